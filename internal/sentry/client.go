@@ -1,0 +1,320 @@
+package sentry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+const (
+	defaultBaseURL      = "https://sentry.io/api/"
+	defaultUserAgent    = "terraform-provider-sentry"
+	defaultMaxRetries   = 5
+	defaultRetryWaitMin = 500 * time.Millisecond
+	defaultRetryWaitMax = 30 * time.Second
+
+	// Terraform gives providers no deadline by default, so without a timeout
+	// a connection that hangs would hang the whole run.
+	defaultHTTPTimeout = 60 * time.Second
+
+	// The largest answer this API gives is a page of 100 members; anything
+	// far bigger is a misbehaving proxy, not Sentry.
+	maxResponseBytes = 32 << 20
+)
+
+// ErrMissingToken is returned by [NewClient] when no auth token is configured.
+var ErrMissingToken = errors.New("sentry: an auth token is required")
+
+// Config configures a [Client].
+type Config struct {
+	// BaseURL is Sentry's address, with or without the "/api/" or "/api/0/"
+	// suffix: "https://sentry.io", "https://de.sentry.io/api/" or a
+	// self-hosted "https://sentry.example.com/prefix/". Empty means
+	// https://sentry.io/api/.
+	BaseURL string
+	// Token is sent as a Bearer token. It is required.
+	Token string
+	// UserAgent is sent as the User-Agent header.
+	UserAgent string
+	// HTTPClient sends the requests; nil means a pooled client with a
+	// 60-second timeout.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries of one call: 0 means 5, a negative value
+	// means none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the wait between retries; zero
+	// means 500ms and 30s.
+	RetryWaitMin, RetryWaitMax time.Duration
+}
+
+// Client calls Sentry's REST API. It is safe for concurrent use.
+type Client struct {
+	baseURL   string
+	token     string
+	userAgent string
+	http      *retryablehttp.Client
+}
+
+// NewClient makes a Client. It does not touch the network: a health check
+// at configure time breaks self-hosted installs that are not reachable from
+// where Terraform plans.
+func NewClient(cfg Config) (*Client, error) {
+	// A token read from a file or an environment variable often ends with a
+	// newline, which is never part of a Sentry token.
+	token := strings.TrimSpace(cfg.Token)
+	if token == "" {
+		return nil, ErrMissingToken
+	}
+	base, err := normaliseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+
+	waitMin, waitMax := cfg.RetryWaitMin, cfg.RetryWaitMax
+	if waitMin <= 0 {
+		waitMin = defaultRetryWaitMin
+	}
+	if waitMax <= 0 {
+		waitMax = max(defaultRetryWaitMax, waitMin)
+	}
+	if waitMin > waitMax {
+		return nil, fmt.Errorf("sentry: RetryWaitMin (%s) is longer than RetryWaitMax (%s)", waitMin, waitMax)
+	}
+	retries := cfg.MaxRetries
+	switch {
+	case retries == 0:
+		retries = defaultMaxRetries
+	case retries < 0:
+		retries = 0
+	}
+
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = cleanhttp.DefaultPooledClient()
+		httpClient.Timeout = defaultHTTPTimeout
+	}
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = defaultUserAgent
+	}
+
+	return &Client{
+		baseURL:   base,
+		token:     token,
+		userAgent: userAgent,
+		http: &retryablehttp.Client{
+			HTTPClient: httpClient,
+			// retryablehttp's own logger prints URLs and errors to stderr;
+			// every attempt is logged through tflog by checkRetry instead.
+			Logger:         nil,
+			RetryWaitMin:   waitMin,
+			RetryWaitMax:   waitMax,
+			RetryMax:       retries,
+			RequestLogHook: beforeAttempt,
+			CheckRetry:     checkRetry,
+			Backoff:        backoff,
+			// Hand back the last response so the caller sees Sentry's own
+			// error (a 429's message, say) rather than "giving up after N
+			// attempts".
+			ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		},
+	}, nil
+}
+
+// BaseURL returns the API root every request path is relative to; it always
+// ends with "/api/0/".
+func (c *Client) BaseURL() string {
+	return c.baseURL
+}
+
+// normaliseBaseURL accepts Sentry's address in the forms users copy from
+// their browser or from Sentry's docs, and returns the API root.
+func normaliseBaseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = defaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("sentry: invalid base URL: %w", err)
+	}
+	if u.User != nil {
+		// Refuse rather than echo it: the URL holds a password.
+		return "", errors.New("sentry: the base URL must not contain a user name or password; use the auth token instead")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("sentry: invalid base URL %q: it must start with https:// or http://", raw)
+	}
+	if u.Hostname() == "" {
+		return "", fmt.Errorf("sentry: invalid base URL %q: it has no host", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("sentry: invalid base URL %q: it must not have a query or fragment", raw)
+	}
+
+	p := strings.TrimRight(u.EscapedPath(), "/")
+	switch {
+	case strings.HasSuffix(p, "/api/0"):
+	case strings.HasSuffix(p, "/api"):
+		p += "/0"
+	default:
+		p += "/api/0"
+	}
+	return u.Scheme + "://" + u.Host + p + "/", nil
+}
+
+// requestOption adjusts one call of [Client.do].
+type requestOption func(*requestConfig)
+
+type requestConfig struct {
+	idempotent bool
+	header     *http.Header
+	status     *int
+}
+
+// idempotent marks a POST that Sentry answers the same way when repeated
+// (linking a team to a project, say), so it may be retried after a 5xx or a
+// dropped connection like a GET.
+func idempotent() requestOption {
+	return func(rc *requestConfig) { rc.idempotent = true }
+}
+
+// responseHeader stores the final response's headers in h, for callers that
+// need more than the body (the paginator's Link header).
+func responseHeader(h *http.Header) requestOption {
+	return func(rc *requestConfig) { rc.header = h }
+}
+
+// responseStatus stores the final 2xx status in code, for endpoints whose
+// status carries meaning (201 added, 202 requested, 204 already there).
+func responseStatus(code *int) requestOption {
+	return func(rc *requestConfig) { rc.status = code }
+}
+
+// endpoint joins path segments into a request path relative to the API root,
+// escaping each so that an id or slug can never change which endpoint is
+// called. The result ends with a slash, as Sentry's routes do.
+func endpoint(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		switch s {
+		case ".", "..":
+			// PathEscape leaves dots alone, and a proxy would resolve them.
+			b.WriteString(strings.Repeat("%2E", len(s)))
+		default:
+			b.WriteString(url.PathEscape(s))
+		}
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// do sends one API request and decodes a 2xx JSON answer into out (when out
+// is not nil and the body is not empty). in, when not nil, is sent as the
+// JSON body. path is relative to the API root and already escaped (see
+// endpoint). Non-2xx answers come back as *APIError after the retries that
+// the method allows.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any, opts ...requestOption) error {
+	var rc requestConfig
+	for _, opt := range opts {
+		opt(&rc)
+	}
+	if path == "" || strings.HasPrefix(path, "/") || strings.Contains(path, "//") {
+		return fmt.Errorf("%s %s: an identifier in the request path is empty", method, path)
+	}
+
+	var body any
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
+		}
+		body = data
+	}
+	target := c.baseURL + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+
+	st := &attemptState{method: method, path: path, idempotent: rc.idempotent || isIdempotentMethod(method)}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, c.token)
+	ctx = context.WithValue(ctx, attemptStateKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { st.wroteHeaders.Store(true) },
+	})
+
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("%s %s: %w", method, path, ctxErr)
+		}
+		// url.Error repeats the method and full URL, which the caller
+		// already has in a shorter form.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return fmt.Errorf("%s %s: reading the response: %w", method, path, err)
+	}
+	if len(data) > maxResponseBytes {
+		return fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes)
+	}
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newAPIError(method, path, resp, data, c.token)
+	}
+	if rc.header != nil {
+		*rc.header = resp.Header.Clone()
+	}
+	if rc.status != nil {
+		*rc.status = resp.StatusCode
+	}
+	if out != nil && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			// The body itself stays out of the error: some answers hold a
+			// freshly minted token.
+			return fmt.Errorf("%s %s: decoding Sentry's %d answer: %w", method, path, resp.StatusCode, err)
+		}
+	}
+	return nil
+}
+
+func isIdempotentMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
