@@ -1,0 +1,17 @@
+// Package sentrysim is an in-memory emulator of Sentry's REST API, for the
+// provider's tests, benchmarks and demo. A Server is an http.Handler that
+// answers Sentry's paths under /api/0/ with Sentry's status codes, bodies,
+// headers, pagination, scopes and role rules, as
+// shared/sentry-api/README.md and Sentry's own code describe them; where
+// that behaviour is odd, the emulator is odd the same way, so that the
+// client meets here what it will meet in production. Test controls live
+// under /_sim/, a path Sentry never uses.
+//
+// Inside, a request goes through route (a path pattern, its permission
+// class and the objects its path names), then Sentry's order of checks in
+// serveRoute: authentication (401), the token's scopes against the
+// permission class (403), the path's objects (404), the caller's access to
+// them (403), and only then the handler. Handlers read and change the
+// store under the Server's lock, answer with the helpers in respond.go,
+// page lists with paginate, and record changes with call.audit.
+package sentrysim

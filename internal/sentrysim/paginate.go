@@ -1,0 +1,327 @@
+package sentrysim
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentry's page size: the default, and the most a page may ask for.
+const (
+	defaultPerPage = 100
+	maxPerPage     = 100
+)
+
+// cursor is a pagination cursor as Sentry writes it, "value:offset:is_prev".
+// For offset pages the value is the page size and the offset the page
+// number.
+type cursor struct {
+	value      int64
+	offset     int64
+	isPrev     bool
+	hasResults bool
+}
+
+// String is Cursor.__str__.
+func (c cursor) String() string {
+	prev := "0"
+	if c.isPrev {
+		prev = "1"
+	}
+	return strconv.FormatInt(c.value, 10) + ":" + strconv.FormatInt(c.offset, 10) + ":" + prev
+}
+
+// requestCursor is a cursor as a client sent it. Sentry reads the value as
+// a float when it has a dot, else as an integer.
+type requestCursor struct {
+	value  float64
+	offset int64
+	isPrev bool
+}
+
+// pageError is bad pagination input: 400 with a detail, or the 500 Sentry
+// gives when the input reaches the database as a negative slice.
+type pageError struct {
+	status int
+	detail string
+}
+
+func (e *pageError) write(w http.ResponseWriter) {
+	if e.status == http.StatusInternalServerError {
+		writeInternalError(w)
+		return
+	}
+	writeDetail(w, e.status, e.detail)
+}
+
+// readPerPage is Endpoint.get_per_page.
+func readPerPage(r *http.Request) (int64, *pageError) {
+	values, present := r.URL.Query()["per_page"]
+	if !present {
+		return defaultPerPage, nil
+	}
+	n, ok := pythonInt(values[0])
+	if !ok {
+		return 0, &pageError{http.StatusBadRequest, "Invalid per_page parameter."}
+	}
+	if n > maxPerPage {
+		return 0, &pageError{http.StatusBadRequest, "Invalid per_page value. Cannot exceed " + strconv.Itoa(maxPerPage) + "."}
+	}
+	return n, nil
+}
+
+// readCursor is Endpoint.get_cursor_from_request: no cursor, or an empty
+// one, is the first page.
+func readCursor(r *http.Request) (*requestCursor, *pageError) {
+	raw := r.URL.Query().Get("cursor")
+	if raw == "" {
+		return nil, nil
+	}
+	invalid := &pageError{http.StatusBadRequest, "Invalid cursor parameter."}
+	bits := strings.Split(raw, ":")
+	if len(bits) != 3 {
+		return nil, invalid
+	}
+	var c requestCursor
+	if strings.Contains(bits[0], ".") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(bits[0]), 64)
+		if err != nil {
+			return nil, invalid
+		}
+		c.value = v
+	} else {
+		v, ok := pythonInt(bits[0])
+		if !ok {
+			return nil, invalid
+		}
+		c.value = float64(v)
+	}
+	offset, ok := pythonInt(bits[1])
+	if !ok {
+		return nil, invalid
+	}
+	prev, ok := pythonInt(bits[2])
+	if !ok {
+		return nil, invalid
+	}
+	c.offset, c.isPrev = offset, prev != 0
+	return &c, nil
+}
+
+// offsetPage is OffsetPaginator.get_result over a list of total items: the
+// bounds of the page within the list, and the cursors around it. Its
+// arithmetic is Sentry's, quirks included: a cursor whose value is not the
+// page size reads a window of the cursor's size and keeps its last rows.
+func offsetPage(total int, limit int64, in *requestCursor) (lo, hi int, prev, next cursor, perr *pageError) {
+	if in == nil {
+		in = &requestCursor{}
+	}
+	limit = min(limit, maxPerPage)
+	page := in.offset
+	offset := float64(page) * in.value
+	step := in.value
+	if step == 0 {
+		step = float64(limit)
+	}
+	stop := offset + step + 1
+	if offset < 0 {
+		return 0, 0, cursor{}, cursor{}, &pageError{http.StatusBadRequest, "Pagination offset cannot be negative"}
+	}
+	// The queryset slice: Django truncates the bounds to integers and
+	// refuses negative ones.
+	if stop < 0 {
+		return 0, 0, cursor{}, cursor{}, &pageError{status: http.StatusInternalServerError}
+	}
+	start, end := clampIndex(offset, total), clampIndex(stop, total)
+	if end < start {
+		end = start
+	}
+	if in.value != float64(limit) {
+		// results[-(limit + 1):]
+		s, _ := pythonSlice(end-start, -(limit + 1), math.MaxInt64)
+		start += s
+	}
+	next = cursor{value: limit, offset: page + 1, hasResults: int64(end-start) > limit}
+	prev = cursor{value: limit, offset: page - 1, isPrev: true, hasResults: page > 0}
+	// results[:limit]
+	_, e := pythonSlice(end-start, 0, limit)
+	return start, start + e, prev, next, nil
+}
+
+// clampIndex truncates a slice bound as Python's int() does and keeps it
+// within the list.
+func clampIndex(f float64, total int) int {
+	if f >= float64(total) {
+		return total
+	}
+	return int(f)
+}
+
+// pythonSlice resolves the bounds of list[start:stop] on a list of n items
+// as Python does with negative and out-of-range bounds.
+func pythonSlice(n int, start, stop int64) (int, int) {
+	resolve := func(i int64) int {
+		if i < 0 {
+			i += int64(n)
+			if i < 0 {
+				return 0
+			}
+		}
+		if i > int64(n) {
+			return n
+		}
+		return int(i)
+	}
+	s, e := resolve(start), resolve(stop)
+	if e < s {
+		e = s
+	}
+	return s, e
+}
+
+// paginate is Sentry's Endpoint.paginate with the OffsetPaginator, over a
+// list already filtered and ordered: it returns the requested page and sets
+// the Link header. On bad input it answers the request and returns false.
+func paginate[T any](c *call, items []T) ([]T, bool) {
+	perPage, perr := readPerPage(c.r)
+	if perr != nil {
+		perr.write(c.w)
+		return nil, false
+	}
+	in, perr := readCursor(c.r)
+	if perr != nil {
+		perr.write(c.w)
+		return nil, false
+	}
+	lo, hi, prev, next, perr := offsetPage(len(items), perPage, in)
+	if perr != nil {
+		perr.write(c.w)
+		return nil, false
+	}
+	setLinkHeader(c.w, c.r, prev, next)
+	return items[lo:hi], true
+}
+
+// setLinkHeader is Endpoint.add_cursor_headers.
+func setLinkHeader(w http.ResponseWriter, r *http.Request, prev, next cursor) {
+	w.Header().Set("Link", cursorLink(r, "previous", prev)+", "+cursorLink(r, "next", next))
+}
+
+// cursorLink is Endpoint.build_cursor_link: the request's URL without its
+// cursor, query parameters in the order Django keeps them, then the new
+// cursor.
+func cursorLink(r *http.Request, rel string, c cursor) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	base := scheme + "://" + r.Host + pythonQuote(r.URL.Path, "/") + "?" + queryWithout(r.URL.RawQuery, "cursor")
+	results := "false"
+	if c.hasResults {
+		results = "true"
+	}
+	cs := c.String()
+	return "<" + base + "&cursor=" + cs + `>; rel="` + rel + `"; results="` + results + `"; cursor="` + cs + `"`
+}
+
+// queryWithout re-encodes a query string as Django's QueryDict.urlencode
+// does, leaving out one parameter: values grouped under their key, keys in
+// the order they first appeared.
+func queryWithout(raw, drop string) string {
+	var keys []string
+	values := make(map[string][]string)
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = pythonUnquotePlus(k), pythonUnquotePlus(v)
+		if k == drop {
+			continue
+		}
+		if _, seen := values[k]; !seen {
+			keys = append(keys, k)
+		}
+		values[k] = append(values[k], v)
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range values[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(pythonQuotePlus(k))
+			b.WriteByte('=')
+			b.WriteString(pythonQuotePlus(v))
+		}
+	}
+	return b.String()
+}
+
+// pythonQuote is urllib.parse.quote: everything but letters, digits, _.-~
+// and the safe characters is percent-encoded.
+func pythonQuote(s, safe string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
+			strings.IndexByte("_.-~", ch) >= 0 || strings.IndexByte(safe, ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[ch>>4])
+		b.WriteByte(hexDigits[ch&15])
+	}
+	return b.String()
+}
+
+// pythonQuotePlus is urllib.parse.quote_plus.
+func pythonQuotePlus(s string) string {
+	return strings.ReplaceAll(pythonQuote(s, " "), " ", "+")
+}
+
+// pythonUnquotePlus is urllib.parse.unquote_plus: bad escapes stay as they
+// are and bad UTF-8 becomes U+FFFD.
+func pythonUnquotePlus(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	buf := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				buf = append(buf, byte(v))
+				i += 2
+				continue
+			}
+		}
+		buf = append(buf, s[i])
+	}
+	if !utf8.Valid(buf) {
+		return strings.ToValidUTF8(string(buf), "\uFFFD")
+	}
+	return string(buf)
+}
+
+// pythonInt is Python's int() on a string: surrounding whitespace, a sign
+// and single underscores between digits are allowed.
+func pythonInt(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	sign := ""
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		sign, s = s[:1], s[1:]
+	}
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(sign+strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}

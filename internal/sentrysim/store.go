@@ -1,0 +1,385 @@
+package sentrysim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// firstID is where ids start: the size of Sentry's snowflake ids, so that a
+// client storing them in 32 bits fails here as it would against Sentry.
+const firstID int64 = 4505000000000001
+
+// store is every organization's state. The Server's lock guards it; nothing
+// in here locks.
+type store struct {
+	nextID int64
+
+	orgs       map[int64]*organization
+	orgsBySlug map[string]*organization
+
+	users        map[int64]*user
+	usersByEmail map[string]*user
+
+	// tokens is keyed by the token string: Sentry keeps a hash, the
+	// emulator has nothing to protect.
+	tokens map[string]*token
+}
+
+func newStore() *store {
+	return &store{
+		nextID:       firstID,
+		orgs:         make(map[int64]*organization),
+		orgsBySlug:   make(map[string]*organization),
+		users:        make(map[int64]*user),
+		usersByEmail: make(map[string]*user),
+		tokens:       make(map[string]*token),
+	}
+}
+
+// newID hands out ids from one sequence for every kind of object, so an id
+// never means two things.
+func (st *store) newID() int64 {
+	id := st.nextID
+	st.nextID++
+	return id
+}
+
+// organization is a Sentry organization with everything it owns.
+type organization struct {
+	id          int64
+	slug        string
+	name        string
+	dateCreated time.Time
+
+	// allowJoinLeave is the "Open Membership" flag (on by default): members
+	// may see and join every team.
+	allowJoinLeave bool
+	// features holds plan features by Sentry's name without the
+	// "organizations:" prefix ("team-roles").
+	features map[string]bool
+
+	members       map[int64]*member
+	membersByUser map[int64]*member
+
+	// teams holds every team, pending deletion included: ids and slugs stay
+	// taken until the deletion job removes the row.
+	teams        map[int64]*team
+	teamSlugs    map[string]*team
+	activeBySlug []*team // active teams ordered by slug, for lists
+
+	audit []*auditEntry
+}
+
+func (o *organization) hasFeature(name string) bool { return o.features[name] }
+
+// member is an organization membership: a user with an org role, or a
+// pending invite that has no user yet.
+type member struct {
+	id          int64
+	org         *organization
+	user        *user // nil while the invite is pending
+	email       string
+	role        *orgRole
+	dateCreated time.Time
+	// pending is an invite not yet accepted.
+	pending bool
+	// teams is this member's team memberships by team id.
+	teams map[int64]*teamMembership
+}
+
+// teamMembership is OrganizationMemberTeam: a member on a team.
+type teamMembership struct {
+	member *member
+	team   *team
+	// role is the stored team role; nil is Sentry's null, which means the
+	// minimum the org role gives.
+	role *teamRole
+}
+
+// effectiveRole is the higher of the stored team role and the member's
+// minimum team role.
+func (tm *teamMembership) effectiveRole() *teamRole {
+	minimum := tm.member.role.minTeamRole
+	if tm.role != nil && tm.role.priority > minimum.priority {
+		return tm.role
+	}
+	return minimum
+}
+
+type teamStatus int
+
+// Sentry's TeamStatus values; they show in audit entries.
+const (
+	teamActive          teamStatus = 0
+	teamPendingDeletion teamStatus = 1
+)
+
+// team is a Sentry team.
+type team struct {
+	id             int64
+	org            *organization
+	slug           string
+	name           string
+	dateCreated    time.Time
+	status         teamStatus
+	idpProvisioned bool
+	// members is who is on the team, by member id.
+	members map[int64]*teamMembership
+	// accessRequests are members who asked to join and may not add
+	// themselves, by member id.
+	accessRequests map[int64]bool
+}
+
+func (t *team) active() bool { return t.status == teamActive }
+
+// auditData is team.get_audit_log_data().
+func (t *team) auditData() map[string]any {
+	return map[string]any{"id": t.id, "slug": t.slug, "name": t.name, "status": int(t.status)}
+}
+
+// user is a Sentry user account; one user may belong to many organizations.
+type user struct {
+	id          int64
+	email       string
+	name        string
+	dateJoined  time.Time
+	isActive    bool
+	hasPassword bool
+}
+
+type tokenKind int
+
+const (
+	// userToken is a personal auth token (sntryu_): it acts as its user,
+	// bounded by its scopes.
+	userToken tokenKind = iota
+	// orgToken is an organization auth token (sntrys_): bound to one
+	// organization, with no user behind it.
+	orgToken
+)
+
+// token is a bearer credential.
+type token struct {
+	id        int64
+	value     string
+	kind      tokenKind
+	user      *user         // userToken
+	org       *organization // orgToken
+	name      string
+	scopes    scopeSet
+	created   time.Time
+	expiresAt time.Time // zero: never
+	// deactivated tokens fail authentication as unknown ones do.
+	deactivated bool
+}
+
+func (t *token) expired(now time.Time) bool {
+	return !t.expiresAt.IsZero() && !now.Before(t.expiresAt)
+}
+
+// auditEntry is one row of an organization's audit log.
+type auditEntry struct {
+	id           int64
+	actor        *user
+	actorLabel   string
+	event        string
+	ipAddress    string
+	targetObject int64
+	targetUser   *user
+	data         map[string]any
+	dateCreated  time.Time
+}
+
+// newTokenValue makes a token string as Sentry does: a prefix and 64 hex
+// characters.
+func newTokenValue(prefix string) string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("sentrysim: no randomness for a token: " + err.Error())
+	}
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// addOrganization creates an empty organization with Sentry's defaults.
+func (st *store) addOrganization(slug, name string, now time.Time) *organization {
+	org := &organization{
+		id:             st.newID(),
+		slug:           slug,
+		name:           name,
+		dateCreated:    now,
+		allowJoinLeave: true,
+		features:       map[string]bool{"team-roles": true},
+		members:        make(map[int64]*member),
+		membersByUser:  make(map[int64]*member),
+		teams:          make(map[int64]*team),
+		teamSlugs:      make(map[string]*team),
+	}
+	st.orgs[org.id] = org
+	st.orgsBySlug[slug] = org
+	return org
+}
+
+// addUser creates a user account, or returns the one with that email.
+func (st *store) addUser(email string, now time.Time) *user {
+	key := strings.ToLower(email)
+	if u := st.usersByEmail[key]; u != nil {
+		return u
+	}
+	u := &user{id: st.newID(), email: email, name: email, dateJoined: now, isActive: true, hasPassword: true}
+	st.users[u.id] = u
+	st.usersByEmail[key] = u
+	return u
+}
+
+// addMember makes a user a joined member of an organization.
+func (st *store) addMember(org *organization, u *user, role *orgRole, now time.Time) *member {
+	if m := org.membersByUser[u.id]; m != nil {
+		m.role = role
+		return m
+	}
+	m := &member{
+		id: st.newID(), org: org, user: u, email: u.email, role: role,
+		dateCreated: now, teams: make(map[int64]*teamMembership),
+	}
+	org.members[m.id] = m
+	org.membersByUser[u.id] = m
+	return m
+}
+
+// addUserToken gives a user a personal token with the given scopes.
+func (st *store) addUserToken(u *user, scopes scopeSet, now time.Time) *token {
+	t := &token{id: st.newID(), value: newTokenValue("sntryu_"), kind: userToken, user: u, scopes: scopes, created: now}
+	st.tokens[t.value] = t
+	return t
+}
+
+// lookupOrganization finds an organization by slug or, for an all-digit
+// value, by id, as Sentry's id_or_slug lookups do.
+func (st *store) lookupOrganization(idOrSlug string) *organization {
+	if isDecimal(idOrSlug) {
+		id, err := strconv.ParseInt(idOrSlug, 10, 64)
+		if err != nil {
+			return nil
+		}
+		return st.orgs[id]
+	}
+	return st.orgsBySlug[idOrSlug]
+}
+
+// lookupTeam finds an active team by slug or id. Teams pending deletion are
+// invisible, as they are to every read in Sentry.
+func (o *organization) lookupTeam(idOrSlug string) *team {
+	var t *team
+	if isDecimal(idOrSlug) {
+		id, err := strconv.ParseInt(idOrSlug, 10, 64)
+		if err != nil {
+			return nil
+		}
+		t = o.teams[id]
+	} else {
+		t = o.teamSlugs[idOrSlug]
+	}
+	if t == nil || !t.active() {
+		return nil
+	}
+	return t
+}
+
+// addTeam stores a new active team; the caller has made the slug unique.
+func (st *store) addTeam(org *organization, slug, name string, provisioned bool, now time.Time) *team {
+	t := &team{
+		id: st.newID(), org: org, slug: slug, name: name, dateCreated: now,
+		idpProvisioned: provisioned,
+		members:        make(map[int64]*teamMembership),
+		accessRequests: make(map[int64]bool),
+	}
+	org.teams[t.id] = t
+	org.teamSlugs[slug] = t
+	org.insertActive(t)
+	return t
+}
+
+// renameTeam changes a team's slug, keeping the indexes in step.
+func (o *organization) renameTeam(t *team, slug string) {
+	if slug == t.slug {
+		return
+	}
+	o.removeActive(t)
+	delete(o.teamSlugs, t.slug)
+	t.slug = slug
+	o.teamSlugs[slug] = t
+	if t.active() {
+		o.insertActive(t)
+	}
+}
+
+// scheduleTeamDeletion is Sentry's DELETE: the team is renamed out of the
+// way and marked pending deletion, and its memberships go with it, as the
+// deletion job Sentry schedules at once would remove them.
+func (o *organization) scheduleTeamDeletion(t *team, newSlug string) {
+	o.renameTeam(t, newSlug)
+	o.removeActive(t)
+	t.status = teamPendingDeletion
+	for memberID, tm := range t.members {
+		delete(tm.member.teams, t.id)
+		delete(t.members, memberID)
+	}
+	clear(t.accessRequests)
+}
+
+func compareTeamSlugs(a, b *team) int { return strings.Compare(a.slug, b.slug) }
+
+func (o *organization) insertActive(t *team) {
+	i, _ := slices.BinarySearchFunc(o.activeBySlug, t, compareTeamSlugs)
+	o.activeBySlug = slices.Insert(o.activeBySlug, i, t)
+}
+
+func (o *organization) removeActive(t *team) {
+	i, found := slices.BinarySearchFunc(o.activeBySlug, t, compareTeamSlugs)
+	if found && o.activeBySlug[i] == t {
+		o.activeBySlug = slices.Delete(o.activeBySlug, i, i+1)
+	}
+}
+
+// addTeamMember puts a member on a team with a stored role (nil for null).
+func addTeamMember(m *member, t *team, role *teamRole) *teamMembership {
+	if tm := m.teams[t.id]; tm != nil {
+		tm.role = role
+		return tm
+	}
+	tm := &teamMembership{member: m, team: t, role: role}
+	m.teams[t.id] = tm
+	t.members[m.id] = tm
+	delete(t.accessRequests, m.id)
+	return tm
+}
+
+// memberCount is Sentry's member total: members on the team whose invite
+// has been accepted.
+func (t *team) memberCount() int {
+	n := 0
+	for _, tm := range t.members {
+		if !tm.member.pending {
+			n++
+		}
+	}
+	return n
+}
+
+// isDecimal is Python's str.isdecimal for the ASCII digits paths can hold:
+// Sentry takes an all-digit path segment as an id.
+func isDecimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,245 @@
+package sentrysim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxBodyBytes bounds request bodies; Sentry's API takes nothing near it.
+const maxBodyBytes = 1 << 20
+
+// DRF's stock validation messages.
+const (
+	msgRequired     = "This field is required."
+	msgNull         = "This field may not be null."
+	msgBlank        = "This field may not be blank."
+	msgNotString    = "Not a valid string."
+	msgNotBoolean   = "Must be a valid boolean."
+	msgNullChars    = "Null characters are not allowed."
+	msgSlugInvalid  = "Enter a valid slug consisting of lowercase letters, numbers, underscores or hyphens. It cannot be entirely numeric."
+	slugMaxLength   = 50
+	teamNameMaxSize = 64
+)
+
+// body is a parsed request body: DRF's request.data.
+type body map[string]any
+
+// has reports whether the client sent the field at all.
+func (b body) has(name string) bool {
+	_, ok := b[name]
+	return ok
+}
+
+// readBody parses the request body as DRF's parsers do: JSON, or a form,
+// empty when there is no body. On failure it answers the request and
+// returns false.
+func readBody(c *call) (body, bool) {
+	raw, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			c.detail(http.StatusRequestEntityTooLarge, "Request body too large.")
+			return nil, false
+		}
+		c.detail(http.StatusBadRequest, "Could not read the request body.")
+		return nil, false
+	}
+	if len(raw) == 0 {
+		return body{}, true
+	}
+	contentType := c.r.Header.Get("Content-Type")
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"):
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
+			return nil, false
+		}
+		if dec.More() {
+			c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
+			return nil, false
+		}
+		return asObject(c, v)
+	case mediaType == "application/x-www-form-urlencoded":
+		form, err := url.ParseQuery(string(raw))
+		if err != nil {
+			c.detail(http.StatusBadRequest, "Could not parse the form body.")
+			return nil, false
+		}
+		b := body{}
+		for k, vs := range form {
+			b[k] = vs[len(vs)-1]
+		}
+		return b, true
+	default:
+		c.detail(http.StatusUnsupportedMediaType, "Unsupported media type \""+contentType+"\" in request.")
+		return nil, false
+	}
+}
+
+// asObject is a serializer's check that the data is a dictionary.
+func asObject(c *call, v any) (body, bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		return body(v), true
+	case nil:
+		c.fieldErrors(nonFieldErrors(msgNull))
+	default:
+		c.fieldErrors(nonFieldErrors("Invalid data. Expected a dictionary, but got " + pythonTypeName(v) + "."))
+	}
+	return nil, false
+}
+
+func pythonTypeName(v any) string {
+	switch v := v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case json.Number:
+		if _, err := v.Int64(); err == nil {
+			return "int"
+		}
+		return "float"
+	default:
+		return "object"
+	}
+}
+
+// charField is DRF's CharField.
+type charField struct {
+	maxLength  int
+	allowNull  bool
+	allowBlank bool
+	// invalid replaces "Not a valid string." (RegexField subclasses such
+	// as Sentry's slug field reuse their own message).
+	invalid string
+	// pattern is a RegexField's test, run after the length check.
+	pattern func(string) bool
+	// patternMessage is the RegexField's message.
+	patternMessage string
+}
+
+// clean runs the field over a value the client sent, trimming whitespace as
+// CharField does. null reports a null value (valid only with allowNull).
+func (f charField) clean(v any) (value string, null bool, errs []string) {
+	if v == nil {
+		if !f.allowNull {
+			return "", false, []string{msgNull}
+		}
+		return "", true, nil
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case json.Number:
+		s = pythonNumberString(v)
+	default:
+		// bools, lists and objects are refused rather than guessed at.
+		if f.invalid != "" {
+			return "", false, []string{f.invalid}
+		}
+		return "", false, []string{msgNotString}
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if !f.allowBlank {
+			return "", false, []string{msgBlank}
+		}
+		return "", false, nil
+	}
+	// DRF runs every validator and reports every failure.
+	if f.maxLength > 0 && utf8.RuneCountInString(s) > f.maxLength {
+		errs = append(errs, "Ensure this field has no more than "+strconv.Itoa(f.maxLength)+" characters.")
+	}
+	if strings.ContainsRune(s, 0) {
+		errs = append(errs, msgNullChars)
+	}
+	if f.pattern != nil && !f.pattern(s) {
+		errs = append(errs, f.patternMessage)
+	}
+	return s, false, errs
+}
+
+// pythonNumberString is str() of the number Python's json module would
+// have parsed: integers as written, floats in repr form.
+func pythonNumberString(n json.Number) string {
+	if i, err := n.Int64(); err == nil {
+		return strconv.FormatInt(i, 10)
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return n.String()
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// slugField is Sentry's SentrySerializerSlugField(max_length=50).
+func slugField(allowNull bool) charField {
+	return charField{
+		maxLength:      slugMaxLength,
+		allowNull:      allowNull,
+		invalid:        msgSlugInvalid,
+		pattern:        validSlug,
+		patternMessage: msgSlugInvalid,
+	}
+}
+
+// validSlug is Sentry's MIXED_SLUG_PATTERN, ^(?![0-9]+$)[a-z0-9_\-]+$.
+func validSlug(s string) bool {
+	if s == "" || isDecimal(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if (ch < 'a' || ch > 'z') && (ch < '0' || ch > '9') && ch != '_' && ch != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// booleanField is DRF's BooleanField.
+func booleanField(v any) (bool, []string) {
+	switch v := v.(type) {
+	case nil:
+		return false, []string{msgNull}
+	case bool:
+		return v, nil
+	case string:
+		switch v {
+		case "t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1":
+			return true, nil
+		case "f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0":
+			return false, nil
+		}
+	case json.Number:
+		if f, err := v.Float64(); err == nil {
+			switch f {
+			case 1:
+				return true, nil
+			case 0:
+				return false, nil
+			}
+		}
+	}
+	return false, []string{msgNotBoolean}
+}
