@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// addAPIError reports a failed Sentry call: what was attempted, what Sentry
+// said, and what the user can do next. permissionHint says which token scopes
+// and roles the operation needs; it is shown on 403 answers.
+func addAPIError(diags *diag.Diagnostics, summary, action string, err error, permissionHint string) {
+	diags.AddError(summary, apiErrorDetail(action, err, permissionHint))
+}
+
+func apiErrorDetail(action string, err error, permissionHint string) string {
+	var apiErr *sentry.APIError
+	if !errors.As(err, &apiErr) {
+		return fmt.Sprintf("Could not %s: %s.\n\nCheck that Sentry is reachable at the provider's base_url and try again.",
+			action, err)
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Sentry answered %d %s when asked to %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode), action)
+	if msg := sentryMessage(apiErr); msg != "" {
+		fmt.Fprintf(&b, ": %s", msg)
+	}
+	b.WriteString(".")
+
+	var next string
+	switch apiErr.StatusCode {
+	case http.StatusUnauthorized:
+		next = "The auth token is missing, invalid or expired. Check the provider's auth_token or the " + envAuthToken + " environment variable."
+	case http.StatusForbidden:
+		next = "The token, or the user who owns it, may not do this."
+		if permissionHint != "" {
+			next += " " + permissionHint
+		}
+	case http.StatusNotFound:
+		next = "Check that the organization and object exist and that the token's user can see them."
+	case http.StatusTooManyRequests:
+		next = "Sentry is rate limiting this token and the provider's retries ran out. Run again later, or lower Terraform's -parallelism."
+	default:
+		if apiErr.StatusCode >= 500 {
+			next = "Sentry had a server error; run again later."
+		}
+	}
+	if apiErr.RequestID != "" {
+		next = strings.TrimSpace(next + " Sentry request id: " + apiErr.RequestID + ".")
+	}
+	if next != "" {
+		b.WriteString("\n\n" + next)
+	}
+	return b.String()
+}
+
+// sentryMessage renders Sentry's own words: detail, then field errors in a
+// stable order.
+func sentryMessage(e *sentry.APIError) string {
+	var parts []string
+	if e.Detail != "" {
+		parts = append(parts, strings.TrimSuffix(e.Detail, "."))
+	}
+	fields := make([]string, 0, len(e.Fields))
+	for f := range e.Fields {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		msg := strings.TrimSuffix(strings.Join(e.Fields[f], " "), ".")
+		if f == "non_field_errors" || f == "detail" {
+			if msg == strings.TrimSuffix(e.Detail, ".") {
+				continue
+			}
+			parts = append(parts, msg)
+			continue
+		}
+		parts = append(parts, f+": "+msg)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// capitalize upper-cases the first letter of a sentence built from an error.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}

@@ -1,0 +1,243 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// Environment variables that stand in for provider block attributes.
+const (
+	envAuthToken    = "SENTRY_AUTH_TOKEN"
+	envOrganization = "SENTRY_ORG"
+	envBaseURL      = "SENTRY_BASE_URL"
+	envSCIMToken    = "SENTRY_SCIM_TOKEN"
+
+	defaultBaseURL = "https://sentry.io/api/"
+)
+
+var _ provider.Provider = (*sentryProvider)(nil)
+
+// New returns a constructor for the provider at the given release version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &sentryProvider{version: version}
+	}
+}
+
+type sentryProvider struct {
+	version string
+}
+
+type providerModel struct {
+	AuthToken    types.String `tfsdk:"auth_token"`
+	Organization types.String `tfsdk:"organization"`
+	BaseURL      types.String `tfsdk:"base_url"`
+	SCIMToken    types.String `tfsdk:"scim_token"`
+}
+
+func (p *sentryProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "sentry"
+	resp.Version = p.version
+}
+
+func (p *sentryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a Sentry organization's access control: teams, members and their roles, " +
+			"organization auth tokens and SCIM groups, and reads the members list and the audit log.",
+		Attributes: map[string]schema.Attribute{
+			"auth_token": schema.StringAttribute{
+				MarkdownDescription: "A Sentry user auth token, sent as a Bearer token. Falls back to `" + envAuthToken + "`. " +
+					"Resources need `team:admin` and `member:admin`; the audit log needs `org:write`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"organization": schema.StringAttribute{
+				MarkdownDescription: "Slug of the organization every resource uses unless it sets its own `organization`. " +
+					"Falls back to `" + envOrganization + "`.",
+				Optional: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Sentry's URL, with or without `/api/`: `https://sentry.io/api/` (the default), a regional host " +
+					"such as `https://de.sentry.io/`, or a self-hosted install. Falls back to `" + envBaseURL + "`.",
+				Optional: true,
+			},
+			"scim_token": schema.StringAttribute{
+				MarkdownDescription: "The SCIM bearer token Sentry shows in the organization's SCIM settings. Only `sentry_scim_group` " +
+					"uses it. Falls back to `" + envSCIMToken + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+		},
+	}
+}
+
+func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings := []struct {
+		value types.String
+		attr  string
+	}{
+		{config.AuthToken, "auth_token"},
+		{config.Organization, "organization"},
+		{config.BaseURL, "base_url"},
+		{config.SCIMToken, "scim_token"},
+	}
+	for _, s := range settings {
+		if s.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "Unknown Provider Setting",
+				fmt.Sprintf("The provider's %q is not known until apply. Set it from a value known at plan time, "+
+					"such as a variable or an environment variable.", s.attr))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	baseURL := stringOrEnv(config.BaseURL, envBaseURL, defaultBaseURL)
+	if err := checkBaseURL(baseURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Sentry Base URL",
+			fmt.Sprintf("%s. Use Sentry's address such as https://sentry.io/api/ or https://sentry.example.com/ (set base_url or %s).",
+				err, envBaseURL))
+		return
+	}
+
+	data := &providerData{
+		organization: stringOrEnv(config.Organization, envOrganization, ""),
+		baseURL:      baseURL,
+		authToken:    stringOrEnv(config.AuthToken, envAuthToken, ""),
+		scimToken:    stringOrEnv(config.SCIMToken, envSCIMToken, ""),
+		userAgent:    userAgent(p.version, req.TerraformVersion),
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newTeamResource,
+	}
+}
+
+func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// stringOrEnv returns the configured value, else the environment variable,
+// else the fallback.
+func stringOrEnv(v types.String, env, fallback string) string {
+	if !v.IsNull() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	if e := os.Getenv(env); e != "" {
+		return e
+	}
+	return fallback
+}
+
+// checkBaseURL rejects what can never reach Sentry, without a network call:
+// self-hosted installs must not be probed at configure time.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%q must start with https:// or http://", raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	return nil
+}
+
+// userAgent names the provider, the framework and Terraform, so Sentry's
+// operators can tell this provider's traffic apart.
+func userAgent(providerVersion, terraformVersion string) string {
+	framework := "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/hashicorp/terraform-plugin-framework" {
+				framework = strings.TrimPrefix(dep.Version, "v")
+			}
+		}
+	}
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-sentry/%s terraform-plugin-framework/%s Terraform/%s",
+		providerVersion, framework, terraformVersion)
+}
+
+// providerData is what Configure hands to every resource and data source.
+// Missing settings are reported only when a resource needs them, so a plan
+// that touches no Sentry object still works without credentials.
+type providerData struct {
+	organization string
+	baseURL      string
+	authToken    string
+	scimToken    string
+	userAgent    string
+
+	clientOnce sync.Once
+	apiClient  *sentry.Client
+	clientErr  error
+}
+
+// client returns the API client for the provider's auth token, made once so
+// every resource shares its connection pool.
+func (d *providerData) client() (*sentry.Client, error) {
+	d.clientOnce.Do(func() {
+		if d.authToken == "" {
+			d.clientErr = errMissingSetting{attr: "auth_token", env: envAuthToken,
+				hint: "a Sentry user auth token with team:admin and member:admin"}
+			return
+		}
+		d.apiClient, d.clientErr = sentry.NewClient(sentry.Config{
+			BaseURL: d.baseURL, Token: d.authToken, UserAgent: d.userAgent,
+		})
+	})
+	return d.apiClient, d.clientErr
+}
+
+// resolveOrganization picks the resource's own organization, else the
+// provider's.
+func (d *providerData) resolveOrganization(v types.String) (string, error) {
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return v.ValueString(), nil
+	}
+	if d.organization == "" {
+		return "", errMissingSetting{attr: "organization", env: envOrganization,
+			hint: "the organization's slug, in the provider block or in the resource's own organization attribute"}
+	}
+	return d.organization, nil
+}
+
+// errMissingSetting names the provider attribute and environment variable
+// that would supply a missing setting.
+type errMissingSetting struct {
+	attr, env, hint string
+}
+
+func (e errMissingSetting) Error() string {
+	return fmt.Sprintf("the provider's %q is not set: set it in the provider block or the %s environment variable (%s)",
+		e.attr, e.env, e.hint)
+}

@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
+)
+
+// testAccProviders serves the provider in-process to the Terraform CLI that
+// acceptance tests drive.
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"sentry": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accEnv is where an acceptance test runs: a fresh emulator by default, or
+// real Sentry when SENTRY_ACC_TARGET=live (make testacc-live).
+type accEnv struct {
+	org     string
+	baseURL string
+	// tokens are user tokens by role; live runs have only the owner's,
+	// which comes from SENTRY_AUTH_TOKEN.
+	tokens map[string]string
+	sim    *sentrysim.Server
+}
+
+func isLive() bool {
+	return os.Getenv("SENTRY_ACC_TARGET") == "live"
+}
+
+func newAccEnv(t *testing.T) *accEnv {
+	t.Helper()
+	if isLive() {
+		org := os.Getenv("SENTRY_TEST_ORGANIZATION")
+		token := os.Getenv(envAuthToken)
+		if org == "" || token == "" {
+			t.Fatalf("SENTRY_ACC_TARGET=live needs SENTRY_TEST_ORGANIZATION and %s", envAuthToken)
+		}
+		return &accEnv{
+			org:     org,
+			baseURL: stringOrEnvValue(os.Getenv(envBaseURL), defaultBaseURL),
+			tokens:  map[string]string{"owner": token},
+		}
+	}
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	tokens := sim.Tokens()
+	return &accEnv{
+		org:     sim.Organization(),
+		baseURL: server.URL + "/api/",
+		tokens:  map[string]string{"owner": tokens.Owner, "manager": tokens.Manager, "member": tokens.Member},
+		sim:     sim,
+	}
+}
+
+func stringOrEnvValue(v, fallback string) string {
+	if v != "" {
+		return v
+	}
+	return fallback
+}
+
+// token fails rather than skips: a test that needs a role the environment lacks
+// fails, so a live run cannot silently pass without exercising it.
+func (e *accEnv) token(t *testing.T, role string) string {
+	t.Helper()
+	tok, ok := e.tokens[role]
+	if !ok {
+		t.Fatalf("this test needs a %s token, which the %s environment does not have", role, e.target())
+	}
+	return tok
+}
+
+func (e *accEnv) target() string {
+	if e.sim != nil {
+		return "emulator"
+	}
+	return "live"
+}
+
+// providerConfig is the provider block acting as the given role. Live runs
+// take the token from the environment so it never appears in a config.
+func (e *accEnv) providerConfig(t *testing.T, role string) string {
+	t.Helper()
+	if e.sim == nil {
+		e.token(t, role)
+		return fmt.Sprintf("provider \"sentry\" {\n  organization = %q\n}\n", e.org)
+	}
+	return fmt.Sprintf("provider \"sentry\" {\n  base_url     = %q\n  auth_token   = %q\n  organization = %q\n}\n",
+		e.baseURL, e.token(t, role), e.org)
+}
+
+// client is an API client acting as the given role, for setting up and
+// checking objects behind Terraform's back.
+func (e *accEnv) client(t *testing.T, role string) *sentry.Client {
+	t.Helper()
+	c, err := sentry.NewClient(sentry.Config{BaseURL: e.baseURL, Token: e.token(t, role), UserAgent: "terraform-provider-sentry-tests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkDestroyed asks Sentry that every object of the type is gone.
+func (e *accEnv) checkDestroyed(t *testing.T, resourceType string, exists func(ctx context.Context, c *sentry.Client, rs *terraform.ResourceState) error) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		c := e.client(t, "owner")
+		for name, rs := range s.RootModule().Resources {
+			if rs.Type != resourceType {
+				continue
+			}
+			if err := exists(context.Background(), c, rs); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return nil
+	}
+}
+
+// wrappedText matches text as Terraform prints it in a diagnostic, where any
+// space may have become a line break.
+func wrappedText(text string) *regexp.Regexp {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `\s+`))
+}

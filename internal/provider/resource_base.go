@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// resourceBase holds what every resource takes from the provider. Resources
+// embed it, which also gives them their Configure method.
+type resourceBase struct {
+	data *providerData
+}
+
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	// ProviderData is nil while Terraform validates configuration.
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	b.data = data
+}
+
+// session returns the API client and the organization an operation works in,
+// or adds a diagnostic naming the missing setting and returns ok=false.
+func (b *resourceBase) session(organization types.String, diags *diag.Diagnostics) (*sentry.Client, string, bool) {
+	if b.data == nil {
+		diags.AddError("Provider Not Configured",
+			"The Sentry provider was not configured before this resource was used. Please report this issue to the provider developers.")
+		return nil, "", false
+	}
+	org, err := b.data.resolveOrganization(organization)
+	if err != nil {
+		diags.AddError("Missing Sentry Organization", capitalize(err.Error())+".")
+		return nil, "", false
+	}
+	client, err := b.data.client()
+	if err != nil {
+		diags.AddError("Missing Sentry Credentials", capitalize(err.Error())+".")
+		return nil, "", false
+	}
+	return client, org, true
+}
+
+// organizationAttribute is the organization attribute every resource has:
+// optional, defaulting to the provider's, and replacing the object when it
+// changes because Sentry objects cannot move between organizations.
+func organizationAttribute(b *resourceBase) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Slug of the organization the object belongs to. Defaults to the provider's `organization`. " +
+			"Changing it replaces the object.",
+		Optional: true,
+		Computed: true,
+		PlanModifiers: []planmodifier.String{
+			providerOrganizationDefault{base: b},
+			stringplanmodifier.RequiresReplace(),
+		},
+		Validators: []validator.String{lengthValidator{what: "organization slug", min: 1, maxCount: 50}},
+	}
+}
+
+// providerOrganizationDefault plans the provider's organization when the
+// resource does not set its own, so plan shows where an object will live and
+// a change of the provider's organization shows as a replacement.
+type providerOrganizationDefault struct {
+	base *resourceBase
+}
+
+func (m providerOrganizationDefault) Description(context.Context) string {
+	return "Defaults to the provider's organization."
+}
+
+func (m providerOrganizationDefault) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m providerOrganizationDefault) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	if m.base.data != nil && m.base.data.organization != "" {
+		resp.PlanValue = types.StringValue(m.base.data.organization)
+		return
+	}
+	// Without a provider default, keep what the object was created or
+	// imported with; create reports the missing setting.
+	if !req.StateValue.IsNull() {
+		resp.PlanValue = req.StateValue
+	}
+}
