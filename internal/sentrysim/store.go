@@ -72,6 +72,10 @@ type organization struct {
 	activeBySlug []*team // active teams ordered by slug, for lists
 
 	audit []*auditEntry
+
+	// projects holds every project, by id and by slug.
+	projects     map[int64]*project
+	projectSlugs map[string]*project
 }
 
 func (o *organization) hasFeature(name string) bool { return o.features[name] }
@@ -89,6 +93,13 @@ type member struct {
 	pending bool
 	// teams is this member's team memberships by team id.
 	teams map[int64]*teamMembership
+	// idpProvisioned members were made through SCIM: the identity
+	// provider owns them, and the members API refuses to remove them.
+	idpProvisioned bool
+	// inviterName is who sent a pending invite; inviteExpiresAt is when it
+	// lapses (Sentry: 30 days after it was sent).
+	inviterName     string
+	inviteExpiresAt time.Time
 }
 
 // teamMembership is OrganizationMemberTeam: a member on a team.
@@ -134,6 +145,17 @@ type team struct {
 	accessRequests map[int64]bool
 }
 
+// project is a Sentry project; teams are the teams that own it, by id.
+type project struct {
+	id          int64
+	org         *organization
+	slug        string
+	name        string
+	platform    string
+	dateCreated time.Time
+	teams       map[int64]*team
+}
+
 func (t *team) active() bool { return t.status == teamActive }
 
 // auditData is team.get_audit_log_data().
@@ -160,6 +182,10 @@ const (
 	// orgToken is an organization auth token (sntrys_): bound to one
 	// organization, with no user behind it.
 	orgToken
+	// scimToken is the bearer token of an organization's SCIM
+	// integration: it authenticates only the SCIM v2 endpoints of its
+	// organization.
+	scimToken
 )
 
 // token is a bearer credential.
@@ -217,6 +243,8 @@ func (st *store) addOrganization(slug, name string, now time.Time) *organization
 		membersByUser:  make(map[int64]*member),
 		teams:          make(map[int64]*team),
 		teamSlugs:      make(map[string]*team),
+		projects:       make(map[int64]*project),
+		projectSlugs:   make(map[string]*project),
 	}
 	st.orgs[org.id] = org
 	st.orgsBySlug[slug] = org
