@@ -21,10 +21,10 @@ import (
 
 // Environment variables that stand in for provider block attributes.
 const (
-	envAuthToken    = "SENTRY_AUTH_TOKEN"
+	envAuthToken    = "SENTRY_AUTH_TOKEN" //nolint:gosec // the variable's name, not a credential
 	envOrganization = "SENTRY_ORG"
 	envBaseURL      = "SENTRY_BASE_URL"
-	envSCIMToken    = "SENTRY_SCIM_TOKEN"
+	envSCIMToken    = "SENTRY_SCIM_TOKEN" //nolint:gosec // the variable's name, not a credential
 
 	defaultBaseURL = "https://sentry.io/api/"
 )
