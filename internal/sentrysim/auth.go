@@ -54,6 +54,14 @@ func (s *Server) authenticateBearer(value string) (*principal, *authError) {
 		if t == nil || t.kind != orgToken || t.deactivated {
 			return nil, &authError{"Invalid org token"}
 		}
+		// Sentry records the use in ScopedPermission.has_permission, before
+		// the scope check: a refused request still counts as a use.
+		t.lastUsed.Store(s.now().UnixNano())
+		return &principal{token: t}, nil
+	}
+	if t != nil && t.kind == scimToken && !t.deactivated {
+		// The SCIM token is an internal integration's token: its proxy user
+		// acts only within the organization that installed it.
 		return &principal{token: t}, nil
 	}
 	if t == nil || t.kind != userToken || t.deactivated {
@@ -126,9 +134,9 @@ func accessFor(p *principal, org *organization) *access {
 	}
 	a.upperBound = p.tokenScopes()
 	switch p.token.kind {
-	case orgToken:
-		// An organization token acts across its own organization with its
-		// scopes, and nowhere else.
+	case orgToken, scimToken:
+		// An organization token, like the SCIM integration's, acts across
+		// its own organization with its scopes, and nowhere else.
 		if p.token.org == org {
 			a.scopes = a.upperBound
 			a.global = true

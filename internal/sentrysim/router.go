@@ -20,6 +20,8 @@ const (
 	targetOrganization target = iota
 	// targetTeam routes have {org} and {team} wildcards.
 	targetTeam
+	// targetProject routes have {org} and {project} wildcards.
+	targetProject
 )
 
 // route is one endpoint method: what Sentry's Endpoint subclass declares
@@ -47,6 +49,7 @@ type call struct {
 	principal *principal
 	org       *organization
 	team      *team
+	project   *project
 	access    *access
 }
 
@@ -176,6 +179,19 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 		// otherwise the caller's scopes on this team decide.
 		byTeamRole := rt.perm.teamScoped && c.access.hasAnyTeamScope(c.team, allowed)
 		if !c.access.hasAnyScope(allowed) && !byTeamRole {
+			c.forbidden()
+			return
+		}
+	case targetProject:
+		c.project = c.org.lookupProject(c.path("project"))
+		if c.project == nil {
+			c.notFound()
+			return
+		}
+		c.access = accessFor(p, c.org)
+		// ProjectPermission: the scopes count only with access to the
+		// project, organization-wide or through one of its teams.
+		if !c.access.hasAnyProjectScope(c.project, allowed) {
 			c.forbidden()
 			return
 		}

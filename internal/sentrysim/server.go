@@ -16,6 +16,19 @@ type Options struct {
 	Organization string
 	// Now is the clock for dates and token expiry; time.Now when nil.
 	Now func() time.Time
+
+	// The load and fault switches, as Config describes them; they can be
+	// changed later with SetConfig or POST /_sim/config. New panics when
+	// one is out of range.
+	RateLimit               string
+	RateLimits              map[string]int
+	DefaultRateLimit        int
+	ConcurrentLimit         int
+	Latency, Jitter         time.Duration
+	FaultRate               float64
+	FaultStatuses           []int
+	DropRate, DropAfterRate float64
+	Seed                    int64
 }
 
 // Tokens are the seeded users' personal auth tokens ("sntryu_" and 64 hex
@@ -40,6 +53,10 @@ type Server struct {
 	st         *store
 	seeded     map[string]Tokens
 	defaultOrg string
+
+	// load holds the load and fault switches; stats the request counters.
+	load  *loadState
+	stats *requestStats
 }
 
 // New returns a Server with one seeded organization: owner@<org>.example,
@@ -56,12 +73,24 @@ func New(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	load, err := newLoadState(opts.config())
+	if err != nil {
+		panic(err.Error())
+	}
+	s.load, s.stats = load, newRequestStats()
 	s.defaultOrg = opts.Organization
 	if s.defaultOrg == "" {
 		s.defaultOrg = "acme"
 	}
 
 	s.registerTeamRoutes()
+	s.registerMemberRoutes()
+	s.registerSCIMRoutes()
+	s.registerProjectRoutes()
+	s.registerOrgTokenRoutes()
+	s.registerAuditRoutes()
+	s.registerLoadControls()
+	s.registerStatsControls()
 	s.mux.HandleFunc("GET /_sim/health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, object{{"ok", true}})
 	})
@@ -72,15 +101,15 @@ func New(opts Options) *Server {
 	// Request counters, rate limits, latency and fault injection wrap
 	// this handler: they see every request and run outside the store's
 	// lock.
-	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Every Sentry path ends in a slash; without one, ServeMux would
-		// redirect where Sentry answers 404.
-		if strings.HasPrefix(r.URL.Path, apiPrefix+"/") && !strings.HasSuffix(r.URL.Path, "/") {
+	s.handler = s.withLoad(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every Sentry path but SCIM's ends in a slash; without one,
+		// ServeMux would redirect where Sentry answers 404.
+		if strings.HasPrefix(r.URL.Path, apiPrefix+"/") && !strings.HasSuffix(r.URL.Path, "/") && !isSCIMPath(r.URL.Path) {
 			catchAll(w, r)
 			return
 		}
 		s.mux.ServeHTTP(w, r)
-	})
+	}))
 
 	s.AddOrganization(s.defaultOrg)
 	return s

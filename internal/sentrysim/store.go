@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -100,6 +101,11 @@ type member struct {
 	// lapses (Sentry: 30 days after it was sent).
 	inviterName     string
 	inviteExpiresAt time.Time
+	// inviter is the user who sent the invite (nil for seeded members and
+	// invites made by a token without a user): members may resend and
+	// withdraw only their own invites, and removing a member withdraws
+	// the invites it sent.
+	inviter *user
 }
 
 // teamMembership is OrganizationMemberTeam: a member on a team.
@@ -154,6 +160,9 @@ type project struct {
 	platform    string
 	dateCreated time.Time
 	teams       map[int64]*team
+	// teamLinks holds the id of each team link (Sentry's ProjectTeam row)
+	// by team id; lists show a project's teams in link order.
+	teamLinks map[int64]int64
 }
 
 func (t *team) active() bool { return t.status == teamActive }
@@ -183,8 +192,9 @@ const (
 	// organization, with no user behind it.
 	orgToken
 	// scimToken is the bearer token of an organization's SCIM
-	// integration: it authenticates only the SCIM v2 endpoints of its
-	// organization.
+	// integration, an internal integration's token: it acts within its
+	// organization with the integration's scopes, on the SCIM v2
+	// endpoints and on any other endpoint those scopes open.
 	scimToken
 )
 
@@ -194,13 +204,17 @@ type token struct {
 	value     string
 	kind      tokenKind
 	user      *user         // userToken
-	org       *organization // orgToken
+	org       *organization // orgToken, scimToken
 	name      string
 	scopes    scopeSet
 	created   time.Time
 	expiresAt time.Time // zero: never
 	// deactivated tokens fail authentication as unknown ones do.
 	deactivated bool
+	// lastUsed is when an organization token last authenticated a
+	// request, in Unix nanoseconds (0: never). Reads under the shared
+	// lock set it, hence the atomic.
+	lastUsed atomic.Int64
 }
 
 func (t *token) expired(now time.Time) bool {
@@ -238,7 +252,7 @@ func (st *store) addOrganization(slug, name string, now time.Time) *organization
 		name:           name,
 		dateCreated:    now,
 		allowJoinLeave: true,
-		features:       map[string]bool{"team-roles": true},
+		features:       map[string]bool{"team-roles": true, "sso-scim": true, "invite-members": true, "audit-log": true},
 		members:        make(map[int64]*member),
 		membersByUser:  make(map[int64]*member),
 		teams:          make(map[int64]*team),
@@ -357,6 +371,12 @@ func (o *organization) scheduleTeamDeletion(t *team, newSlug string) {
 		delete(t.members, memberID)
 	}
 	clear(t.accessRequests)
+	// The deletion job removes the team's project links too; the projects
+	// stay, possibly with no team.
+	for _, p := range o.projects {
+		delete(p.teams, t.id)
+		delete(p.teamLinks, t.id)
+	}
 }
 
 func compareTeamSlugs(a, b *team) int { return strings.Compare(a.slug, b.slug) }

@@ -6,84 +6,171 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestRun(t *testing.T) {
+type announced struct {
+	BaseURL      string            `json:"base_url"`
+	Organization string            `json:"organization"`
+	Tokens       map[string]string `json:"tokens"`
+}
+
+// start runs the program with args and returns its announcement, a
+// function to stop it and the result of the run.
+func start(t *testing.T, args ...string) (announced, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	out, stdout := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-org", "initech"}, stdout)
+		done <- run(ctx, args, stdout)
 		_ = stdout.Close()
 	}()
-
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
-		t.Fatalf("reading the announcement: %v", err)
+		cancel()
+		t.Fatalf("reading the announcement: %v (run: %v)", err, <-done)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	var ann struct {
-		BaseURL      string            `json:"base_url"`
-		Organization string            `json:"organization"`
-		Tokens       map[string]string `json:"tokens"`
-	}
+	var ann announced
 	if err := json.Unmarshal([]byte(line), &ann); err != nil {
+		cancel()
 		t.Fatalf("announcement %q: %v", line, err)
 	}
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not return after cancellation")
+			return nil
+		}
+	}
+	return ann, stop
+}
+
+// get fetches a path of the running program and decodes a JSON answer.
+func get(t *testing.T, ann announced, path, token string, out any) (int, http.Header) {
+	t.Helper()
+	root := strings.TrimSuffix(ann.BaseURL, "/api/")
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, root+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("%s: %v: %s", path, err, body)
+		}
+	}
+	return res.StatusCode, res.Header
+}
+
+func TestRun(t *testing.T) {
+	ann, stop := start(t, "-addr", "127.0.0.1:0", "-org", "initech")
 	if !strings.HasPrefix(ann.BaseURL, "http://127.0.0.1:") || !strings.HasSuffix(ann.BaseURL, "/api/") {
 		t.Errorf("base_url %q", ann.BaseURL)
 	}
 	if ann.Organization != "initech" {
 		t.Errorf("organization %q", ann.Organization)
 	}
-	for _, role := range []string{"owner", "manager", "member"} {
-		if !strings.HasPrefix(ann.Tokens[role], "sntryu_") {
-			t.Errorf("%s token %q", role, ann.Tokens[role])
+	prefixes := map[string]string{"owner": "sntryu_", "manager": "sntryu_", "member": "sntryu_", "scim": "sntryi_", "org_ci": "sntrys_"}
+	for role, prefix := range prefixes {
+		if !strings.HasPrefix(ann.Tokens[role], prefix) {
+			t.Errorf("%s token does not start with %s", role, prefix)
 		}
 	}
-
-	root := strings.TrimSuffix(ann.BaseURL, "/api/")
-	get := func(path, token string) int {
-		t.Helper()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, root+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		return res.StatusCode
+	if len(ann.Tokens) != len(prefixes) {
+		t.Errorf("%d tokens", len(ann.Tokens))
 	}
-	if status := get("/_sim/health", ""); status != http.StatusOK {
+	if status, _ := get(t, ann, "/_sim/health", "", nil); status != http.StatusOK {
 		t.Fatalf("health: %d", status)
 	}
-	if status := get("/api/0/organizations/initech/teams/", ann.Tokens["member"]); status != http.StatusOK {
-		t.Fatalf("teams: %d", status)
+	status, header := get(t, ann, "/api/0/organizations/initech/teams/", ann.Tokens["member"], nil)
+	if status != http.StatusOK || header.Get("X-Sentry-Rate-Limit-Limit") != "" {
+		t.Fatalf("teams: %d %v", status, header)
 	}
+	var cfg map[string]any
+	get(t, ann, "/_sim/config", "", &cfg)
+	if cfg["rate_limit"] != "off" || cfg["latency"] != "0s" || !reflect.DeepEqual(cfg["fault_statuses"], []any{500.0, 502.0, 503.0}) {
+		t.Errorf("config %v", cfg)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
+func TestRunSwitchesAndSeed(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(seed, []byte(`{"teams": [{"slug": "backend"}], "members": [{"email": "ann@example.com", "role": "member", "teams": [{"team": "backend"}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ann, stop := start(t, "-seed", seed, "-rate-limit", "saas", "-rate-limits", "organization-teams=7, team-details=3",
+		"-default-rate-limit", "30", "-concurrent-limit", "5", "-latency", "5ms", "-jitter", "2ms",
+		"-fault-rate", "0", "-fault-statuses", "502,503", "-drop-rate", "0.1", "-drop-after-rate", "0.2", "-seed-random", "9")
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancellation")
+	}()
+	var cfg map[string]any
+	get(t, ann, "/_sim/config", "", &cfg)
+	want := map[string]any{
+		"rate_limit": "saas", "rate_limits": map[string]any{"organization-teams": 7.0, "team-details": 3.0},
+		"default_rate_limit": 30.0, "concurrent_limit": 5.0, "latency": "5ms", "jitter": "2ms",
+		"fault_rate": 0.0, "fault_statuses": []any{502.0, 503.0}, "drop_rate": 0.1, "drop_after_rate": 0.2,
+		"seed": 9.0, "burst_429": 0.0,
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("config %v\nwant %v", cfg, want)
+	}
+	var teams []map[string]any
+	status, header := get(t, ann, "/api/0/organizations/acme/teams/", ann.Tokens["owner"], &teams)
+	if status != http.StatusOK || len(teams) != 1 || teams[0]["slug"] != "backend" {
+		t.Errorf("teams %d %v", status, teams)
+	}
+	if header.Get("X-Sentry-Rate-Limit-Limit") != "7" {
+		t.Errorf("rate limit headers %v", header)
 	}
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-addr", "not an address"}} {
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"teams": [{"slug": "Not A Slug"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-nope"},
+		{"extra"},
+		{"-addr", "not an address"},
+		{"-rate-limit", "sometimes"},
+		{"-fault-rate", "2"},
+		{"-drop-rate", "-1"},
+		{"-latency", "soon"},
+		{"-fault-statuses", "abc"},
+		{"-fault-statuses", "404"},
+		{"-rate-limits", "organization-teams"},
+		{"-seed", missing},
+		{"-seed", bad},
+	} {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}

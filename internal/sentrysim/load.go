@@ -1,0 +1,629 @@
+package sentrysim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate limit modes.
+const (
+	// RateLimitOff is self-hosted Sentry: no limits and no rate limit
+	// headers.
+	RateLimitOff = "off"
+	// RateLimitSaaS is sentry.io: every endpoint has a requests-per-second
+	// limit and a concurrent-request limit per caller, and every answer
+	// carries the X-Sentry-Rate-Limit-* headers.
+	RateLimitSaaS = "saas"
+)
+
+const (
+	// DefaultRateLimit is the requests per second an endpoint allows each
+	// caller when neither Config.RateLimits nor Sentry's own endpoint
+	// configuration names a limit. Open-source Sentry's default is 999; the
+	// emulator uses the 40 that sentry.io's members endpoints document, so
+	// that limits are met in tests.
+	DefaultRateLimit = 40
+	// DefaultConcurrentLimit is the requests each caller may have in
+	// flight on one endpoint at once.
+	DefaultConcurrentLimit = 25
+)
+
+// defaultRouteRateLimits are the limits Sentry's endpoints declare in
+// their rate_limits, by route name.
+var defaultRouteRateLimits = map[string]int{
+	// OrganizationMemberIndexEndpoint: 40 a second for GET and POST.
+	"organization-members": 40,
+}
+
+// defaultFaultStatuses are what injected faults answer with.
+var defaultFaultStatuses = []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
+
+// Sentry's rate limit messages (sentry.middleware.ratelimit).
+const (
+	msgRateLimited       = "You are attempting to use this endpoint too frequently. Limit is %d requests in %d seconds"
+	msgConcurrentLimited = "You are attempting to go above the allowed concurrency for this endpoint. Concurrency limit is %d"
+)
+
+// Config is the emulator's load and fault switches. The zero value is
+// self-hosted Sentry on a perfect network.
+type Config struct {
+	// RateLimit is RateLimitOff (or "") or RateLimitSaaS.
+	RateLimit string
+	// RateLimits sets the requests per second of endpoints by route name
+	// ("organization-members", "organization-teams"); others get Sentry's
+	// own limit where it declares one, else DefaultRateLimit.
+	RateLimits map[string]int
+	// DefaultRateLimit replaces DefaultRateLimit when positive.
+	DefaultRateLimit int
+	// ConcurrentLimit replaces DefaultConcurrentLimit when positive.
+	ConcurrentLimit int
+	// Latency delays every API answer; Jitter adds a random part of up to
+	// its length. Both run outside the store's lock.
+	Latency, Jitter time.Duration
+	// FaultRate is the share (0 to 1) of API requests answered at once with
+	// one of FaultStatuses (500, 502 and 503 when empty), before the
+	// endpoint runs.
+	FaultRate     float64
+	FaultStatuses []int
+	// DropRate is the share of mutating requests (POST, PUT, PATCH,
+	// DELETE) whose connection is closed before the change is made;
+	// DropAfterRate the share closed after the change is made, so the
+	// client sees EOF for a request that took effect.
+	DropRate, DropAfterRate float64
+	// Seed seeds the random draws behind jitter, faults and drops, which
+	// are then the same for the same sequence of requests.
+	Seed int64
+	// Burst429 is the number of coming API requests to answer 429, with
+	// X-Sentry-Rate-Limit-Reset a second ahead, whatever the rate limit
+	// mode. Reading the Config gives the number still to come.
+	Burst429 int
+}
+
+// config is the switches the Options name.
+func (o Options) config() Config {
+	return Config{
+		RateLimit:        o.RateLimit,
+		RateLimits:       maps.Clone(o.RateLimits),
+		DefaultRateLimit: o.DefaultRateLimit,
+		ConcurrentLimit:  o.ConcurrentLimit,
+		Latency:          o.Latency,
+		Jitter:           o.Jitter,
+		FaultRate:        o.FaultRate,
+		FaultStatuses:    slices.Clone(o.FaultStatuses),
+		DropRate:         o.DropRate,
+		DropAfterRate:    o.DropAfterRate,
+		Seed:             o.Seed,
+	}
+}
+
+// ErrBadConfig is returned for switches out of range.
+var ErrBadConfig = errors.New("sentrysim: invalid config")
+
+func (c Config) validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrBadConfig}, args...)...)
+	}
+	switch c.RateLimit {
+	case "", RateLimitOff, RateLimitSaaS:
+	default:
+		return bad("rate limit mode %q is neither %q nor %q", c.RateLimit, RateLimitOff, RateLimitSaaS)
+	}
+	for name, share := range map[string]float64{"fault rate": c.FaultRate, "drop rate": c.DropRate, "drop-after rate": c.DropAfterRate} {
+		if math.IsNaN(share) || share < 0 || share > 1 {
+			return bad("%s %v is not between 0 and 1", name, share)
+		}
+	}
+	if c.DropRate+c.DropAfterRate > 1 {
+		return bad("drop rate and drop-after rate add up to more than 1")
+	}
+	if c.Latency < 0 || c.Jitter < 0 {
+		return bad("latency and jitter cannot be negative")
+	}
+	for _, status := range c.FaultStatuses {
+		if status < 500 || status > 599 {
+			return bad("fault status %d is not a 5xx status", status)
+		}
+	}
+	if c.DefaultRateLimit < 0 || c.ConcurrentLimit < 0 || c.Burst429 < 0 {
+		return bad("limits and bursts cannot be negative")
+	}
+	for name, limit := range c.RateLimits {
+		if limit < 0 {
+			return bad("rate limit of %q cannot be negative", name)
+		}
+	}
+	return nil
+}
+
+// loadState is the switches in force and the state they keep. Its lock is
+// never held with the store's.
+type loadState struct {
+	mu    sync.Mutex
+	cfg   Config
+	rng   *rand.Rand
+	burst int
+	// windows counts each rate limit key's requests in the current
+	// one-second window; inFlight its requests under way.
+	windows  map[string]*rateWindow
+	inFlight map[string]int
+	// clock is the limiter's time: real time, whatever Options.Now says,
+	// because clients wait for X-Sentry-Rate-Limit-Reset in real time.
+	clock func() time.Time
+}
+
+type rateWindow struct {
+	bucket int64
+	count  int
+}
+
+func newLoadState(c Config) (*loadState, error) {
+	l := &loadState{windows: make(map[string]*rateWindow), inFlight: make(map[string]int), clock: time.Now}
+	if err := l.set(c, true); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// set puts a validated Config in force; reseed restarts the random draws
+// from its seed.
+func (l *loadState) set(c Config, reseed bool) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	c.RateLimits = maps.Clone(c.RateLimits)
+	c.FaultStatuses = slices.Clone(c.FaultStatuses)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cfg = c
+	l.burst = c.Burst429
+	if reseed || l.rng == nil {
+		l.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0x5eed5eed5eed5eed)) //nolint:gosec // Reproducible faults, not secrets.
+	}
+	return nil
+}
+
+func (l *loadState) get() Config {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.cfg
+	c.RateLimits = maps.Clone(c.RateLimits)
+	c.FaultStatuses = slices.Clone(c.FaultStatuses)
+	c.Burst429 = l.burst
+	return c
+}
+
+func (l *loadState) saas() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cfg.RateLimit == RateLimitSaaS
+}
+
+// routeLimit is the requests per second a route allows each caller.
+func (c *Config) routeLimit(name string) int {
+	if n := c.RateLimits[name]; n > 0 {
+		return n
+	}
+	if n := defaultRouteRateLimits[name]; n > 0 {
+		return n
+	}
+	if c.DefaultRateLimit > 0 {
+		return c.DefaultRateLimit
+	}
+	return DefaultRateLimit
+}
+
+func (c *Config) concurrentLimit() int {
+	if c.ConcurrentLimit > 0 {
+		return c.ConcurrentLimit
+	}
+	return DefaultConcurrentLimit
+}
+
+// rateMeta is Sentry's RateLimitMeta: what the headers say.
+type rateMeta struct {
+	limit, remaining int
+	reset            int64
+	concurrentLimit  int
+	// concurrentRemaining is nil when the fixed window refused the
+	// request before the concurrent limiter counted it.
+	concurrentRemaining *int
+	// message is the 429's detail when the request is refused.
+	message string
+}
+
+// verdict is what happens to one API request.
+type verdict struct {
+	delay      time.Duration
+	burst      bool
+	fault      int
+	dropBefore bool
+	dropAfter  bool
+	// meta is set when rate limits are on for the route.
+	meta *rateMeta
+	// release ends the request's count against the concurrent limit.
+	release func()
+}
+
+func mutating(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// decide draws a request's fate. key is the caller's rate limit key, ""
+// when rate limits do not apply to it.
+func (l *loadState) decide(method, route, key string) verdict {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := &l.cfg
+	// The same four draws for every request, so that a request sequence
+	// meets the same fates whatever the switches.
+	jitter, fault, status, drop := l.rng.Float64(), l.rng.Float64(), l.rng.Float64(), l.rng.Float64()
+
+	v := verdict{delay: c.Latency + time.Duration(jitter*float64(c.Jitter))}
+	if l.burst > 0 {
+		l.burst--
+		v.burst = true
+		return v
+	}
+	if fault < c.FaultRate {
+		statuses := c.FaultStatuses
+		if len(statuses) == 0 {
+			statuses = defaultFaultStatuses
+		}
+		v.fault = statuses[min(int(status*float64(len(statuses))), len(statuses)-1)]
+		return v
+	}
+	if key != "" && c.RateLimit == RateLimitSaaS {
+		v.meta, v.release = l.limit(key, c.routeLimit(route), c.concurrentLimit())
+	}
+	if mutating(method) {
+		v.dropBefore = drop < c.DropRate
+		v.dropAfter = !v.dropBefore && drop < c.DropRate+c.DropAfterRate
+	}
+	return v
+}
+
+// limit is Sentry's above_rate_limit_check: a fixed one-second window,
+// then the concurrent limiter. The caller holds l.mu.
+func (l *loadState) limit(key string, limit, concurrent int) (*rateMeta, func()) {
+	now := l.clock().Unix()
+	w := l.windows[key]
+	if w == nil || w.bucket != now {
+		w = &rateWindow{bucket: now}
+		l.windows[key] = w
+	}
+	w.count++
+	m := &rateMeta{limit: limit, reset: now + 1, concurrentLimit: concurrent}
+	if w.count > limit {
+		m.message = fmt.Sprintf(msgRateLimited, limit, 1)
+		return m, nil
+	}
+	m.remaining = limit - w.count
+	running := l.inFlight[key]
+	if running >= concurrent {
+		left := 0
+		m.concurrentRemaining = &left
+		m.message = fmt.Sprintf(msgConcurrentLimited, concurrent)
+		return m, nil
+	}
+	l.inFlight[key] = running + 1
+	left := concurrent - running - 1
+	m.concurrentRemaining = &left
+	return m, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.inFlight[key]--; l.inFlight[key] <= 0 {
+			delete(l.inFlight, key)
+		}
+	}
+}
+
+// burstMeta is what a burst's 429 says: the route's limit used up until
+// the next second.
+func (l *loadState) burstMeta(route string) *rateMeta {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	limit := l.cfg.routeLimit(route)
+	// At least a full second away.
+	at := l.clock().Add(time.Second)
+	reset := at.Unix()
+	if at.Nanosecond() > 0 {
+		reset++
+	}
+	return &rateMeta{
+		limit: limit, reset: reset, concurrentLimit: l.cfg.concurrentLimit(),
+		message: fmt.Sprintf(msgRateLimited, limit, 1),
+	}
+}
+
+// setHeaders is RatelimitMiddleware.process_response.
+func (m *rateMeta) setHeaders(h http.Header) {
+	h.Set("X-Sentry-Rate-Limit-Remaining", strconv.Itoa(m.remaining))
+	h.Set("X-Sentry-Rate-Limit-Limit", strconv.Itoa(m.limit))
+	h.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(m.reset, 10))
+	if m.concurrentRemaining != nil {
+		h.Set("X-Sentry-Rate-Limit-ConcurrentRemaining", strconv.Itoa(*m.concurrentRemaining))
+	}
+	h.Set("X-Sentry-Rate-Limit-ConcurrentLimit", strconv.Itoa(m.concurrentLimit))
+}
+
+// writeRateLimited is the middleware's 429: a Django HttpResponse, so a
+// JSON body under Django's default content type.
+func writeRateLimited(w http.ResponseWriter, m *rateMeta) {
+	m.setHeaders(w.Header())
+	body, _ := appendJSON(nil, object{{"detail", m.message}})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write(body)
+}
+
+// writeFault answers as a failing Sentry (500) or the proxy in front of it.
+func writeFault(w http.ResponseWriter, status int) {
+	if status == http.StatusInternalServerError {
+		writeInternalError(w)
+		return
+	}
+	title := strconv.Itoa(status) + " " + http.StatusText(status)
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"))
+}
+
+// dropConnection closes the client's connection without an answer. Where
+// the connection cannot be taken over (HTTP/2), the server aborts the
+// stream instead.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// discardWriter takes an answer that is never sent.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// sleepContext waits d, or less if ctx ends first; it reports whether the
+// wait ran to its end.
+func sleepContext(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// rateLimitKey is Sentry's get_rate_limit_key: the route and method, and
+// the caller: the user behind a personal token, the organization behind an
+// organization or integration token, else the client's address.
+func (s *Server) rateLimitKey(r *http.Request, route string) string {
+	caller := "ip:" + remoteIP(r)
+	if parts := strings.Fields(r.Header.Get("Authorization")); len(parts) == 2 && strings.EqualFold(parts[0], "bearer") {
+		s.mu.RLock()
+		t := s.st.tokens[parts[1]]
+		switch {
+		case t == nil || t.deactivated:
+		case t.user != nil:
+			caller = "user:" + strconv.FormatInt(t.user.id, 10)
+		case t.org != nil:
+			caller = "org:" + strconv.FormatInt(t.org.id, 10)
+		}
+		s.mu.RUnlock()
+	}
+	category, id, _ := strings.Cut(caller, ":")
+	return category + ":" + route + ":" + r.Method + ":" + id
+}
+
+// withLoad wraps the API in the switches, all outside the store's lock.
+// It counts every request and draws its fate: a 429 burst or an injected
+// 5xx (neither counts against rate limits), else the rate limiter's
+// verdict and headers, and for a mutating request perhaps a dropped
+// connection before or after the endpoint runs. Every answer waits out the
+// latency first. Test controls under /_sim/ pass straight through.
+func (s *Server) withLoad(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, apiPrefix+"/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		pattern, route := s.routeOf(r)
+		s.stats.add(r.Method + " " + pattern)
+		key := ""
+		if route != "" && s.load.saas() {
+			key = s.rateLimitKey(r, route)
+		}
+		v := s.load.decide(r.Method, route, key)
+		if v.release != nil {
+			defer v.release()
+		}
+		if v.meta != nil {
+			v.meta.setHeaders(w.Header())
+		}
+		if !sleepContext(r.Context(), v.delay) {
+			return
+		}
+		switch {
+		case v.burst:
+			writeRateLimited(w, s.load.burstMeta(route))
+		case v.fault != 0:
+			writeFault(w, v.fault)
+		case v.meta != nil && v.meta.message != "":
+			writeRateLimited(w, v.meta)
+		case v.dropBefore:
+			dropConnection(w)
+		case v.dropAfter:
+			next.ServeHTTP(&discardWriter{header: make(http.Header)}, r)
+			dropConnection(w)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// Config returns the switches in force.
+func (s *Server) Config() Config { return s.load.get() }
+
+// SetConfig replaces every switch and restarts the random draws from the
+// Config's seed.
+func (s *Server) SetConfig(c Config) error { return s.load.set(c, true) }
+
+// Burst429 answers the next n API requests with 429, as a rate limit burst
+// would.
+func (s *Server) Burst429(n int) {
+	s.load.mu.Lock()
+	defer s.load.mu.Unlock()
+	s.load.burst = max(n, 0)
+}
+
+// configJSON is Config as the /_sim/config control reads and writes it.
+// Pointers tell the fields a POST leaves alone.
+type configJSON struct {
+	RateLimit        *string         `json:"rate_limit"`
+	RateLimits       *map[string]int `json:"rate_limits"`
+	DefaultRateLimit *int            `json:"default_rate_limit"`
+	ConcurrentLimit  *int            `json:"concurrent_limit"`
+	Latency          *string         `json:"latency"`
+	Jitter           *string         `json:"jitter"`
+	FaultRate        *float64        `json:"fault_rate"`
+	FaultStatuses    *[]int          `json:"fault_statuses"`
+	DropRate         *float64        `json:"drop_rate"`
+	DropAfterRate    *float64        `json:"drop_after_rate"`
+	Seed             *int64          `json:"seed"`
+	Burst429         *int            `json:"burst_429"`
+}
+
+// configBody is the GET /_sim/config answer: every switch, with the
+// effective defaults filled in.
+func configBody(c Config) object {
+	mode := c.RateLimit
+	if mode == "" {
+		mode = RateLimitOff
+	}
+	limits := make(object, 0, len(c.RateLimits))
+	for _, name := range slices.Sorted(maps.Keys(c.RateLimits)) {
+		limits = append(limits, field{name, c.RateLimits[name]})
+	}
+	statuses := c.FaultStatuses
+	if len(statuses) == 0 {
+		statuses = defaultFaultStatuses
+	}
+	codes := make([]any, len(statuses))
+	for i, code := range statuses {
+		codes[i] = code
+	}
+	defaultLimit := c.DefaultRateLimit
+	if defaultLimit == 0 {
+		defaultLimit = DefaultRateLimit
+	}
+	return object{
+		{"rate_limit", mode},
+		{"rate_limits", limits},
+		{"default_rate_limit", defaultLimit},
+		{"concurrent_limit", c.concurrentLimit()},
+		{"latency", c.Latency.String()},
+		{"jitter", c.Jitter.String()},
+		{"fault_rate", c.FaultRate},
+		{"fault_statuses", codes},
+		{"drop_rate", c.DropRate},
+		{"drop_after_rate", c.DropAfterRate},
+		{"seed", c.Seed},
+		{"burst_429", c.Burst429},
+	}
+}
+
+// patch applies the fields a /_sim/config POST sent; it reports whether
+// the seed changed.
+func (p *configJSON) patch(c *Config) (bool, error) {
+	duration := func(name string, s *string, d *time.Duration) error {
+		if s == nil {
+			return nil
+		}
+		v, err := time.ParseDuration(*s)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrBadConfig, name, err)
+		}
+		*d = v
+		return nil
+	}
+	if err := duration("latency", p.Latency, &c.Latency); err != nil {
+		return false, err
+	}
+	if err := duration("jitter", p.Jitter, &c.Jitter); err != nil {
+		return false, err
+	}
+	setIf(&c.RateLimit, p.RateLimit)
+	setIf(&c.DefaultRateLimit, p.DefaultRateLimit)
+	setIf(&c.ConcurrentLimit, p.ConcurrentLimit)
+	setIf(&c.FaultRate, p.FaultRate)
+	setIf(&c.DropRate, p.DropRate)
+	setIf(&c.DropAfterRate, p.DropAfterRate)
+	setIf(&c.Burst429, p.Burst429)
+	setIf(&c.RateLimits, p.RateLimits)
+	setIf(&c.FaultStatuses, p.FaultStatuses)
+	setIf(&c.Seed, p.Seed)
+	return p.Seed != nil, nil
+}
+
+// setIf copies a field a POST sent.
+func setIf[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// registerLoadControls adds GET and POST /_sim/config.
+func (s *Server) registerLoadControls() {
+	s.mux.HandleFunc("GET /_sim/config", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, configBody(s.Config()))
+	})
+	s.mux.HandleFunc("POST /_sim/config", func(w http.ResponseWriter, r *http.Request) {
+		var p configJSON
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			writeDetail(w, http.StatusBadRequest, "invalid config: "+err.Error())
+			return
+		}
+		if dec.More() {
+			writeDetail(w, http.StatusBadRequest, "invalid config: extra data after the object")
+			return
+		}
+		c := s.Config()
+		reseed, err := p.patch(&c)
+		if err == nil {
+			err = s.load.set(c, reseed)
+		}
+		if err != nil {
+			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			return
+		}
+		writeJSON(w, http.StatusOK, configBody(s.Config()))
+	})
+}

@@ -1,0 +1,1571 @@
+package sentrysim
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentry's messages for the members endpoints.
+const (
+	msgInviteNotAllowed   = "Your organization is not allowed to invite members"
+	msgInvalidEmail       = "Enter a valid email address."
+	msgOrgRoleNotAllowed  = "You do not have permission to set that org-level role"
+	msgInvalidTeams       = "Invalid teams"
+	msgInvalidTeamRole    = "Invalid team-role"
+	msgNotOnYourTeams     = "You cannot assign members to teams you are not a member of."
+	msgInsufficientRole   = "You cannot remove a member who has more access than you."
+	msgInsufficientScope  = "You are missing the member:admin scope."
+	msgMemberInvite       = "You cannot modify invitations sent by someone else."
+	msgEditWhenReinviting = "You cannot modify member details when resending an invitation. Separate requests are required."
+	msgOnlyOwnerOrManager = "You cannot remove the only remaining owner or manager of the organization."
+	msgUninvitable        = "You cannot send an invitation to a user who is already a full member."
+	msgExpiredInvite      = "You cannot resend an expired invitation without regenerating the token."
+	msgOwnRole            = "You cannot make changes to your own role."
+	msgAssignGivenRole    = "You do not have permission to assign the given role."
+	msgAssignToSuperior   = "You do not have permission to assign a role to the given user."
+	msgIdPManagedMember   = "This user is managed through your organization's identity provider."
+
+	// emailMaxLength is OrganizationMember.email's max_length.
+	emailMaxLength = 75
+	// inviteValidFor is INVITE_DAYS_VALID.
+	inviteValidFor = 30 * 24 * time.Hour
+)
+
+// Errors of the member test controls.
+var (
+	ErrAlreadyMember = errors.New("sentrysim: the user is already a member")
+	ErrInviteExpired = errors.New("sentrysim: the invite has expired")
+)
+
+var (
+	// memberPermission is MemberPermission (MemberAndStaffPermission): the
+	// members list and invites.
+	memberPermission = &permission{
+		name: "MemberPermission",
+		methods: map[string]scopeSet{
+			"GET":    scopesOf("member:read", "member:write", "member:admin"),
+			"POST":   scopesOf("member:write", "member:admin", "member:invite"),
+			"PUT":    scopesOf("member:write", "member:admin"),
+			"DELETE": scopesOf("member:admin"),
+		},
+	}
+	// relaxedMemberPermission is RelaxedMemberPermission: one member's
+	// details. DELETE asks for no more than member:read because members
+	// may remove themselves; the endpoint compares roles instead.
+	relaxedMemberPermission = &permission{
+		name: "RelaxedMemberPermission",
+		methods: map[string]scopeSet{
+			"GET":    scopesOf("member:read", "member:write", "member:admin"),
+			"POST":   scopesOf("member:write", "member:admin"),
+			"PUT":    scopesOf("member:invite", "member:write", "member:admin"),
+			"DELETE": scopesOf("member:read", "member:write", "member:admin"),
+		},
+	}
+	// organizationTeamMemberPermission is OrganizationTeamMemberPermission:
+	// a member's membership of one team.
+	organizationTeamMemberPermission = &permission{
+		name: "OrganizationTeamMemberPermission",
+		methods: map[string]scopeSet{
+			"GET":  scopesOf("org:read", "org:write", "org:admin", "member:read", "member:write", "member:admin"),
+			"POST": scopesOf("org:read", "org:write", "team:write"),
+			"PUT": scopesOf("org:read", "org:write", "org:admin", "member:read", "member:write", "member:admin",
+				"team:admin", "team:write"),
+			"DELETE": scopesOf("org:read", "org:write", "org:admin", "team:admin"),
+		},
+	}
+)
+
+func (s *Server) registerMemberRoutes() {
+	const (
+		members    = "/organizations/{org}/members/"
+		member     = "/organizations/{org}/members/{member}/"
+		memberTeam = "/organizations/{org}/members/{member}/teams/{team}/"
+	)
+	s.register(route{method: http.MethodGet, pattern: members, name: "organization-members",
+		perm: memberPermission, target: targetOrganization, handle: listMembers})
+	s.register(route{method: http.MethodPost, pattern: members, name: "organization-members",
+		perm: memberPermission, target: targetOrganization, handle: inviteMember})
+	s.register(route{method: http.MethodGet, pattern: member, name: "organization-member-details",
+		perm: relaxedMemberPermission, target: targetOrganization, handle: getMember})
+	s.register(route{method: http.MethodPut, pattern: member, name: "organization-member-details",
+		perm: relaxedMemberPermission, target: targetOrganization, handle: updateMember})
+	s.register(route{method: http.MethodDelete, pattern: member, name: "organization-member-details",
+		perm: relaxedMemberPermission, target: targetOrganization, handle: deleteMember})
+	s.register(route{method: http.MethodGet, pattern: "/teams/{org}/{team}/members/", name: "team-members",
+		perm: teamPermission, target: targetTeam, handle: listTeamMembers})
+	s.register(route{method: http.MethodGet, pattern: memberTeam, name: "organization-member-team-details",
+		perm: organizationTeamMemberPermission, target: targetOrganization, handle: getMemberTeam})
+	s.register(route{method: http.MethodPost, pattern: memberTeam, name: "organization-member-team-details",
+		perm: organizationTeamMemberPermission, target: targetOrganization, handle: addMemberToTeam})
+	s.register(route{method: http.MethodPut, pattern: memberTeam, name: "organization-member-team-details",
+		perm: organizationTeamMemberPermission, target: targetOrganization, handle: setMemberTeamRole})
+	s.register(route{method: http.MethodDelete, pattern: memberTeam, name: "organization-member-team-details",
+		perm: organizationTeamMemberPermission, target: targetOrganization, handle: removeMemberFromTeam})
+}
+
+// Role names and descriptions as Sentry's role settings spell them.
+var (
+	orgRoleInfo = map[*orgRole][2]string{
+		orgRoleBilling: {"Billing", "Can manage subscription and billing details."},
+		orgRoleMember:  {"Member", "Members can view and act on events, as well as view most other data within the organization."},
+		orgRoleAdmin: {"Admin", "Admin privileges on any teams of which they're a member. They can create new teams and projects, " +
+			"as well as remove teams and projects on which they already hold membership (or all teams, if open membership is enabled). " +
+			"Additionally, they can manage memberships of teams that they are members of. They cannot invite members to the organization."},
+		orgRoleManager: {"Manager", "Gains admin access on all teams as well as the ability to add and remove members."},
+		orgRoleOwner: {"Owner", "Gains full permission across the organization. Can manage members as well as perform catastrophic " +
+			"operations such as removing the organization."},
+	}
+	teamRoleInfo = map[*teamRole][3]string{
+		teamRoleContributor: {"Contributor", "Contributors can view and act on events, as well as view most other data within the team's projects.", "member"},
+		teamRoleAdmin: {"Team Admin", "Admin privileges on the team. They can create and remove projects, and can manage the team's memberships.",
+			"admin"},
+	}
+)
+
+// teamRolesAllowed is Role.is_team_roles_allowed: only SaaS's billing role
+// may not hold team memberships.
+func teamRolesAllowed(r *orgRole) bool { return r != orgRoleBilling }
+
+// hasOrgWrite reports whether the role itself grants org:write (owners and
+// managers), whatever a token allows.
+func hasOrgWrite(r *orgRole) bool { return r.scopes.has("org:write") }
+
+// currentEmail is OrganizationMember.get_email: the user's address once
+// the invite is accepted, the invited address before.
+func (m *member) currentEmail() string {
+	if m.user != nil {
+		return m.user.email
+	}
+	return m.email
+}
+
+// inviteExpired is OrganizationMember.token_expired.
+func (m *member) inviteExpired(now time.Time) bool {
+	return !m.inviteExpiresAt.IsZero() && !m.inviteExpiresAt.After(now)
+}
+
+// activeTeams is the member's teams that are not pending deletion, by id.
+func (m *member) activeTeams() []*teamMembership {
+	out := make([]*teamMembership, 0, len(m.teams))
+	for _, tm := range m.teams {
+		if tm.team.active() {
+			out = append(out, tm)
+		}
+	}
+	slices.SortFunc(out, func(a, b *teamMembership) int { return cmp.Compare(a.team.id, b.team.id) })
+	return out
+}
+
+// auditData is OrganizationMember.get_audit_log_data().
+func (m *member) auditData() map[string]any {
+	ids := []int64{}
+	slugs := []string{}
+	for _, tm := range m.activeTeams() {
+		ids = append(ids, tm.team.id)
+		slugs = append(slugs, tm.team.slug)
+	}
+	var userID any
+	if m.user != nil {
+		userID = m.user.id
+	}
+	return map[string]any{
+		"email":             m.currentEmail(),
+		"user":              userID,
+		"teams":             ids,
+		"teams_slugs":       slugs,
+		"has_global_access": true,
+		"role":              m.role.id,
+		"invite_status":     "approved",
+	}
+}
+
+// teamAuditData is OrganizationMemberTeam.get_audit_log_data().
+func (tm *teamMembership) auditData() map[string]any {
+	return map[string]any{
+		"team_slug": tm.team.slug,
+		"member_id": tm.member.id,
+		"email":     tm.member.currentEmail(),
+		"is_active": true,
+	}
+}
+
+// isOnlyOwner is OrganizationMember.is_only_owner.
+func (m *member) isOnlyOwner() bool {
+	if m.role != orgRoleOwner {
+		return false
+	}
+	for _, other := range m.org.members {
+		if other != m && other.role == orgRoleOwner && other.user != nil && other.user.isActive {
+			return false
+		}
+	}
+	return true
+}
+
+// isOnlyMemberWithOrgWrite is OrganizationMember.is_only_member_with_org_write:
+// the last joined owner or manager. Pending invites do not count.
+func (m *member) isOnlyMemberWithOrgWrite() bool {
+	if !hasOrgWrite(m.role) {
+		return false
+	}
+	for _, other := range m.org.members {
+		if other != m && hasOrgWrite(other.role) && other.user != nil && other.user.isActive {
+			return false
+		}
+	}
+	return true
+}
+
+// rolesToInvite is OrganizationMember.get_allowed_org_roles_to_invite: every
+// role up to the member's own, retired ones included.
+func (m *member) rolesToInvite() []*orgRole {
+	var out []*orgRole
+	for _, r := range orgRoles {
+		if r.priority <= m.role.priority {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// allowedOrgRoles is get_allowed_org_roles: the roles the caller may hand
+// out and take away. Without member:admin there are none, except when
+// inviting; target, when given, is whose roles are listed (the member
+// details GET passes the member being read, not the caller).
+func allowedOrgRoles(c *call, target *member, creatingInvite bool) []*orgRole {
+	if !creatingInvite && !c.access.scopes.has("member:admin") {
+		return nil
+	}
+	if target == nil {
+		u := c.user()
+		if u == nil {
+			return nil
+		}
+		if target = c.org.membersByUser[u.id]; target == nil {
+			return nil
+		}
+	}
+	return target.rolesToInvite()
+}
+
+// sortedMembers is every member of the organization by id.
+func (o *organization) sortedMembers() []*member {
+	out := make([]*member, 0, len(o.members))
+	for _, m := range o.members {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *member) int { return cmp.Compare(a.id, b.id) })
+	return out
+}
+
+// memberByEmail finds a member by the user's address or, for a pending
+// invite, the invited one; case does not matter.
+func (o *organization) memberByEmail(email string) *member {
+	for _, m := range o.sortedMembers() {
+		if strings.EqualFold(m.currentEmail(), email) {
+			return m
+		}
+	}
+	return nil
+}
+
+// removeMember deletes a member with its team memberships and access
+// requests; the user account stays.
+func (o *organization) removeMember(m *member) {
+	for teamID, tm := range m.teams {
+		delete(tm.team.members, m.id)
+		delete(m.teams, teamID)
+	}
+	for _, t := range o.teams {
+		delete(t.accessRequests, m.id)
+	}
+	delete(o.members, m.id)
+	if m.user != nil && o.membersByUser[m.user.id] == m {
+		delete(o.membersByUser, m.user.id)
+	}
+}
+
+// removeTeamMember takes a member off a team.
+func removeTeamMember(tm *teamMembership) {
+	delete(tm.member.teams, tm.team.id)
+	delete(tm.team.members, tm.member.id)
+}
+
+// listedMember reports whether the members lists show m: pending invites
+// and members whose user is active.
+func listedMember(m *member) bool { return m.user == nil || m.user.isActive }
+
+// memberUserBody is the user as OrganizationMemberSerializer embeds it
+// (UserSerializer without the emails).
+func memberUserBody(u *user) object {
+	return object{
+		{"id", strconv.FormatInt(u.id, 10)},
+		{"name", u.displayName()},
+		{"username", u.email},
+		{"email", u.email},
+		{"avatarUrl", gravatarURL(u.email)},
+		{"isActive", u.isActive},
+		{"hasPasswordAuth", u.hasPassword},
+		{"isManaged", false},
+		{"dateJoined", sentryTime(u.dateJoined)},
+		{"lastLogin", nil},
+		{"has2fa", false},
+		{"lastActive", nil},
+		{"isSuperuser", false},
+		{"isStaff", false},
+		{"experiments", object{}},
+		{"avatar", object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}, {"avatarUrl", nil}}},
+	}
+}
+
+// memberBody is OrganizationMemberSerializer.
+func memberBody(m *member, now time.Time) object {
+	email := m.currentEmail()
+	name := email
+	var userBody any
+	if m.user != nil {
+		name = m.user.displayName()
+		userBody = memberUserBody(m.user)
+	}
+	var inviterName any
+	if m.inviter != nil {
+		inviterName = m.inviter.displayName()
+	} else if m.inviterName != "" {
+		inviterName = m.inviterName
+	}
+	return object{
+		{"id", strconv.FormatInt(m.id, 10)},
+		{"email", email},
+		{"name", name},
+		{"user", userBody},
+		{"orgRole", m.role.id},
+		{"pending", m.pending},
+		{"expired", m.inviteExpired(now)},
+		{"flags", object{
+			{"idp:provisioned", m.idpProvisioned},
+			{"idp:role-restricted", false},
+			{"sso:linked", false},
+			{"sso:invalid", false},
+			{"member-limit:restricted", false},
+			{"partnership:restricted", false},
+		}},
+		{"dateCreated", sentryTime(m.dateCreated)},
+		{"inviteStatus", "approved"},
+		{"inviterName", inviterName},
+		{"role", m.role.id},
+		{"roleName", orgRoleInfo[m.role][0]},
+	}
+}
+
+// memberDetailBody is OrganizationMemberWithRolesSerializer: the member
+// with its teams and the role lists, isAllowed telling which org roles
+// allowed holds.
+func memberDetailBody(c *call, m *member, allowed []*orgRole) object {
+	o := memberBody(m, c.s.now())
+	slugs := []string{}
+	memberships := []object{}
+	for _, tm := range m.activeTeams() {
+		slugs = append(slugs, tm.team.slug)
+		var role any
+		if tm.role != nil {
+			role = tm.role.id
+		}
+		memberships = append(memberships, object{{"teamSlug", tm.team.slug}, {"role", role}})
+	}
+	teamRoleFeature := m.org.hasFeature("team-roles")
+	orgRoleList := make([]object, 0, len(orgRoles))
+	for _, r := range orgRoles {
+		isAllowed := slices.Contains(allowed, r)
+		info := orgRoleInfo[r]
+		orgRoleList = append(orgRoleList, object{
+			{"id", r.id},
+			{"name", info[0]},
+			{"desc", info[1]},
+			{"scopes", r.scopes.names()},
+			{"allowed", isAllowed},
+			{"isAllowed", isAllowed},
+			{"isRetired", teamRoleFeature && r.retired},
+			{"isTeamRolesAllowed", teamRolesAllowed(r)},
+			{"is_global", r.global},
+			{"isGlobal", r.global},
+			{"minimumTeamRole", r.minTeamRole.id},
+		})
+	}
+	teamRoleList := make([]object, 0, len(teamRoles))
+	for _, r := range teamRoles {
+		info := teamRoleInfo[r]
+		teamRoleList = append(teamRoleList, object{
+			{"id", r.id},
+			{"name", info[0]},
+			{"desc", info[1]},
+			{"scopes", r.scopes.names()},
+			{"allowed", false},
+			{"isAllowed", false},
+			{"isRetired", false},
+			{"isTeamRolesAllowed", true},
+			{"isMinimumRoleFor", info[2]},
+		})
+	}
+	return append(o,
+		field{"teams", slugs},
+		field{"teamRoles", memberships},
+		field{"isOnlyOwner", m.isOnlyOwner()},
+		field{"orgRoleList", orgRoleList},
+		field{"roles", orgRoleList},
+		field{"teamRoleList", teamRoleList},
+	)
+}
+
+// memberFromPath resolves the {member} path segment as
+// OrganizationMemberEndpoint does: "me" or a member id; anything else, and
+// an unknown id, is 404.
+func memberFromPath(c *call) *member {
+	raw := c.path("member")
+	var m *member
+	if raw == "me" {
+		if u := c.user(); u != nil && u.isActive {
+			m = c.org.membersByUser[u.id]
+		}
+	} else if id, ok := memberIDValue(raw); ok {
+		m = c.org.members[id]
+	}
+	if m == nil {
+		c.notFound()
+		return nil
+	}
+	return m
+}
+
+// decimalSuffix is DRF IntegerField's re_decimal: a decimal point followed
+// only by zeros is dropped before int().
+var decimalSuffix = regexp.MustCompile(`\.0*\s*$`)
+
+// memberIDValue is MemberIdField: a non-negative integer as DRF reads one.
+func memberIDValue(raw string) (int64, bool) {
+	id, ok := pythonInt(decimalSuffix.ReplaceAllString(raw, ""))
+	return id, ok && id >= 0
+}
+
+// listMembers is GET /organizations/{org}/members/.
+func listMembers(c *call) {
+	var all []*member
+	for _, m := range c.org.sortedMembers() {
+		if listedMember(m) {
+			all = append(all, m)
+		}
+	}
+	members := filterMembers(all, c.r.URL.Query().Get("query"))
+	page, ok := paginate(c, members)
+	if !ok {
+		return
+	}
+	externalUsers := slices.Contains(c.r.URL.Query()["expand"], "externalUsers")
+	now := c.s.now()
+	out := make([]object, len(page))
+	for i, m := range page {
+		out[i] = memberBody(m, now)
+		if externalUsers {
+			out[i] = append(out[i], field{"externalUsers", []any{}})
+		}
+	}
+	c.json(http.StatusOK, out)
+}
+
+// filterMembers applies the list's ?query= as Sentry does: each key narrows
+// the list, several values of one key widen it, free text matches the
+// user's name or email or the invited address, and unknown keys match
+// nothing.
+func filterMembers(members []*member, query string) []*member {
+	if query == "" {
+		return members
+	}
+	tokens := tokenizeQuery(query)
+	out := members
+	for _, key := range tokens.keys {
+		values := tokens.values[key]
+		var keep func(*member) bool
+		switch key {
+		case "email":
+			keep = func(m *member) bool {
+				if m.user != nil {
+					return slices.ContainsFunc(values, func(v string) bool { return strings.EqualFold(v, m.user.email) })
+				}
+				return slices.Contains(values, m.email)
+			}
+		case "id", "user.id":
+			var ids []int64
+			for _, v := range values {
+				if isDecimal(v) {
+					if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+						ids = append(ids, id)
+					}
+				}
+			}
+			byUser := key == "user.id"
+			keep = func(m *member) bool {
+				if byUser {
+					return m.user != nil && slices.Contains(ids, m.user.id)
+				}
+				return slices.Contains(ids, m.id)
+			}
+		case "scope":
+			wanted := scopesOf(values...)
+			keep = func(m *member) bool { return m.role.scopes.hasAny(wanted) }
+		case "role":
+			keep = func(m *member) bool { return slices.Contains(values, m.role.id) }
+		case "isInvited":
+			invited := slices.Contains(values, "true")
+			keep = func(m *member) bool { return (m.user == nil) == invited }
+		case "ssoLinked", "hasExternalUsers":
+			// Nobody here has a linked identity or an external user.
+			want := slices.Contains(values, "true")
+			keep = func(*member) bool { return !want }
+		case "has2fa":
+			// Nobody has 2FA; "false" lists the users without it, which
+			// leaves out pending invites.
+			want := slices.Contains(values, "true")
+			keep = func(m *member) bool { return !want && m.user != nil }
+		case "query":
+			text := strings.ToLower(strings.Join(values, " "))
+			keep = func(m *member) bool {
+				if m.user != nil {
+					return strings.Contains(strings.ToLower(m.user.email), text) ||
+						strings.Contains(strings.ToLower(m.user.displayName()), text)
+				}
+				return strings.Contains(strings.ToLower(m.email), text)
+			}
+		default:
+			keep = func(*member) bool { return false }
+		}
+		out = slices.DeleteFunc(slices.Clone(out), func(m *member) bool { return !keep(m) })
+	}
+	return out
+}
+
+// teamAssignment is one team of a request's teamRoles, with the role sent
+// (nil for null).
+type teamAssignment struct {
+	team *team
+	role *teamRole
+}
+
+// memberRequest is OrganizationMemberRequestSerializer's validated data.
+type memberRequest struct {
+	// fields holds the name of every field in the validated data: those
+	// sent, and on a full (not partial) validation those with defaults.
+	fields     map[string]bool
+	email      string
+	role       string
+	orgRole    string
+	teams      []*team
+	teamRoles  []teamAssignment
+	reinvite   bool
+	regenerate bool
+}
+
+func (r *memberRequest) has(name string) bool { return r.fields[name] }
+
+// assignedRole is `result.get("orgRole") or result.get("role")`.
+func (r *memberRequest) assignedRole() string {
+	if r.orgRole != "" {
+		return r.orgRole
+	}
+	return r.role
+}
+
+// reinviteOnly reports whether the data holds nothing but reinvite and
+// regenerate.
+func (r *memberRequest) reinviteOnly() bool {
+	for name := range r.fields {
+		if name != "reinvite" && name != "regenerate" {
+			return false
+		}
+	}
+	return true
+}
+
+// memberRequestContext is the serializer's context.
+type memberRequestContext struct {
+	partial      bool
+	allowed      []*orgRole
+	allowRetired bool
+}
+
+// errSerializerRaised marks input that makes Sentry's serializer raise
+// rather than report a field error: a 500.
+var errSerializerRaised = errors.New("sentrysim: the serializer raised")
+
+// parseMemberRequest runs OrganizationMemberRequestSerializer over a body.
+// Field errors come back in the serializer's field order.
+func parseMemberRequest(c *call, b body, ctx memberRequestContext) (*memberRequest, fieldErrors, error) {
+	var fe fieldErrors
+	req := &memberRequest{fields: make(map[string]bool)}
+	org := c.org
+
+	switch v, present := b["email"]; {
+	case present:
+		req.fields["email"] = true
+		email, errs := emailField(v)
+		if errs == nil {
+			errs = validateInviteEmail(org, email)
+		}
+		if errs != nil {
+			fe.add("email", errs...)
+		}
+		req.email = email
+	case !ctx.partial:
+		fe.add("email", msgRequired)
+	}
+
+	// role (deprecated) and orgRole default to member; DRF validates a
+	// default like a value sent.
+	for _, name := range []string{"role", "orgRole"} {
+		v, present := b[name]
+		if !present && ctx.partial {
+			continue
+		}
+		req.fields[name] = true
+		role, errs := orgRoleMember.id, []string(nil)
+		if present {
+			role, errs = orgRoleChoice(v)
+		}
+		if errs == nil {
+			errs = validateOrgRole(org, role, ctx)
+		}
+		if errs != nil {
+			fe.add(name, errs...)
+		}
+		if name == "role" {
+			req.role = role
+		} else {
+			req.orgRole = role
+		}
+	}
+
+	if v, present := b["teams"]; present {
+		req.fields["teams"] = true
+		list, errs := listField(v, false)
+		if errs == nil {
+			req.teams, errs = validateTeamSlugs(org, list)
+		}
+		if errs != nil {
+			fe.add("teams", errs...)
+		}
+	} else if !ctx.partial {
+		req.fields["teams"] = true
+	}
+
+	if v, present := b["teamRoles"]; present {
+		req.fields["teamRoles"] = true
+		list, errs := listField(v, true)
+		if errs == nil {
+			if list == nil {
+				// validate_teamRoles iterates over None.
+				return nil, nil, errSerializerRaised
+			}
+			var err error
+			if req.teamRoles, errs, err = validateTeamRoles(org, list); err != nil {
+				return nil, nil, err
+			}
+		}
+		if errs != nil {
+			fe.add("teamRoles", errs...)
+		}
+	} else if !ctx.partial {
+		req.fields["teamRoles"] = true
+	}
+
+	for _, name := range []string{"sendInvite", "reinvite", "regenerate"} {
+		v, present := b[name]
+		if !present {
+			if name == "sendInvite" && !ctx.partial {
+				req.fields[name] = true
+			}
+			continue
+		}
+		req.fields[name] = true
+		flag, errs := booleanField(v)
+		if errs != nil {
+			fe.add(name, errs...)
+			continue
+		}
+		switch name {
+		case "reinvite":
+			req.reinvite = flag
+		case "regenerate":
+			req.regenerate = flag
+		}
+	}
+	return req, fe, nil
+}
+
+// emailField is AllowedEmailField(max_length=75): a trimmed string that
+// Django's EmailValidator accepts.
+func emailField(v any) (string, []string) {
+	if v == nil {
+		return "", []string{msgNull}
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case json.Number:
+		s = pythonNumberString(v)
+	default:
+		return "", []string{msgNotString}
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", []string{msgBlank}
+	}
+	var errs []string
+	if !validEmail(s) {
+		errs = append(errs, msgInvalidEmail)
+	}
+	if utf8.RuneCountInString(s) > emailMaxLength {
+		errs = append(errs, "Ensure this field has no more than "+strconv.Itoa(emailMaxLength)+" characters.")
+	}
+	if strings.ContainsRune(s, 0) {
+		errs = append(errs, msgNullChars)
+	}
+	return s, errs
+}
+
+// Django's EmailValidator patterns; the domain's last label may not end
+// with a hyphen, which Go's regexp cannot say, so validEmail checks it.
+var (
+	emailUserPattern = regexp.MustCompile("(?i)^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*" +
+		`|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")$`)
+	emailDomainPattern = regexp.MustCompile(`(?i)^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}$`)
+)
+
+// validEmail is Django's EmailValidator, whose allowlist takes localhost.
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || len(s) > 320 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if !emailUserPattern.MatchString(local) {
+		return false
+	}
+	if domain == "localhost" {
+		return true
+	}
+	if emailDomainPattern.MatchString(domain) && !strings.HasSuffix(domain, "-") {
+		return true
+	}
+	if strings.HasPrefix(domain, "[") && strings.HasSuffix(domain, "]") {
+		literal := strings.TrimPrefix(domain[1:len(domain)-1], "IPv6:")
+		return net.ParseIP(literal) != nil
+	}
+	return false
+}
+
+// validateInviteEmail is validate_email: an address already invited or
+// joined is refused. (The emulator keeps no invite or join requests, which
+// Sentry also checks for.)
+func validateInviteEmail(org *organization, email string) []string {
+	for _, m := range org.sortedMembers() {
+		if !strings.EqualFold(m.currentEmail(), email) {
+			continue
+		}
+		if m.user == nil {
+			return []string{"The user " + email + " has already been invited"}
+		}
+		return []string{"The user " + email + " is already a member"}
+	}
+	return nil
+}
+
+// invalidChoice is ChoiceField's message, the input as Python's str()
+// writes it.
+func invalidChoice(v any) string { return `"` + pythonStr(v) + `" is not a valid choice.` }
+
+// orgRoleChoice is the role fields' ChoiceField.
+func orgRoleChoice(v any) (string, []string) {
+	if v == nil {
+		return "", []string{msgNull}
+	}
+	s := pythonStr(v)
+	if _, isString := v.(string); isString && lookupOrgRole(s) != nil {
+		return s, nil
+	}
+	if n, isNumber := v.(json.Number); isNumber && lookupOrgRole(n.String()) != nil {
+		return n.String(), nil
+	}
+	return "", []string{invalidChoice(v)}
+}
+
+// validateOrgRole is validate_orgRole.
+func validateOrgRole(org *organization, role string, ctx memberRequestContext) []string {
+	if role == orgRoleBilling.id && org.hasFeature("invite-billing") {
+		return nil
+	}
+	r := lookupOrgRole(role)
+	if !slices.Contains(ctx.allowed, r) {
+		return []string{msgOrgRoleNotAllowed}
+	}
+	if !ctx.allowRetired && r.retired {
+		return []string{"The role '" + role + "' is deprecated and may no longer be assigned."}
+	}
+	return nil
+}
+
+// listField is DRF's ListField: a JSON array. A null is returned as a nil
+// slice where allowNull.
+func listField(v any, allowNull bool) ([]any, []string) {
+	switch v := v.(type) {
+	case nil:
+		if allowNull {
+			return nil, nil
+		}
+		return nil, []string{msgNull}
+	case []any:
+		return v, nil
+	default:
+		typeName := pythonTypeName(v)
+		if _, isMap := v.(map[string]any); isMap {
+			typeName = "dict"
+		}
+		return nil, []string{`Expected a list of items but got type "` + typeName + `".`}
+	}
+}
+
+// validateTeamSlugs is validate_teams: every slug must name an active team,
+// once.
+func validateTeamSlugs(org *organization, slugs []any) ([]*team, []string) {
+	var teams []*team
+	seen := make(map[*team]bool)
+	for _, v := range slugs {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		if t := org.teamSlugs[s]; t != nil && t.active() && !seen[t] {
+			seen[t] = true
+			teams = append(teams, t)
+		}
+	}
+	if len(teams) != len(slugs) {
+		return nil, []string{msgInvalidTeams}
+	}
+	// The database hands the teams back in id order.
+	slices.SortFunc(teams, func(a, b *team) int { return cmp.Compare(a.id, b.id) })
+	return teams, nil
+}
+
+// validateTeamRoles is validate_teamRoles: roles first, then teams. Items
+// that are not objects with "role" and "teamSlug" make Sentry raise.
+func validateTeamRoles(org *organization, items []any) ([]teamAssignment, []string, error) {
+	rolesBySlug := make(map[string]*teamRole)
+	slugs := make([]any, 0, len(items))
+	badRole := false
+	for _, item := range items {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return nil, nil, errSerializerRaised
+		}
+		role, ok := obj["role"]
+		if !ok {
+			return nil, nil, errSerializerRaised
+		}
+		switch role := role.(type) {
+		case nil:
+		case string:
+			if lookupTeamRole(role) == nil {
+				badRole = true
+			}
+		case []any, map[string]any:
+			return nil, nil, errSerializerRaised // unhashable
+		default:
+			badRole = true
+		}
+	}
+	if badRole {
+		return nil, []string{msgInvalidTeamRole}, nil
+	}
+	for _, item := range items {
+		obj := item.(map[string]any)
+		slug, ok := obj["teamSlug"]
+		if !ok {
+			return nil, nil, errSerializerRaised
+		}
+		slugs = append(slugs, slug)
+		if s, isString := slug.(string); isString {
+			var r *teamRole
+			if name, isName := obj["role"].(string); isName {
+				r = lookupTeamRole(name)
+			}
+			rolesBySlug[s] = r
+		}
+	}
+	teams, errs := validateTeamSlugs(org, slugs)
+	if errs != nil {
+		return nil, errs, nil
+	}
+	out := make([]teamAssignment, len(teams))
+	for i, t := range teams {
+		out[i] = teamAssignment{team: t, role: rolesBySlug[t.slug]}
+	}
+	return out, nil, nil
+}
+
+// saveTeamAssignments is save_team_assignments: the member's teams become
+// exactly the given ones, with the given roles. It returns the teams
+// joined and left.
+func saveTeamAssignments(m *member, assignments []teamAssignment) (added, removed []*team) {
+	old := make(map[int64]*team, len(m.teams))
+	for id, tm := range m.teams {
+		old[id] = tm.team
+		removeTeamMember(tm)
+	}
+	for _, a := range assignments {
+		addTeamMember(m, a.team, a.role)
+		if old[a.team.id] == nil {
+			added = append(added, a.team)
+		}
+	}
+	for id, t := range old {
+		if m.teams[id] == nil {
+			removed = append(removed, t)
+		}
+	}
+	slices.SortFunc(removed, func(a, b *team) int { return cmp.Compare(a.id, b.id) })
+	return added, removed
+}
+
+// inviteMember is POST /organizations/{org}/members/.
+func inviteMember(c *call) {
+	b, ok := readBody(c)
+	if !ok {
+		return
+	}
+	org := c.org
+	// The role is read from the raw data before validation.
+	assigned := orgRoleMember.id
+	for _, name := range []string{"orgRole", "role"} {
+		if v := b[name]; pythonTruthy(v) {
+			assigned = pythonStr(v)
+			break
+		}
+	}
+	billingBypass := assigned == orgRoleBilling.id && org.hasFeature("invite-billing")
+	if !billingBypass && !org.hasFeature("invite-members") {
+		c.json(http.StatusForbidden, object{{"organization", msgInviteNotAllowed}})
+		return
+	}
+
+	req, fe, err := parseMemberRequest(c, b, memberRequestContext{
+		allowed:      allowedOrgRoles(c, nil, true),
+		allowRetired: !org.hasFeature("team-roles"),
+	})
+	if err != nil {
+		writeInternalError(c.w)
+		return
+	}
+	if !fe.empty() {
+		c.fieldErrors(fe)
+		return
+	}
+
+	teams := req.teams
+	if len(req.teamRoles) > 0 {
+		teams = nil
+		for _, a := range req.teamRoles {
+			teams = append(teams, a.team)
+		}
+	}
+	hasTeams := len(req.teamRoles) > 0 || len(req.teams) > 0
+	isMember := !c.access.scopes.has("member:admin") && c.access.scopes.has("member:invite")
+	if isMember && !org.allowJoinLeave && hasTeams {
+		// Without open membership, members invite only to their own teams.
+		caller := c.access.member
+		for _, t := range append(slices.Clone(teams), req.teams...) {
+			if caller == nil || caller.teams[t.id] == nil {
+				c.detail(http.StatusBadRequest, msgNotOnYourTeams)
+				return
+			}
+		}
+	}
+	role := lookupOrgRole(assigned)
+	if role == nil {
+		// Only a role the serializer took gets here.
+		writeInternalError(c.w)
+		return
+	}
+	if hasTeams && !teamRolesAllowed(role) {
+		c.json(http.StatusBadRequest, object{
+			{"email", "The user with a '" + role.id + "' role cannot have team-level permissions."},
+		})
+		return
+	}
+
+	now := c.s.now()
+	m := &member{
+		id: c.s.st.newID(), org: org, email: req.email, role: role, dateCreated: now,
+		pending: true, teams: make(map[int64]*teamMembership),
+		inviter: c.user(), inviteExpiresAt: now.Add(inviteValidFor),
+	}
+	if m.inviter != nil {
+		m.inviterName = m.inviter.displayName()
+	}
+	org.members[m.id] = m
+	// Team roles are not set on invite: the teams are joined with null.
+	assignments := make([]teamAssignment, len(teams))
+	for i, t := range teams {
+		assignments[i] = teamAssignment{team: t}
+	}
+	saveTeamAssignments(m, assignments)
+	c.audit("member.invite", m.id, nil, m.auditData())
+	c.json(http.StatusCreated, memberBody(m, now))
+}
+
+// getMember is GET /organizations/{org}/members/{member}/.
+func getMember(c *call) {
+	m := memberFromPath(c)
+	if m == nil {
+		return
+	}
+	c.json(http.StatusOK, memberDetailBody(c, m, allowedOrgRoles(c, m, false)))
+}
+
+// updateMember is PUT /organizations/{org}/members/{member}/: a reinvite,
+// or new teams and org role. The teams are saved before the role checks,
+// so a refused role change may still have changed the teams, and a PUT
+// that sends neither teamRoles nor teams takes the member off every team.
+func updateMember(c *call) {
+	m := memberFromPath(c)
+	if m == nil {
+		return
+	}
+	u := c.user()
+	if u == nil {
+		// An organization token has no user: Sentry answers a bare 400.
+		c.w.Header().Set("Content-Type", "application/json")
+		c.w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	b, ok := readBody(c)
+	if !ok {
+		return
+	}
+	org := c.org
+	allowed := allowedOrgRoles(c, nil, false)
+	req, fe, err := parseMemberRequest(c, b, memberRequestContext{partial: true, allowed: allowed, allowRetired: true})
+	if err != nil {
+		writeInternalError(c.w)
+		return
+	}
+	if !fe.empty() {
+		c.fieldErrors(fe)
+		return
+	}
+
+	scopes := c.access.scopes
+	if !scopes.has("member:admin") && scopes.has("member:invite") {
+		// Members may only resend invites they sent themselves.
+		if !m.pending || !req.reinviteOnly() {
+			c.forbidden()
+			return
+		}
+		if m.inviter != u {
+			c.detail(http.StatusForbidden, msgMemberInvite)
+			return
+		}
+	}
+
+	if req.reinvite {
+		reinviteMember(c, m, req, allowed)
+		return
+	}
+
+	assigned := req.assignedRole()
+	var assignments []teamAssignment
+	teamsGiven := req.has("teamRoles") || req.has("teams")
+	switch {
+	case req.has("teamRoles"):
+		assignments = req.teamRoles
+		if !org.hasFeature("team-roles") {
+			assignments = slices.Clone(assignments)
+			for i := range assignments {
+				assignments[i].role = nil
+			}
+		}
+	case req.has("teams"):
+		for _, t := range req.teams {
+			assignments = append(assignments, teamAssignment{team: t})
+		}
+	}
+	if len(assignments) > 0 || (!teamsGiven && len(m.activeTeams()) > 0) {
+		newRole := m.role
+		if assigned != "" {
+			newRole = lookupOrgRole(assigned)
+		}
+		if !teamRolesAllowed(newRole) {
+			c.detail(http.StatusBadRequest, "The user with a '"+newRole.id+"' role cannot have team-level permissions.")
+			return
+		}
+	}
+	added, removed := saveTeamAssignments(m, assignments)
+	for _, t := range added {
+		c.audit("member.join-team", t.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": t.slug})
+	}
+	for _, t := range removed {
+		c.audit("member.leave-team", t.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": t.slug})
+	}
+
+	if assigned != "" && assigned != m.role.id {
+		newRole := lookupOrgRole(assigned)
+		switch {
+		case !slices.Contains(allowed, newRole):
+			c.json(http.StatusForbidden, object{{"role", msgAssignGivenRole}})
+			return
+		case !slices.Contains(allowed, m.role):
+			c.json(http.StatusForbidden, object{{"role", msgAssignToSuperior}})
+			return
+		case m.user == u:
+			c.detail(http.StatusBadRequest, msgOwnRole)
+			return
+		case org.hasFeature("team-roles") && newRole.retired:
+			c.detail(http.StatusBadRequest, "The role '"+assigned+"' is deprecated and may no longer be assigned.")
+			return
+		}
+		// Sentry means to null the team roles the new minimum makes
+		// redundant here, but its loop never collects them: stored roles
+		// stay as they were.
+		m.role = newRole
+	}
+	c.audit("member.edit", m.id, m.user, m.auditData())
+	c.json(http.StatusOK, memberDetailBody(c, m, allowed))
+}
+
+// reinviteMember is the reinvite branch of the member PUT.
+func reinviteMember(c *call, m *member, req *memberRequest, allowed []*orgRole) {
+	if !req.reinviteOnly() {
+		c.detail(http.StatusForbidden, msgEditWhenReinviting)
+		return
+	}
+	if !m.pending {
+		// Without SSO there is nothing to resend to a joined member.
+		c.detail(http.StatusBadRequest, msgUninvitable)
+		return
+	}
+	now := c.s.now()
+	if req.regenerate {
+		if !c.access.scopes.has("member:admin") {
+			c.detail(http.StatusBadRequest, msgInsufficientScope)
+			return
+		}
+		m.inviteExpiresAt = now.Add(inviteValidFor)
+	}
+	if m.inviteExpired(now) {
+		c.detail(http.StatusBadRequest, msgExpiredInvite)
+		return
+	}
+	c.audit("member.reinvite", m.id, m.user, m.auditData())
+	c.json(http.StatusOK, memberDetailBody(c, m, allowed))
+}
+
+// deleteMember is DELETE /organizations/{org}/members/{member}/.
+func deleteMember(c *call) {
+	m := memberFromPath(c)
+	if m == nil {
+		return
+	}
+	scopes := c.access.scopes
+	if u := c.user(); u != nil {
+		acting := c.org.membersByUser[u.id]
+		if acting == nil {
+			c.detail(http.StatusBadRequest, msgInsufficientRole)
+			return
+		}
+		if acting != m {
+			if !scopes.has("member:admin") {
+				if scopes.has("member:invite") {
+					withdrawOwnInvite(c, m, acting)
+					return
+				}
+				c.detail(http.StatusBadRequest, msgInsufficientScope)
+				return
+			}
+			if acting.role.priority < m.role.priority {
+				c.detail(http.StatusBadRequest, msgInsufficientRole)
+				return
+			}
+		}
+	} else if !scopes.has("member:admin") {
+		c.detail(http.StatusBadRequest, msgInsufficientScope)
+		return
+	}
+	if m.isOnlyMemberWithOrgWrite() {
+		c.detail(http.StatusForbidden, msgOnlyOwnerOrManager)
+		return
+	}
+	if m.idpProvisioned {
+		c.detail(http.StatusForbidden, msgIdPManagedMember)
+		return
+	}
+	data := m.auditData()
+	c.org.removeMember(m)
+	if m.user != nil {
+		// The invites the member sent go with it.
+		for _, other := range c.org.sortedMembers() {
+			if other.pending && other.inviter == m.user {
+				c.org.removeMember(other)
+			}
+		}
+	}
+	c.audit("member.remove", m.id, m.user, data)
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// withdrawOwnInvite is how a member without member:admin deletes: only a
+// pending invite it sent.
+func withdrawOwnInvite(c *call, m, acting *member) {
+	if !m.pending {
+		c.detail(http.StatusBadRequest, msgInsufficientScope)
+		return
+	}
+	if m.inviter == nil || m.inviter != acting.user {
+		c.detail(http.StatusBadRequest, msgMemberInvite)
+		return
+	}
+	data := m.auditData()
+	c.org.removeMember(m)
+	c.audit("member.remove", m.id, nil, data)
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// listTeamMembers is GET /teams/{org}/{team}/members/: ordered by the
+// invited address (joined members have none, so they come last), then by
+// membership.
+func listTeamMembers(c *call) {
+	t := c.team
+	tms := make([]*teamMembership, 0, len(t.members))
+	for _, tm := range t.members {
+		if listedMember(tm.member) {
+			tms = append(tms, tm)
+		}
+	}
+	slices.SortFunc(tms, func(a, b *teamMembership) int {
+		ap, bp := a.member.user == nil, b.member.user == nil
+		switch {
+		case ap && !bp:
+			return -1
+		case bp && !ap:
+			return 1
+		case ap && bp:
+			if n := strings.Compare(a.member.email, b.member.email); n != 0 {
+				return n
+			}
+		}
+		return cmp.Compare(a.member.id, b.member.id)
+	})
+	page, ok := paginate(c, tms)
+	if !ok {
+		return
+	}
+	now := c.s.now()
+	out := make([]object, len(page))
+	for i, tm := range page {
+		var role any
+		if tm.role != nil {
+			role = tm.role.id
+		}
+		out[i] = append(memberBody(tm.member, now), field{"teamRole", role}, field{"teamSlug", t.slug})
+	}
+	c.json(http.StatusOK, out)
+}
+
+// memberAndTeamFromPath resolves the member, then the team, of a team
+// membership path.
+func memberAndTeamFromPath(c *call) (*member, *team) {
+	m := memberFromPath(c)
+	if m == nil {
+		return nil, nil
+	}
+	t := c.org.lookupTeam(c.path("team"))
+	if t == nil {
+		c.notFound()
+		return nil, nil
+	}
+	return m, t
+}
+
+// canAdminTeam is can_admin_team: on the team, with team:write there or
+// org:write or member:write.
+func canAdminTeam(a *access, t *team) bool {
+	if a.member == nil || a.member.teams[t.id] == nil {
+		return false
+	}
+	return a.hasAnyTeamScope(t, scopesOf("team:write")) || a.scopes.has("org:write") || a.scopes.has("member:write")
+}
+
+// canSetTeamRole is can_set_team_role: a team admin, or a caller whose org
+// role's minimum team role, or whose role on the team, reaches the role.
+func canSetTeamRole(a *access, t *team, r *teamRole) bool {
+	if canAdminTeam(a, t) {
+		return true
+	}
+	if a.member == nil {
+		return false
+	}
+	if a.member.role.minTeamRole.priority >= r.priority {
+		return true
+	}
+	if tm := a.member.teams[t.id]; tm != nil && tm.effectiveRole().priority >= r.priority {
+		return true
+	}
+	return false
+}
+
+func membershipBody(tm *teamMembership) object {
+	var role any
+	if tm.role != nil {
+		role = tm.role.id
+	}
+	return object{{"isActive", true}, {"teamRole", role}}
+}
+
+// emptyResponse is a DRF Response with a status and no data.
+func emptyResponse(c *call, status int) {
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(status)
+}
+
+// getMemberTeam is GET /organizations/{org}/members/{member}/teams/{team}/.
+func getMemberTeam(c *call) {
+	m, t := memberAndTeamFromPath(c)
+	if m == nil {
+		return
+	}
+	tm := m.teams[t.id]
+	if tm == nil {
+		c.notFound()
+		return
+	}
+	c.json(http.StatusOK, membershipBody(tm))
+}
+
+// addMemberToTeam is POST /organizations/{org}/members/{member}/teams/{team}/:
+// 201 with the team, 204 when the member is already on it, 202 when the
+// caller may not add members and an access request was made instead.
+func addMemberToTeam(c *call) {
+	m, t := memberAndTeamFromPath(c)
+	if m == nil {
+		return
+	}
+	if c.user() == nil {
+		emptyResponse(c, http.StatusUnauthorized)
+		return
+	}
+	if !teamRolesAllowed(m.role) {
+		c.detail(http.StatusForbidden, "The user with a '"+m.role.id+"' role cannot have team-level permissions.")
+		return
+	}
+	if m.teams[t.id] != nil {
+		c.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if t.idpProvisioned {
+		c.detail(http.StatusForbidden, msgIdPManagedTeam)
+		return
+	}
+	if !c.access.global && !canAdminTeam(c.access, t) {
+		t.accessRequests[m.id] = true
+		emptyResponse(c, http.StatusAccepted)
+		return
+	}
+	tm := addTeamMember(m, t, nil)
+	c.audit("member.join-team", t.id, m.user, tm.auditData())
+	c.json(http.StatusCreated, teamBody(c, t, teamExpand{}))
+}
+
+// setMemberTeamRole is PUT /organizations/{org}/members/{member}/teams/{team}/.
+func setMemberTeamRole(c *call) {
+	m, t := memberAndTeamFromPath(c)
+	if m == nil {
+		return
+	}
+	tm := m.teams[t.id]
+	if tm == nil {
+		c.notFound()
+		return
+	}
+	b, ok := readBody(c)
+	if !ok {
+		return
+	}
+	var fe fieldErrors
+	if v, present := b["isActive"]; present {
+		if _, errs := booleanField(v); errs != nil {
+			fe.add("isActive", errs...)
+		}
+	}
+	var newRole *teamRole
+	if v, present := b["teamRole"]; present {
+		name, isString := v.(string)
+		switch {
+		case v == nil:
+			fe.add("teamRole", msgNull)
+		case isString && lookupTeamRole(name) != nil:
+			newRole = lookupTeamRole(name)
+		default:
+			fe.add("teamRole", invalidChoice(v))
+		}
+	}
+	if !fe.empty() {
+		c.fieldErrors(fe)
+		return
+	}
+	if newRole != nil && c.org.hasFeature("team-roles") {
+		oldRole := tm.role
+		if oldRole == nil {
+			oldRole = m.role.minTeamRole
+		}
+		if !canSetTeamRole(c.access, t, newRole) || !canSetTeamRole(c.access, t, oldRole) {
+			c.detail(http.StatusBadRequest, "You do not have permission to edit that user's membership.")
+			return
+		}
+		// A role the org role already gives is stored as null.
+		tm.role = nil
+		if newRole.priority > m.role.minTeamRole.priority {
+			tm.role = newRole
+		}
+		c.audit("member.edit", t.id, m.user, map[string]any{
+			"email": m.currentEmail(), "role": m.role.id, "team_slug": t.slug, "team_role": newRole.id,
+		})
+	}
+	c.json(http.StatusOK, membershipBody(tm))
+}
+
+// removeMemberFromTeam is DELETE /organizations/{org}/members/{member}/teams/{team}/:
+// 200 with the team, whether or not the member was on it.
+func removeMemberFromTeam(c *call) {
+	m, t := memberAndTeamFromPath(c)
+	if m == nil {
+		return
+	}
+	if !canRemoveFromTeam(c, m, t) {
+		c.detail(http.StatusBadRequest, "You do not have permission to edit that user's membership.")
+		return
+	}
+	if t.idpProvisioned {
+		c.detail(http.StatusForbidden, msgIdPManagedTeam)
+		return
+	}
+	if tm := m.teams[t.id]; tm != nil {
+		c.audit("member.leave-team", t.id, m.user, tm.auditData())
+		removeTeamMember(tm)
+	}
+	c.json(http.StatusOK, teamBody(c, t, teamExpand{}))
+}
+
+// canRemoveFromTeam is _can_delete: members may leave, owners and
+// managers (by role, whatever the token) and team admins may remove.
+func canRemoveFromTeam(c *call, m *member, t *team) bool {
+	u := c.user()
+	if u == nil {
+		return false
+	}
+	if m.user == u {
+		return true
+	}
+	if a := c.access; a.member != nil && hasOrgWrite(a.member.role) {
+		return true
+	}
+	return canAdminTeam(c.access, t)
+}
+
+// recordAudit adds an audit entry made outside a request, as a test
+// control acting for a user, keeping the log in the order call.audit keeps.
+func (s *Server) recordAudit(org *organization, actor *user, event string, target int64, targetUser *user, data map[string]any) {
+	e := &auditEntry{
+		id: s.st.newID(), actor: actor, event: event, ipAddress: "127.0.0.1",
+		targetObject: target, targetUser: targetUser, data: data,
+		dateCreated: s.now().Truncate(time.Microsecond),
+	}
+	i, _ := slices.BinarySearchFunc(org.audit, e, compareAudit)
+	org.audit = slices.Insert(org.audit, i, e)
+}
+
+// pendingInvite finds an organization's pending invite for an address.
+func (s *Server) pendingInvite(org, email string) (*organization, *member, error) {
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return nil, nil, ErrNoOrganization
+	}
+	m := o.memberByEmail(email)
+	if m == nil || !m.pending {
+		return o, nil, ErrNoMember
+	}
+	return o, m, nil
+}
+
+// AcceptInvite accepts the pending invite for email as the invitee would:
+// the member gets a user (created if there is none with that address), no
+// longer pending, and the audit log a member.accept-invite entry. It
+// returns a new personal token for the user with the org role's scopes.
+// An expired invite cannot be accepted.
+func (s *Server) AcceptInvite(org, email string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, m, err := s.pendingInvite(org, email)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	if m.inviteExpired(now) {
+		return "", ErrInviteExpired
+	}
+	u := s.st.addUser(m.email, now)
+	if o.membersByUser[u.id] != nil {
+		return "", ErrAlreadyMember
+	}
+	m.user, m.pending, m.email = u, false, u.email
+	m.inviteExpiresAt = time.Time{}
+	o.membersByUser[u.id] = m
+	s.recordAudit(o, u, "member.accept-invite", m.id, u, m.auditData())
+	return s.st.addUserToken(u, m.role.scopes&tokenScopes, now).value, nil
+}
+
+// ExpireInvite moves the pending invite's expiry into the past, as 30 days
+// without an answer would.
+func (s *Server) ExpireInvite(org, email string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, m, err := s.pendingInvite(org, email)
+	if err != nil {
+		return err
+	}
+	m.inviteExpiresAt = s.now().Add(-24 * time.Hour)
+	return nil
+}
+
+// SetMemberProvisioned marks the member (joined or invited) with the email
+// as provisioned through SCIM, which the members API then refuses to
+// remove.
+func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	m := o.memberByEmail(email)
+	if m == nil {
+		return ErrNoMember
+	}
+	m.idpProvisioned = provisioned
+	return nil
+}

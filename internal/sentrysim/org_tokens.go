@@ -1,0 +1,251 @@
+package sentrysim
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	msgTokenNameBlank   = "The name cannot be blank."
+	msgTokenNameTooLong = "The name cannot be longer than 255 characters."
+	// orgTokenNameMaxLength is OrgAuthToken's MAX_NAME_LENGTH.
+	orgTokenNameMaxLength = 255
+	// orgCITokenName names the token OrgCIToken hands out.
+	orgCITokenName = "sentrysim org:ci" //nolint:gosec // A token's display name, not a credential.
+)
+
+// orgTokenScopes is what every organization auth token gets, whatever the
+// request asked for.
+var orgTokenScopes = scopesOf("org:ci")
+
+// orgAuthTokenPermission is OrgAuthTokenPermission: members may list,
+// create and rename tokens; deleting one takes org:write.
+var orgAuthTokenPermission = &permission{
+	name: "OrgAuthTokenPermission",
+	methods: map[string]scopeSet{
+		"GET":    scopesOf("org:read", "org:write", "org:admin"),
+		"POST":   scopesOf("org:read", "org:write", "org:admin"),
+		"PUT":    scopesOf("org:read", "org:write", "org:admin"),
+		"DELETE": scopesOf("org:write", "org:admin"),
+	},
+}
+
+func (s *Server) registerOrgTokenRoutes() {
+	s.register(route{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens",
+		perm: orgAuthTokenPermission, target: targetOrganization, handle: listOrgTokens})
+	s.register(route{method: http.MethodPost, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens",
+		perm: orgAuthTokenPermission, target: targetOrganization, handle: createOrgToken})
+	s.register(route{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
+		perm: orgAuthTokenPermission, target: targetOrganization, handle: getOrgToken})
+	s.register(route{method: http.MethodPut, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
+		perm: orgAuthTokenPermission, target: targetOrganization, handle: renameOrgToken})
+	s.register(route{method: http.MethodDelete, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
+		perm: orgAuthTokenPermission, target: targetOrganization, handle: deleteOrgToken})
+	// "api-tokens": personal tokens. Sentry authenticates this endpoint
+	// only with a browser session and ignores any Authorization header, so
+	// a bearer token is an anonymous caller; with no authentication class
+	// that names a challenge, DRF turns the 401 into a 403. The emulator
+	// has no sessions, so every request ends there, before any method
+	// check and without touching the store.
+	s.mux.HandleFunc(apiPrefix+"/api-tokens/{$}", func(w http.ResponseWriter, _ *http.Request) {
+		writeDetail(w, http.StatusForbidden, detailNotAuthenticated)
+	})
+}
+
+// addOrgToken mints an organization auth token.
+func (st *store) addOrgToken(org *organization, name string, now time.Time) *token {
+	t := &token{
+		id: st.newID(), value: newTokenValue("sntrys_"), kind: orgToken, org: org,
+		name: name, scopes: orgTokenScopes, created: now,
+	}
+	st.tokens[t.value] = t
+	return t
+}
+
+// activeOrgTokens lists an organization's tokens that are not deleted.
+func (st *store) activeOrgTokens(org *organization) []*token {
+	var out []*token
+	for _, t := range st.tokens {
+		if t.kind == orgToken && t.org == org && !t.deactivated {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// orgTokenBody is OrgAuthTokenSerializer; value is the token itself, which
+// only the create response carries.
+func orgTokenBody(t *token, value string) object {
+	var lastUsed any
+	if n := t.lastUsed.Load(); n != 0 {
+		lastUsed = sentryTime(time.Unix(0, n))
+	}
+	o := object{
+		{"id", strconv.FormatInt(t.id, 10)},
+		{"name", t.name},
+		{"scopes", t.scopes.names()},
+		{"tokenLastCharacters", t.value[len(t.value)-4:]},
+		{"dateCreated", sentryTime(t.created)},
+		{"dateLastUsed", lastUsed},
+		{"projectLastUsedId", nil},
+	}
+	if value != "" {
+		o = append(o, field{"token", value})
+	}
+	return o
+}
+
+// setNeverCache is Django's never_cache on the list.
+func setNeverCache(c *call) {
+	c.w.Header().Set("Expires", c.s.now().UTC().Format(http.TimeFormat))
+	c.w.Header().Set("Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private")
+}
+
+// listOrgTokens is GET /organizations/{org}/org-auth-tokens/: every active
+// token, not paginated, the most recently used first, never-used ones
+// last, then by name and newest first.
+func listOrgTokens(c *call) {
+	tokens := c.s.st.activeOrgTokens(c.org)
+	slices.SortFunc(tokens, func(a, b *token) int {
+		return cmp.Or(
+			cmp.Compare(b.lastUsed.Load(), a.lastUsed.Load()),
+			cmp.Compare(a.name, b.name),
+			b.created.Compare(a.created),
+			cmp.Compare(b.id, a.id),
+		)
+	})
+	out := make([]object, len(tokens))
+	for i, t := range tokens {
+		out[i] = orgTokenBody(t, "")
+	}
+	setNeverCache(c)
+	c.json(http.StatusOK, out)
+}
+
+// orgTokenName checks a token name as the endpoints do: anything Python
+// finds false is blank, and a name that is not a string breaks the length
+// check (500). ok is false once the request is answered.
+func orgTokenName(c *call, b body, asList bool) (string, bool) {
+	fail := func(msg string) (string, bool) {
+		if asList {
+			c.json(http.StatusBadRequest, object{{"detail", []string{msg}}})
+		} else {
+			c.detail(http.StatusBadRequest, msg)
+		}
+		return "", false
+	}
+	v := b["name"]
+	if !pythonTruthy(v) {
+		return fail(msgTokenNameBlank)
+	}
+	name, isString := v.(string)
+	if !isString {
+		writeInternalError(c.w)
+		return "", false
+	}
+	if utf8.RuneCountInString(name) > orgTokenNameMaxLength {
+		return fail(msgTokenNameTooLong)
+	}
+	return name, true
+}
+
+// createOrgToken is POST /organizations/{org}/org-auth-tokens/. Errors
+// carry a list as their detail here, a string on PUT.
+func createOrgToken(c *call) {
+	b, ok := readBody(c)
+	if !ok {
+		return
+	}
+	name, ok := orgTokenName(c, b, true)
+	if !ok {
+		return
+	}
+	t := c.s.st.addOrgToken(c.org, name, c.s.now())
+	c.audit("org-auth-token.create", t.id, nil, orgTokenAuditData(t))
+	c.json(http.StatusCreated, orgTokenBody(t, t.value))
+}
+
+// orgTokenAuditData is OrgAuthToken.get_audit_log_data().
+func orgTokenAuditData(t *token) map[string]any {
+	return map[string]any{"name": t.name, "scopes": t.scopes.names()}
+}
+
+// pathOrgToken resolves {tokenId} among the organization's active tokens.
+// Sentry hands the id to the database as is, which fails on anything
+// that is not a number: a 500.
+func pathOrgToken(c *call) *token {
+	id, ok := pythonInt(c.path("tokenId"))
+	if !ok {
+		writeInternalError(c.w)
+		return nil
+	}
+	for _, t := range c.s.st.activeOrgTokens(c.org) {
+		if t.id == id {
+			return t
+		}
+	}
+	c.notFound()
+	return nil
+}
+
+// getOrgToken is GET /organizations/{org}/org-auth-tokens/{tokenId}/.
+func getOrgToken(c *call) {
+	if t := pathOrgToken(c); t != nil {
+		c.json(http.StatusOK, orgTokenBody(t, ""))
+	}
+}
+
+// renameOrgToken is PUT /organizations/{org}/org-auth-tokens/{tokenId}/:
+// 204 with no body.
+func renameOrgToken(c *call) {
+	t := pathOrgToken(c)
+	if t == nil {
+		return
+	}
+	b, ok := readBody(c)
+	if !ok {
+		return
+	}
+	name, ok := orgTokenName(c, b, false)
+	if !ok {
+		return
+	}
+	t.name = name
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteOrgToken is DELETE /organizations/{org}/org-auth-tokens/{tokenId}/:
+// the token is deactivated, stops authenticating and disappears from the
+// API.
+func deleteOrgToken(c *call) {
+	t := pathOrgToken(c)
+	if t == nil {
+		return
+	}
+	t.deactivated = true
+	c.audit("org-auth-token.remove", t.id, nil, orgTokenAuditData(t))
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// OrgCIToken returns an organization auth token (scope org:ci) for the
+// organization, minted on the first call and handed out again while it
+// has not been deleted. It panics for an unknown organization.
+func (s *Server) OrgCIToken(org string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		panic(fmt.Sprintf("sentrysim: no organization %q", org))
+	}
+	for _, t := range s.st.activeOrgTokens(o) {
+		if t.name == orgCITokenName {
+			return t.value
+		}
+	}
+	return s.st.addOrgToken(o, orgCITokenName, s.now()).value
+}

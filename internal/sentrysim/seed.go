@@ -1,0 +1,162 @@
+package sentrysim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrBadSeed is returned for a seed file that cannot be loaded.
+var ErrBadSeed = errors.New("sentrysim: invalid seed")
+
+// seedFile is what a seed file holds:
+//
+//	{"teams": [{"slug": "backend", "name": "Backend"}],
+//	 "projects": [{"slug": "api", "name": "API", "teams": ["backend"]}],
+//	 "members": [{"email": "ann@example.com", "role": "member",
+//	              "teams": [{"team": "backend", "role": "admin"}]}]}
+type seedFile struct {
+	Teams []struct {
+		Slug string `json:"slug"`
+		Name string `json:"name"`
+	} `json:"teams"`
+	Projects []struct {
+		Slug  string   `json:"slug"`
+		Name  string   `json:"name"`
+		Teams []string `json:"teams"`
+	} `json:"projects"`
+	Members []struct {
+		Email string `json:"email"`
+		Role  string `json:"role"`
+		Teams []struct {
+			Team string `json:"team"`
+			Role string `json:"role"`
+		} `json:"teams"`
+	} `json:"members"`
+}
+
+// LoadSeed adds the teams, projects and members of a JSON seed file to an
+// organization, as if they had always been there: no audit entries and no
+// tokens. A team's name defaults to its slug, a project's too; projects
+// name their teams by slug; a member's role is an org role ("member",
+// "admin", "manager", "owner", "billing") and its team roles
+// "contributor", "admin" or "" (Sentry's null, stored as well for a role
+// at or below the member's minimum). Existing users become members; an
+// existing member gets the new role. Nothing is changed when anything in
+// the file is wrong.
+func (s *Server) LoadSeed(org string, r io.Reader) error {
+	var f seedFile
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSeed, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: more than one JSON value", ErrBadSeed)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+
+	// Check everything first, so that a bad file changes nothing.
+	newTeams := make(map[string]bool)
+	teamKnown := func(slug string) bool { return newTeams[slug] || o.lookupTeam(slug) != nil }
+	for _, t := range f.Teams {
+		if err := checkSeedSlug("team", t.Slug); err != nil {
+			return err
+		}
+		if o.teamSlugs[t.Slug] != nil || newTeams[t.Slug] {
+			return fmt.Errorf("%w: team %q already exists", ErrBadSeed, t.Slug)
+		}
+		if utf8.RuneCountInString(t.Name) > teamNameMaxSize {
+			return fmt.Errorf("%w: the name of team %q is longer than %d characters", ErrBadSeed, t.Slug, teamNameMaxSize)
+		}
+		newTeams[t.Slug] = true
+	}
+	newProjects := make(map[string]bool)
+	for _, p := range f.Projects {
+		if err := checkSeedSlug("project", p.Slug); err != nil {
+			return err
+		}
+		if o.projectSlugs[p.Slug] != nil || newProjects[p.Slug] {
+			return fmt.Errorf("%w: project %q already exists", ErrBadSeed, p.Slug)
+		}
+		newProjects[p.Slug] = true
+		for _, slug := range p.Teams {
+			if !teamKnown(slug) {
+				return fmt.Errorf("%w: project %q names team %q", ErrNoTeam, p.Slug, slug)
+			}
+		}
+	}
+	for _, m := range f.Members {
+		if !strings.Contains(m.Email, "@") {
+			return fmt.Errorf("%w: %q is not an email address", ErrBadSeed, m.Email)
+		}
+		if lookupOrgRole(m.Role) == nil {
+			return fmt.Errorf("%w: %q for %s", ErrBadRole, m.Role, m.Email)
+		}
+		for _, tm := range m.Teams {
+			if !teamKnown(tm.Team) {
+				return fmt.Errorf("%w: member %s names team %q", ErrNoTeam, m.Email, tm.Team)
+			}
+			if tm.Role != "" && lookupTeamRole(tm.Role) == nil {
+				return fmt.Errorf("%w: team role %q for %s", ErrBadRole, tm.Role, m.Email)
+			}
+		}
+	}
+
+	now := s.now()
+	for _, t := range f.Teams {
+		name := t.Name
+		if name == "" {
+			name = t.Slug
+		}
+		s.st.addTeam(o, t.Slug, name, false, now)
+	}
+	for _, p := range f.Projects {
+		name := p.Name
+		if name == "" {
+			name = p.Slug
+		}
+		if len(p.Teams) == 0 {
+			// Sentry keeps projects whose last team is gone.
+			proj := &project{
+				id: s.st.newID(), org: o, slug: p.Slug, name: name, dateCreated: now,
+				teams: make(map[int64]*team), teamLinks: make(map[int64]int64),
+			}
+			o.projects[proj.id] = proj
+			o.projectSlugs[proj.slug] = proj
+			continue
+		}
+		proj := s.st.addProject(o, o.lookupTeam(p.Teams[0]), p.Slug, name, "", now)
+		for _, slug := range p.Teams[1:] {
+			s.st.linkProjectTeam(proj, o.lookupTeam(slug))
+		}
+	}
+	for _, m := range f.Members {
+		role := lookupOrgRole(m.Role)
+		mem := s.st.addMember(o, s.st.addUser(m.Email, now), role, now)
+		for _, tm := range m.Teams {
+			var tr *teamRole
+			if r := lookupTeamRole(tm.Role); r != nil && r.priority > role.minTeamRole.priority {
+				tr = r
+			}
+			addTeamMember(mem, o.lookupTeam(tm.Team), tr)
+		}
+	}
+	return nil
+}
+
+func checkSeedSlug(kind, slug string) error {
+	if !validSlug(slug) || len(slug) > slugMaxLength {
+		return fmt.Errorf("%w: %s slug %q: %s", ErrBadSeed, kind, slug, msgSlugInvalid)
+	}
+	return nil
+}

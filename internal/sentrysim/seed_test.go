@@ -1,0 +1,125 @@
+package sentrysim
+
+import (
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const testSeed = `{
+	"teams": [{"slug": "backend", "name": "Backend"}, {"slug": "web"}],
+	"projects": [
+		{"slug": "api", "name": "API", "teams": ["backend", "web"]},
+		{"slug": "orphan", "teams": []}
+	],
+	"members": [
+		{"email": "ann@example.com", "role": "member", "teams": [{"team": "backend", "role": "admin"}, {"team": "web", "role": "contributor"}]},
+		{"email": "bob@example.com", "role": "owner", "teams": [{"team": "web", "role": "admin"}]},
+		{"email": "member@acme.example", "role": "manager"}
+	]
+}`
+
+func TestLoadSeed(t *testing.T) {
+	s := newTestServer(t)
+	if err := s.LoadSeed("acme", strings.NewReader(testSeed)); err != nil {
+		t.Fatal(err)
+	}
+	owner := s.Tokens().Owner
+
+	var slugs []string
+	for _, team := range send(t, s, http.MethodGet, teamsPath+"?detailed=0", owner, nil).list(t) {
+		slugs = append(slugs, team["slug"].(string))
+		if team["slug"] == "web" && team["name"] != "web" {
+			t.Errorf("web's name %v", team["name"])
+		}
+	}
+	if !reflect.DeepEqual(slugs, []string{"backend", "web"}) {
+		t.Errorf("teams %v", slugs)
+	}
+	var projectTeams []string
+	for _, team := range send(t, s, http.MethodGet, "/api/0/projects/acme/api/teams/", owner, nil).list(t) {
+		projectTeams = append(projectTeams, team["slug"].(string))
+	}
+	if !reflect.DeepEqual(projectTeams, []string{"backend", "web"}) {
+		t.Errorf("project teams %v", projectTeams)
+	}
+	send(t, s, http.MethodGet, "/api/0/projects/acme/orphan/teams/", owner, nil).expect(t, http.StatusOK, []any{})
+
+	o := s.st.orgsBySlug["acme"]
+	roleOf := func(email, team string) any {
+		m := o.membersByUser[s.st.usersByEmail[email].id]
+		tm := m.teams[o.teamSlugs[team].id]
+		if tm == nil {
+			return "not on the team"
+		}
+		if tm.role == nil {
+			return nil
+		}
+		return tm.role.id
+	}
+	// A team role at or below the org role's minimum is stored as null.
+	for _, c := range []struct {
+		email, team string
+		want        any
+	}{
+		{"ann@example.com", "backend", "admin"},
+		{"ann@example.com", "web", nil},
+		{"bob@example.com", "web", nil},
+		{"bob@example.com", "backend", "not on the team"},
+	} {
+		if got := roleOf(c.email, c.team); got != c.want {
+			t.Errorf("%s on %s: %v, want %v", c.email, c.team, got, c.want)
+		}
+	}
+	if m := o.membersByUser[s.st.usersByEmail["member@acme.example"].id]; m.role != orgRoleManager {
+		t.Errorf("existing member's role %s", m.role.id)
+	}
+	if len(o.audit) != 0 {
+		t.Errorf("seeding wrote %d audit entries", len(o.audit))
+	}
+}
+
+func TestLoadSeedRefusesBadFiles(t *testing.T) {
+	cases := []struct {
+		name string
+		seed string
+		want error
+	}{
+		{"not JSON", `{`, ErrBadSeed},
+		{"unknown field", `{"team": []}`, ErrBadSeed},
+		{"two values", `{} {}`, ErrBadSeed},
+		{"bad slug", `{"teams": [{"slug": "Back End"}]}`, ErrBadSeed},
+		{"numeric slug", `{"projects": [{"slug": "123"}]}`, ErrBadSeed},
+		{"taken slug", `{"teams": [{"slug": "web"}, {"slug": "web"}]}`, ErrBadSeed},
+		{"long name", `{"teams": [{"slug": "web", "name": "` + strings.Repeat("n", 65) + `"}]}`, ErrBadSeed},
+		{"unknown team", `{"teams": [{"slug": "web"}], "projects": [{"slug": "api", "teams": ["nope"]}]}`, ErrNoTeam},
+		{"bad email", `{"members": [{"email": "nobody", "role": "member"}]}`, ErrBadSeed},
+		{"bad role", `{"members": [{"email": "a@x", "role": "boss"}]}`, ErrBadRole},
+		{"bad team role", `{"teams": [{"slug": "web"}], "members": [{"email": "a@x", "role": "member", "teams": [{"team": "web", "role": "lead"}]}]}`, ErrBadRole},
+		{"member on unknown team", `{"members": [{"email": "a@x", "role": "member", "teams": [{"team": "web"}]}]}`, ErrNoTeam},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTestServer(t)
+			if err := s.LoadSeed("acme", strings.NewReader(c.seed)); !errors.Is(err, c.want) {
+				t.Fatalf("error %v, want %v", err, c.want)
+			}
+			o := s.st.orgsBySlug["acme"]
+			if len(o.teams) != 0 || len(o.projects) != 0 || len(o.members) != 3 {
+				t.Errorf("a refused seed changed the organization")
+			}
+		})
+	}
+	s := newTestServer(t)
+	if err := s.LoadSeed("nope", strings.NewReader(`{}`)); !errors.Is(err, ErrNoOrganization) {
+		t.Errorf("unknown organization: %v", err)
+	}
+	if err := s.LoadSeed("acme", strings.NewReader(`{"teams": [{"slug": "web"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LoadSeed("acme", strings.NewReader(`{"teams": [{"slug": "web"}]}`)); !errors.Is(err, ErrBadSeed) {
+		t.Errorf("a second load of the same team: %v", err)
+	}
+}

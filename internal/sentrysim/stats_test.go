@@ -1,0 +1,76 @@
+package sentrysim
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+func TestStatsCountEveryAPIRequest(t *testing.T) {
+	s := newLoadServer(t, Options{})
+	tok := s.Tokens()
+	send(t, s, http.MethodGet, teamsPath, tok.Owner, nil).expect(t, http.StatusOK, nil)
+	send(t, s, http.MethodGet, "/api/0/organizations/1234/teams/", tok.Owner, nil).expect(t, http.StatusNotFound, nil)
+	send(t, s, http.MethodPost, teamsPath, tok.Member, map[string]any{"slug": "x"}).expect(t, http.StatusForbidden, nil)
+	send(t, s, http.MethodPost, teamsPath, tok.Owner, map[string]any{"slug": "web"}).expect(t, http.StatusCreated, nil)
+	send(t, s, http.MethodGet, teamPath("acme", "web"), "", nil).expect(t, http.StatusUnauthorized, nil)
+	// A method the endpoint lacks, a path without its slash, and a path
+	// no endpoint serves.
+	send(t, s, http.MethodPatch, teamPath("acme", "web"), tok.Owner, nil).expect(t, http.StatusForbidden, nil)
+	send(t, s, http.MethodGet, "/api/0/organizations/acme/teams", tok.Owner, nil).expect(t, http.StatusNotFound, nil)
+	send(t, s, http.MethodGet, "/api/0/nothing/here/", tok.Owner, nil).expect(t, http.StatusNotFound, nil)
+	// Rejected by a burst: counted all the same.
+	s.Burst429(1)
+	send(t, s, http.MethodGet, teamsPath, tok.Owner, nil)
+	// Controls are not counted.
+	send(t, s, http.MethodGet, "/_sim/health", "", nil).expect(t, http.StatusOK, nil)
+	send(t, s, http.MethodGet, "/_sim/stats", "", nil).expect(t, http.StatusOK, nil)
+
+	st := s.Stats()
+	want := map[string]int64{
+		"GET /organizations/{org}/teams/":  3,
+		"POST /organizations/{org}/teams/": 2,
+		"GET /teams/{org}/{team}/":         1,
+		"PATCH /teams/{org}/{team}/":       1,
+		"GET (no route)":                   2,
+	}
+	if !reflect.DeepEqual(st.Requests, want) {
+		t.Errorf("counts %v\nwant %v", st.Requests, want)
+	}
+	if st.Count(http.MethodGet, "/organizations/{org}/teams/") != 3 || st.Count(http.MethodDelete, "/teams/{org}/{team}/") != 0 || st.Total() != 9 {
+		t.Errorf("Count/Total %d %d", st.Count(http.MethodGet, "/organizations/{org}/teams/"), st.Total())
+	}
+	// The snapshot is a copy.
+	st.Requests["GET (no route)"] = 100
+	if s.Stats().Count(http.MethodGet, unmatchedPattern) != 2 {
+		t.Error("Stats shares its map")
+	}
+
+	send(t, s, http.MethodGet, "/_sim/stats", "", nil).expect(t, http.StatusOK, map[string]any{
+		"requests": map[string]any{
+			"GET (no route)": 2, "GET /organizations/{org}/teams/": 3, "GET /teams/{org}/{team}/": 1,
+			"PATCH /teams/{org}/{team}/": 1, "POST /organizations/{org}/teams/": 2,
+		},
+		"total": 9,
+	})
+	send(t, s, http.MethodPost, "/_sim/stats/reset", "", nil).expect(t, http.StatusNoContent, nil)
+	if s.Stats().Total() != 0 {
+		t.Errorf("after reset %v", s.Stats())
+	}
+	send(t, s, http.MethodGet, teamsPath, tok.Owner, nil)
+	s.ResetStats()
+	if len(s.Stats().Requests) != 0 {
+		t.Errorf("after ResetStats %v", s.Stats())
+	}
+}
+
+func TestStatsCountRateLimitedRequests(t *testing.T) {
+	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 1}})
+	withClock(s)
+	for range 3 {
+		send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil)
+	}
+	if got := s.Stats().Count(http.MethodGet, "/organizations/{org}/teams/"); got != 3 {
+		t.Errorf("%d counted", got)
+	}
+}
