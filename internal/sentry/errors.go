@@ -30,7 +30,8 @@ type APIError struct {
 	StatusCode int
 	// Detail is Sentry's "detail" message: a string as is, a list joined
 	// with "; ", an object's "message". A 429's bare JSON string, and a
-	// shortened copy of a body that is not JSON, also land here.
+	// shortened copy of a body that is not JSON, also land here, as does a
+	// SCIM error's scimType ("invalidFilter") when it has no detail.
 	Detail string
 	// Code is detail.code when Sentry sent detail as an object, such as
 	// "sso-required" or "2fa-required".
@@ -158,6 +159,10 @@ func (e *APIError) fill(doc any) {
 	case map[string]any:
 		if detail, ok := v["detail"]; ok {
 			e.fillDetail(detail)
+		}
+		if scimType, ok := v["scimType"].(string); ok && e.Detail == "" {
+			// Sentry's SCIM filter errors say only this.
+			e.Detail = scimType
 		}
 		if e.RequestID == "" {
 			e.RequestID = stringify(v["errorId"])
