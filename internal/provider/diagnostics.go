@@ -21,6 +21,11 @@ func addAPIError(diags *diag.Diagnostics, summary, action string, err error, per
 	diags.AddError(summary, apiErrorDetail(action, err, permissionHint))
 }
 
+// idpManagedHint explains Sentry's refusal to change what SCIM provisioned.
+const idpManagedHint = "The organization's identity provider manages this through SCIM, and Sentry refuses changes " +
+	"made any other way. Make the change in the identity provider (or with sentry_scim_group for a SCIM group), and " +
+	"stop managing the object with this resource (terraform state rm)."
+
 func apiErrorDetail(action string, err error, permissionHint string) string {
 	var apiErr *sentry.APIError
 	if !errors.As(err, &apiErr) {
@@ -41,7 +46,9 @@ func apiErrorDetail(action string, err error, permissionHint string) string {
 		next = "The auth token is missing, invalid or expired. Check the provider's auth_token or the " + envAuthToken + " environment variable."
 	case http.StatusForbidden:
 		next = "The token, or the user who owns it, may not do this."
-		if permissionHint != "" {
+		if strings.Contains(apiErr.Detail, "managed through your organization's identity provider") {
+			next = idpManagedHint
+		} else if permissionHint != "" {
 			next += " " + permissionHint
 		}
 	case http.StatusNotFound:

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -47,6 +48,7 @@ type providerModel struct {
 	Organization types.String `tfsdk:"organization"`
 	BaseURL      types.String `tfsdk:"base_url"`
 	SCIMToken    types.String `tfsdk:"scim_token"`
+	NamePattern  types.String `tfsdk:"name_pattern"`
 }
 
 func (p *sentryProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -81,6 +83,12 @@ func (p *sentryProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:  true,
 				Sensitive: true,
 			},
+			"name_pattern": schema.StringAttribute{
+				MarkdownDescription: "A regular expression (RE2 syntax) every `sentry_api_token` name must match, checked at " +
+					"plan time: the organization's token naming convention, such as `^[a-z0-9-]+-(prod|staging|dev)$`.",
+				Optional:   true,
+				Validators: []validator.String{regexpValidator{}},
+			},
 		},
 	}
 }
@@ -100,6 +108,7 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		{config.Organization, "organization"},
 		{config.BaseURL, "base_url"},
 		{config.SCIMToken, "scim_token"},
+		{config.NamePattern, "name_pattern"},
 	}
 	for _, s := range settings {
 		if s.value.IsUnknown() {
@@ -125,6 +134,7 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		baseURL:      baseURL,
 		authToken:    stringOrEnv(config.AuthToken, envAuthToken, ""),
 		scimToken:    stringOrEnv(config.SCIMToken, envSCIMToken, ""),
+		namePattern:  config.NamePattern.ValueString(),
 		userAgent:    userAgent(p.version, req.TerraformVersion),
 	}
 	resp.ResourceData = data
@@ -134,11 +144,17 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newTeamResource,
+		newTeamProjectResource,
+		newAPITokenResource,
+		newSCIMGroupResource,
+		newMemberResource,
 	}
 }
 
 func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newMembersDataSource,
+	}
 }
 
 // stringOrEnv returns the configured value, else the environment variable,
@@ -196,10 +212,32 @@ type providerData struct {
 	authToken    string
 	scimToken    string
 	userAgent    string
+	// namePattern is the naming rule for organization auth tokens.
+	namePattern string
 
 	clientOnce sync.Once
 	apiClient  *sentry.Client
 	clientErr  error
+
+	scimOnce   sync.Once
+	scimClient *sentry.Client
+	scimErr    error
+}
+
+// scim returns the API client for the provider's SCIM token, which only
+// the SCIM v2 endpoints accept.
+func (d *providerData) scim() (*sentry.Client, error) {
+	d.scimOnce.Do(func() {
+		if d.scimToken == "" {
+			d.scimErr = errMissingSetting{attr: "scim_token", env: envSCIMToken,
+				hint: "the SCIM token from the organization's Auth settings, shown when SCIM provisioning is enabled"}
+			return
+		}
+		d.scimClient, d.scimErr = sentry.NewClient(sentry.Config{
+			BaseURL: d.baseURL, Token: d.scimToken, UserAgent: d.userAgent,
+		})
+	})
+	return d.scimClient, d.scimErr
 }
 
 // client returns the API client for the provider's auth token, made once so

@@ -7,7 +7,9 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -32,6 +34,8 @@ type accEnv struct {
 	// which comes from SENTRY_AUTH_TOKEN.
 	tokens map[string]string
 	sim    *sentrysim.Server
+	// clockShift moves the emulator's clock, in nanoseconds.
+	clockShift *atomic.Int64
 }
 
 func isLive() bool {
@@ -52,16 +56,30 @@ func newAccEnv(t *testing.T) *accEnv {
 			tokens:  map[string]string{"owner": token},
 		}
 	}
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
+	shift := new(atomic.Int64)
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", Now: func() time.Time {
+		return time.Now().Add(time.Duration(shift.Load()))
+	}})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	tokens := sim.Tokens()
 	return &accEnv{
-		org:     sim.Organization(),
-		baseURL: server.URL + "/api/",
-		tokens:  map[string]string{"owner": tokens.Owner, "manager": tokens.Manager, "member": tokens.Member},
-		sim:     sim,
+		org:        sim.Organization(),
+		baseURL:    server.URL + "/api/",
+		tokens:     map[string]string{"owner": tokens.Owner, "manager": tokens.Manager, "member": tokens.Member},
+		sim:        sim,
+		clockShift: shift,
 	}
+}
+
+// shiftClock moves the emulator's clock by d from real time, so objects
+// can be made in the past.
+func (e *accEnv) shiftClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	if e.sim == nil {
+		t.Fatal("moving Sentry's clock needs the emulator")
+	}
+	e.clockShift.Store(int64(d))
 }
 
 func stringOrEnvValue(v, fallback string) string {
@@ -136,4 +154,17 @@ func wrappedText(text string) *regexp.Regexp {
 		words[i] = regexp.QuoteMeta(w)
 	}
 	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+// createTeams makes teams behind Terraform's back, removed when the test ends.
+func (e *accEnv) createTeams(t *testing.T, slugs ...string) {
+	t.Helper()
+	c := e.client(t, "owner")
+	for _, slug := range slugs {
+		team, err := c.CreateTeam(context.Background(), e.org, sentry.CreateTeamRequest{Slug: slug, Name: slug})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.DeleteTeam(context.Background(), e.org, team.ID) })
+	}
 }

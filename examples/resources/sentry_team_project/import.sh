@@ -1,0 +1,2 @@
+# organization/project-slug/team-slug
+terraform import sentry_team_project.contractors acme/payment-api/contractors

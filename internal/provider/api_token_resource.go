@@ -1,0 +1,402 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+var (
+	_ resource.Resource                   = (*apiTokenResource)(nil)
+	_ resource.ResourceWithConfigure      = (*apiTokenResource)(nil)
+	_ resource.ResourceWithImportState    = (*apiTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*apiTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*apiTokenResource)(nil)
+)
+
+const apiTokenPermissionHint = "Organization auth tokens can be listed, created and renamed with org:read; deleting one " +
+	"needs org:write."
+
+// maxTokenNameLength is Sentry's limit on an organization auth token's name.
+const maxTokenNameLength = 255
+
+func newAPITokenResource() resource.Resource {
+	return &apiTokenResource{now: time.Now}
+}
+
+// apiTokenResource is an organization auth token (org-auth-tokens): the
+// only kind of token Sentry lets a token-authenticated client mint.
+type apiTokenResource struct {
+	resourceBase
+	// now is the clock rotation is measured against.
+	now func() time.Time
+}
+
+type apiTokenModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Organization        types.String `tfsdk:"organization"`
+	Name                types.String `tfsdk:"name"`
+	NamePattern         types.String `tfsdk:"name_pattern"`
+	RotationDays        types.Int64  `tfsdk:"rotation_days"`
+	Keepers             types.Map    `tfsdk:"keepers"`
+	Token               types.String `tfsdk:"token"`
+	Scopes              types.List   `tfsdk:"scopes"`
+	TokenLastCharacters types.String `tfsdk:"token_last_characters"`
+	DateCreated         types.String `tfsdk:"date_created"`
+	DateLastUsed        types.String `tfsdk:"date_last_used"`
+	RotateAfter         types.String `tfsdk:"rotate_after"`
+}
+
+func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_token"
+}
+
+func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An organization auth token, for CI/CD: release creation, source map and debug file " +
+			"uploads. Sentry gives these tokens the `org:ci` scope and nothing else.\n\n" +
+			"The token's value is known only when it is created; the provider keeps it in state (marked sensitive) " +
+			"so other resources and outputs can use it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Sentry's numeric id of the token.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"organization": organizationAttribute(&r.resourceBase),
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The token's name, 1 to 255 characters. Changing it renames the token in place.",
+				Required:            true,
+				Validators:          []validator.String{lengthValidator{what: "token name", min: 1, maxCount: maxTokenNameLength}},
+			},
+			"name_pattern": schema.StringAttribute{
+				MarkdownDescription: "A regular expression (RE2 syntax) `name` must match, checked at plan time, for " +
+					"naming conventions such as `^[a-z0-9-]+-(prod|staging|dev)$`. The provider's `name_pattern` " +
+					"applies as well.",
+				Optional:   true,
+				Validators: []validator.String{regexpValidator{}},
+			},
+			"rotation_days": schema.Int64Attribute{
+				MarkdownDescription: "Rotate the token once it is this many days old: from then on, plan shows the token " +
+					"replaced. Use with `lifecycle { create_before_destroy = true }` so the new token exists before the " +
+					"old one is deleted.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"keepers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that replace the token when any of them changes, for rotating on " +
+					"demand or on an event (a new CI system, a suspected leak).",
+				Optional:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "The token. Sentry shows it only when it is created, so it is null after an import.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       keep,
+			},
+			"scopes": schema.ListAttribute{
+				MarkdownDescription: "The token's scopes: always `[\"org:ci\"]`.",
+				Computed:            true,
+				ElementType:         types.StringType,
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"token_last_characters": schema.StringAttribute{
+				MarkdownDescription: "The last characters of the token, as Sentry's settings page shows them.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"date_created": schema.StringAttribute{
+				MarkdownDescription: "When the token was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"date_last_used": schema.StringAttribute{
+				MarkdownDescription: "When the token was last used (RFC 3339); null if never.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"rotate_after": schema.StringAttribute{
+				MarkdownDescription: "When the token is due for rotation (RFC 3339): `date_created` plus `rotation_days`. " +
+					"Null without `rotation_days`.",
+				Computed: true,
+			},
+		},
+	}
+}
+
+func (r *apiTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config apiTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.Name.IsUnknown() || config.Name.IsNull() ||
+		config.NamePattern.IsNull() || config.NamePattern.IsUnknown() {
+		return
+	}
+	checkTokenName(&resp.Diagnostics, config.Name.ValueString(), config.NamePattern.ValueString(), "name_pattern")
+}
+
+// ModifyPlan applies the provider's naming rule, works out rotate_after,
+// and plans a replacement when the token is due for rotation.
+func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan apiTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data != nil && r.data.namePattern != "" && !plan.Name.IsUnknown() {
+		checkTokenName(&resp.Diagnostics, plan.Name.ValueString(), r.data.namePattern, "the provider's name_pattern")
+	}
+
+	var state *apiTokenModel
+	if !req.State.Raw.IsNull() {
+		state = &apiTokenModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	switch {
+	case plan.RotationDays.IsUnknown():
+		plan.RotateAfter = types.StringUnknown()
+	case plan.RotationDays.IsNull():
+		plan.RotateAfter = types.StringNull()
+	case state == nil || plan.DateCreated.IsUnknown():
+		plan.RotateAfter = types.StringUnknown()
+	default:
+		created, err := time.Parse(time.RFC3339, state.DateCreated.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid Token Creation Date",
+				fmt.Sprintf("The token's date_created %q in state is not an RFC 3339 time: %s.", state.DateCreated.ValueString(), err))
+			return
+		}
+		due := created.Add(time.Duration(plan.RotationDays.ValueInt64()) * 24 * time.Hour)
+		plan.RotateAfter = types.StringValue(formatTime(due))
+		if !r.now().Before(due) {
+			tflog.Info(ctx, "organization auth token is due for rotation", map[string]any{
+				"token_id": state.ID.ValueString(), "rotate_after": formatTime(due),
+			})
+			// A value that will change, so Terraform honours the
+			// replacement.
+			plan.RotateAfter = types.StringUnknown()
+			plan.ID = types.StringUnknown()
+			plan.Token = types.StringUnknown()
+			plan.TokenLastCharacters = types.StringUnknown()
+			plan.DateCreated = types.StringUnknown()
+			plan.DateLastUsed = types.StringUnknown()
+			plan.Scopes = types.ListUnknown(types.StringType)
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_after"))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan apiTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(plan.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	token, err := client.CreateOrgAuthToken(ctx, org, plan.Name.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Create Organization Auth Token",
+			fmt.Sprintf("create organization auth token %q in organization %q", plan.Name.ValueString(), org), err, apiTokenPermissionHint)
+		return
+	}
+	tflog.Debug(ctx, "created Sentry organization auth token", map[string]any{"organization": org, "token_id": token.ID})
+	state := apiTokenState(org, token, plan)
+	state.Token = types.StringValue(token.Token)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state apiTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	token, err := client.GetOrgAuthToken(ctx, org, state.ID.ValueString())
+	if sentry.IsNotFound(err) {
+		tflog.Warn(ctx, "Sentry organization auth token no longer exists; removing it from state", map[string]any{
+			"organization": org, "token_id": state.ID.ValueString(),
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Organization Auth Token",
+			fmt.Sprintf("read organization auth token %s in organization %q", state.ID.ValueString(), org), err, apiTokenPermissionHint)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, apiTokenState(org, token, state))...)
+}
+
+func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state apiTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	id := state.ID.ValueString()
+	if !plan.Name.Equal(state.Name) {
+		if err := client.RenameOrgAuthToken(ctx, org, id, plan.Name.ValueString()); err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Rename Organization Auth Token",
+				fmt.Sprintf("rename organization auth token %s in organization %q", id, org), err, apiTokenPermissionHint)
+			return
+		}
+	}
+	// A rename answers 204 without a body: read the token back.
+	token, err := client.GetOrgAuthToken(ctx, org, id)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Organization Auth Token",
+			fmt.Sprintf("read organization auth token %s in organization %q", id, org), err, apiTokenPermissionHint)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, apiTokenState(org, token, plan))...)
+}
+
+func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state apiTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	err := client.DeleteOrgAuthToken(ctx, org, state.ID.ValueString())
+	if err != nil && !sentry.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Unable to Delete Organization Auth Token",
+			fmt.Sprintf("delete organization auth token %s in organization %q", state.ID.ValueString(), org), err, apiTokenPermissionHint)
+	}
+}
+
+// ImportState accepts "org/token-id", or a bare id in the provider's
+// organization. The token's value cannot be imported: Sentry never shows it
+// again.
+func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	org, id, err := splitImportID(req.ID, "organization/token-id or token-id")
+	if err == nil && !onlyDigits.MatchString(id) {
+		err = fmt.Errorf("the import ID %q does not end in a numeric token id: use organization/token-id, with the id "+
+			"from the token's URL in Sentry's settings", req.ID)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	if org == "" {
+		if r.data == nil || r.data.organization == "" {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
+					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, id, envOrganization))
+			return
+		}
+		org = r.data.organization
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// apiTokenState builds the state from Sentry's token, keeping what Sentry
+// does not return (the token's value and the configuration-only settings)
+// from prior.
+func apiTokenState(org string, t *sentry.OrgAuthToken, prior apiTokenModel) apiTokenModel {
+	scopes := make([]types.String, 0, len(t.Scopes))
+	for _, s := range t.Scopes {
+		scopes = append(scopes, types.StringValue(s))
+	}
+	scopeList, _ := types.ListValueFrom(context.Background(), types.StringType, scopes)
+	s := apiTokenModel{
+		ID:                  types.StringValue(t.ID),
+		Organization:        types.StringValue(org),
+		Name:                types.StringValue(t.Name),
+		NamePattern:         prior.NamePattern,
+		RotationDays:        prior.RotationDays,
+		Keepers:             prior.Keepers,
+		Token:               prior.Token,
+		Scopes:              scopeList,
+		TokenLastCharacters: types.StringValue(t.TokenLastCharacters),
+		DateCreated:         types.StringValue(formatTime(t.DateCreated)),
+		DateLastUsed:        types.StringNull(),
+		RotateAfter:         types.StringNull(),
+	}
+	if s.Token.IsUnknown() {
+		s.Token = types.StringNull()
+	}
+	if s.Keepers.IsUnknown() {
+		s.Keepers = types.MapNull(types.StringType)
+	}
+	if t.DateLastUsed != nil {
+		s.DateLastUsed = types.StringValue(formatTime(*t.DateLastUsed))
+	}
+	if !prior.RotationDays.IsNull() && !prior.RotationDays.IsUnknown() {
+		s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(prior.RotationDays.ValueInt64()) * 24 * time.Hour)))
+	}
+	return s
+}
+
+// checkTokenName reports a name that breaks a naming rule, quoting it.
+func checkTokenName(diags *diag.Diagnostics, name, pattern, source string) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return // reported by regexpValidator or at provider configuration
+	}
+	if !re.MatchString(name) {
+		diags.AddAttributeError(path.Root("name"), "Token Name Breaks the Naming Rule",
+			fmt.Sprintf("The token name %q does not match %s %s. Rename the token to follow the rule.", name, source, pattern))
+	}
+}
+
+// regexpValidator checks that a value is a valid RE2 regular expression.
+type regexpValidator struct{}
+
+func (regexpValidator) Description(context.Context) string {
+	return "must be a regular expression in RE2 syntax"
+}
+
+func (v regexpValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
+			fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %s.", req.ConfigValue.ValueString(), err))
+	}
+}

@@ -1,0 +1,276 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+func apiTokenGone(ctx context.Context, c *sentry.Client, rs *terraform.ResourceState) error {
+	_, err := c.GetOrgAuthToken(ctx, rs.Primary.Attributes["organization"], rs.Primary.ID)
+	if sentry.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("organization auth token %s still exists", rs.Primary.ID)
+}
+
+// apiTokenConfig is a token resource with extra attribute lines.
+func apiTokenConfig(env *accEnv, t *testing.T, name string, extra ...string) string {
+	return env.providerConfig(t, "owner") + fmt.Sprintf(`
+resource "sentry_api_token" "ci" {
+  name = %q
+%s
+}
+`, name, strings.Join(extra, "\n"))
+}
+
+func TestAccAPIToken_lifecycle(t *testing.T) {
+	env := newAccEnv(t)
+	c := env.client(t, "owner")
+	ctx := context.Background()
+	var first struct{ id, token string }
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_api_token", apiTokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config:           apiTokenConfig(env, t, "ci-deploy-prod"),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("sentry_api_token.ci", tfjsonpath.New("scopes"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("org:ci")})),
+					statecheck.ExpectKnownValue("sentry_api_token.ci", tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^sntrys_`))),
+					statecheck.ExpectKnownValue("sentry_api_token.ci", tfjsonpath.New("date_last_used"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("sentry_api_token.ci", tfjsonpath.New("rotate_after"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+					first.id, first.token = a["id"], a["token"]
+					if !strings.HasSuffix(first.token, a["token_last_characters"]) {
+						return fmt.Errorf("token_last_characters %q is not the end of the token", a["token_last_characters"])
+					}
+					// The token works, with org:ci and nothing more.
+					ci, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: first.token})
+					if err != nil {
+						return err
+					}
+					if _, err := ci.ListTeams(ctx, env.org); !sentry.IsForbidden(err) {
+						return fmt.Errorf("an org:ci token listing teams: got %w, want 403", err)
+					}
+					return nil
+				},
+			},
+			{
+				// Rename in place: same id, same token, the new name in Sentry.
+				Config: apiTokenConfig(env, t, "ci-release-prod"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+					if a["id"] != first.id || a["token"] != first.token {
+						return fmt.Errorf("rename replaced the token")
+					}
+					got, err := c.GetOrgAuthToken(ctx, env.org, first.id)
+					if err != nil {
+						return err
+					}
+					if got.Name != "ci-release-prod" {
+						return fmt.Errorf("Sentry has the name %q", got.Name)
+					}
+					return nil
+				},
+			},
+			{
+				// The token cannot be imported: it is null afterwards.
+				ResourceName:            "sentry_api_token.ci",
+				ImportState:             true,
+				ImportStateIdFunc:       func(*terraform.State) (string, error) { return env.org + "/" + first.id, nil },
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"token"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["token"] != "" {
+						return fmt.Errorf("imported token should be null, got %q", states[0].Attributes["token"])
+					}
+					return nil
+				},
+			},
+			{
+				// A keeper change replaces the token.
+				Config: apiTokenConfig(env, t, "ci-release-prod", `  keepers = { ci = "github-actions" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+					if a["id"] == first.id || a["token"] == first.token || a["token"] == "" {
+						return fmt.Errorf("keepers change did not mint a new token")
+					}
+					return nil
+				},
+			},
+			{
+				// Deleted in Sentry: removed from state and created again.
+				PreConfig: func() {
+					tokens, err := c.ListOrgAuthTokens(ctx, env.org)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, tok := range tokens {
+						if err := c.DeleteOrgAuthToken(ctx, env.org, tok.ID); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config: apiTokenConfig(env, t, "ci-release-prod", `  keepers = { ci = "github-actions" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+
+	// The trace log saw every request and never a token value.
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	if !strings.Contains(log, "org-auth-tokens") {
+		t.Fatalf("the trace log (%d bytes) has no token requests; is TF_ACC_LOG_PATH honoured?", len(raw))
+	}
+	if first.token == "" || strings.Contains(log, first.token) {
+		t.Fatal("the trace log contains the token's value")
+	}
+	if regexp.MustCompile(`sntrys_[0-9a-zA-Z_]{20,}`).MatchString(log) {
+		t.Fatal("the trace log contains an organization auth token")
+	}
+}
+
+func TestAccAPIToken_rotation(t *testing.T) {
+	env := newAccEnv(t)
+	c := env.client(t, "owner")
+	var firstID string
+	config := func(days int) string {
+		return apiTokenConfig(env, t, "ci-deploy-prod", fmt.Sprintf("  rotation_days = %d", days),
+			"  lifecycle {\n    create_before_destroy = true\n  }")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_api_token", apiTokenGone),
+		Steps: []resource.TestStep{
+			{
+				// Made 40 days ago with a 60-day rotation: not due yet.
+				PreConfig:        func() { env.shiftClock(t, -40*24*time.Hour) },
+				Config:           config(60),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+					firstID = a["id"]
+					created, err := time.Parse(time.RFC3339, a["date_created"])
+					if err != nil {
+						return err
+					}
+					if age := time.Since(created); age < 39*24*time.Hour {
+						return fmt.Errorf("the token is %s old, want 40 days", age)
+					}
+					if want := formatTime(created.Add(60 * 24 * time.Hour)); a["rotate_after"] != want {
+						return fmt.Errorf("rotate_after = %q, want %q", a["rotate_after"], want)
+					}
+					return nil
+				},
+			},
+			{
+				// A 30-day rotation makes it due: plan replaces it, creating
+				// the new token before deleting the old one.
+				PreConfig: func() { env.shiftClock(t, 0) },
+				Config:    config(30),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionCreateBeforeDestroy)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+					if a["id"] == firstID {
+						return fmt.Errorf("the token was not rotated")
+					}
+					if _, err := c.GetOrgAuthToken(context.Background(), env.org, firstID); !sentry.IsNotFound(err) {
+						return fmt.Errorf("the old token should be deleted, got %w", err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccAPIToken_namePattern(t *testing.T) {
+	env := newAccEnv(t)
+	providerWithPattern := strings.Replace(env.providerConfig(t, "owner"), "provider \"sentry\" {",
+		"provider \"sentry\" {\n  name_pattern = \"^[a-z0-9-]+-(prod|staging|dev)$\"", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      apiTokenConfig(env, t, "Deploy Token", `  name_pattern = "^[a-z0-9-]+-(prod|staging|dev)$"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`The token name "Deploy Token" does not match name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
+			},
+			{
+				Config: providerWithPattern + `
+resource "sentry_api_token" "ci" {
+  name = "deploy"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: wrappedText(`The token name "deploy" does not match the provider's name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
+			},
+			{
+				Config:      apiTokenConfig(env, t, "ci-prod", `  name_pattern = "^[a-z+$"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`is not a valid regular expression`),
+			},
+			{
+				Config:      apiTokenConfig(env, t, strings.Repeat("n", 256)),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Sentry requires 1 to 255 characters`),
+			},
+			{
+				Config:      apiTokenConfig(env, t, "ci-prod", "  rotation_days = 0"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`must be at least 1`),
+			},
+		},
+	})
+	tokens, err := env.client(t, "owner").ListOrgAuthTokens(context.Background(), env.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tokens) != 0 {
+		t.Fatalf("plan-time failures reached Sentry: %d tokens exist", len(tokens))
+	}
+}

@@ -1,0 +1,627 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+var (
+	_ resource.Resource                   = (*memberResource)(nil)
+	_ resource.ResourceWithConfigure      = (*memberResource)(nil)
+	_ resource.ResourceWithImportState    = (*memberResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
+)
+
+const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
+	"invite) whose user is an owner or manager; a manager cannot make or change owners."
+
+// Sentry's org roles and team roles.
+const (
+	teamRoleContributor = "contributor"
+	teamRoleAdmin       = "admin"
+)
+
+var orgRoles = []string{"member", "admin", "manager", "owner", "billing"}
+
+// orgRolesWithTeamAdmin are the org roles whose minimum team role is admin:
+// they are team admins on every team they join.
+var orgRolesWithTeamAdmin = []string{"admin", "manager", "owner"}
+
+func newMemberResource() resource.Resource {
+	return &memberResource{}
+}
+
+type memberResource struct {
+	resourceBase
+}
+
+type memberModel struct {
+	ID           types.String `tfsdk:"id"`
+	Organization types.String `tfsdk:"organization"`
+	Email        types.String `tfsdk:"email"`
+	Role         types.String `tfsdk:"role"`
+	Teams        types.Set    `tfsdk:"teams"`
+	SendInvite   types.Bool   `tfsdk:"send_invite"`
+	UserID       types.String `tfsdk:"user_id"`
+	Pending      types.Bool   `tfsdk:"pending"`
+	Expired      types.Bool   `tfsdk:"expired"`
+	InviteStatus types.String `tfsdk:"invite_status"`
+	DateCreated  types.String `tfsdk:"date_created"`
+}
+
+// memberTeam is one element of teams.
+type memberTeam struct {
+	Team types.String `tfsdk:"team"`
+	Role types.String `tfsdk:"role"`
+}
+
+var memberTeamType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"team": types.StringType,
+	"role": types.StringType,
+}}
+
+func (r *memberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_member"
+}
+
+func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A member of a Sentry organization: an invitation until the person accepts it, then a user " +
+			"with an org role and team roles.\n\n" +
+			"Sentry ignores team roles sent with an invitation, so the provider invites first and then sets the teams. " +
+			"Sentry stores no team role (`null`) where the role is the member's minimum: members and billing members are " +
+			"at least contributors, and admins, managers and owners are team admins on every team they join. The provider " +
+			"reads that back as the role the configuration asked for, so it never shows as a change.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Sentry's numeric id of the member (of the invitation while it is pending).",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"organization": organizationAttribute(&r.resourceBase),
+			"email": schema.StringAttribute{
+				MarkdownDescription: "The email address the invitation goes to. Changing it removes the member and invites " +
+					"the new address.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{emailValidator{}},
+			},
+			"role": schema.StringAttribute{
+				MarkdownDescription: "The org role: `member` (the default), `manager`, `owner`, `billing`, or `admin` " +
+					"(deprecated by Sentry in favour of team admin roles).",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString("member"),
+				Validators: []validator.String{stringvalidator.OneOf(orgRoles...)},
+			},
+			"teams": schema.SetNestedAttribute{
+				MarkdownDescription: "The teams the member is on, each with its team role. Leave the attribute out to leave " +
+					"the member's teams alone (managed elsewhere, or by the member); set it, even to `[]`, and the member " +
+					"is on exactly these teams.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"team": schema.StringAttribute{
+							MarkdownDescription: "Slug of the team.",
+							Required:            true,
+							Validators:          []validator.String{slugValidator{maxLength: 50}},
+						},
+						"role": schema.StringAttribute{
+							MarkdownDescription: "The team role: `contributor` or `admin`. Leave it out (`null`) for the " +
+								"member's minimum: contributor for members and billing members, admin for admins, managers " +
+								"and owners. Admins, managers and owners cannot be contributors.",
+							Optional:   true,
+							Validators: []validator.String{stringvalidator.OneOf(teamRoleContributor, teamRoleAdmin)},
+						},
+					},
+				},
+			},
+			"send_invite": schema.BoolAttribute{
+				MarkdownDescription: "Whether Sentry emails the invitation (default `true`). Used only when the member is " +
+					"created; changing it later changes nothing in Sentry.",
+				Optional: true,
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the Sentry user, once the invitation is accepted; null while it is pending.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"pending": schema.BoolAttribute{
+				MarkdownDescription: "Whether the invitation is still waiting to be accepted.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether a pending invitation has expired. Sentry keeps expired invitations; ask Sentry " +
+					"to send it again from the members page, or replace the resource.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"invite_status": schema.StringAttribute{
+				MarkdownDescription: "Sentry's invitation status: `approved`, `requested_to_be_invited` or " +
+					"`requested_to_join`.",
+				Computed:      true,
+				PlanModifiers: keep,
+			},
+			"date_created": schema.StringAttribute{
+				MarkdownDescription: "When the member was invited or added (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+		},
+	}
+}
+
+// ValidateConfig catches what Sentry would refuse or silently ignore: a
+// team listed twice, and a contributor role on a member whose org role
+// already makes them a team admin everywhere.
+func (r *memberResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config memberModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.Role.ValueString() == "admin" {
+		resp.Diagnostics.AddAttributeWarning(path.Root("role"), "Deprecated Org Role",
+			`Sentry has deprecated the "admin" org role: new organizations cannot give it. Use "member" with `+
+				`role = "admin" on the member's teams, or "manager" for organization-wide access.`)
+	}
+	if config.Teams.IsNull() || config.Teams.IsUnknown() {
+		return
+	}
+	var teams []memberTeam
+	resp.Diagnostics.Append(config.Teams.ElementsAs(ctx, &teams, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.Role.ValueString() == "billing" && len(teams) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("teams"), "Billing Members Have No Teams",
+			"Sentry does not put billing members on teams: the billing role cannot have team-level permissions. "+
+				"Remove teams (or set it to []), or give the member another org role.")
+	}
+	seen := make(map[string]bool, len(teams))
+	for _, t := range teams {
+		if t.Team.IsUnknown() {
+			continue
+		}
+		slug := t.Team.ValueString()
+		if seen[slug] {
+			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Listed Twice",
+				fmt.Sprintf("The team %q appears more than once in teams. A member has one role per team: keep one entry "+
+					"for %q with the role it should have.", slug, slug))
+		}
+		seen[slug] = true
+		orgRole := config.Role.ValueString()
+		if config.Role.IsNull() {
+			orgRole = "member"
+		}
+		if !config.Role.IsUnknown() && t.Role.ValueString() == teamRoleContributor && slices.Contains(orgRolesWithTeamAdmin, orgRole) {
+			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Role Below the Org Role",
+				fmt.Sprintf("The member's org role %q makes them a team admin on every team they join, so Sentry cannot "+
+					"make them a contributor on %q. Remove role (or set it to \"admin\") for %q, or give the member the "+
+					"\"member\" org role.", orgRole, slug, slug))
+		}
+	}
+}
+
+func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan memberModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(plan.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	email := plan.Email.ValueString()
+
+	member, err := client.InviteMember(ctx, org, sentry.InviteMemberRequest{
+		Email:      email,
+		OrgRole:    plan.Role.ValueString(),
+		SendInvite: plan.SendInvite.ValueBoolPointer(),
+	})
+	if err != nil {
+		r.addMemberError(&resp.Diagnostics, "Unable to Invite Member", fmt.Sprintf("invite %q to organization %q", email, org), org, email, err)
+		return
+	}
+	tflog.Debug(ctx, "invited Sentry member", map[string]any{"organization": org, "member_id": member.ID})
+
+	// Sentry ignores team roles sent with the invitation: set them now.
+	if !plan.Teams.IsNull() && !plan.Teams.IsUnknown() && len(plan.Teams.Elements()) > 0 {
+		roles, diags := teamRolesFromSet(ctx, plan.Teams)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		updated, err := client.UpdateMember(ctx, org, member.ID, sentry.UpdateMemberRequest{TeamRoles: &roles})
+		if err != nil {
+			// The invitation exists: keep it in state (Terraform marks it
+			// tainted) so it is neither lost nor invited twice.
+			state, diags := memberState(ctx, org, member, plan)
+			resp.Diagnostics.Append(diags...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+			r.addMemberError(&resp.Diagnostics, "Unable to Set Member's Teams",
+				fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, err)
+			return
+		}
+		member = updated
+	}
+	// The invite response carries no team roles: read the member back
+	// when teams were set.
+	if member.TeamRoles == nil {
+		if member, err = client.GetMember(ctx, org, member.ID); err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),
+				err, memberPermissionHint)
+			return
+		}
+	}
+	state, diags := memberState(ctx, org, member, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state memberModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	id := state.ID.ValueString()
+
+	// Imported by email: find the member's id first.
+	if strings.Contains(id, "@") {
+		found, err := findMemberByEmail(ctx, client, org, id)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Find Member", fmt.Sprintf("look up %q in organization %q", id, org),
+				err, memberPermissionHint)
+			return
+		}
+		if found == nil {
+			resp.Diagnostics.AddError("Member Not Found",
+				fmt.Sprintf("Organization %q has no member or invitation for %q. Check the address, or import by "+
+					"\"%s/<member id>\".", org, id, org))
+			return
+		}
+		id = found.ID
+	}
+
+	member, err := client.GetMember(ctx, org, id)
+	if sentry.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Member Removed Outside Terraform",
+			fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the identity "+
+				"provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
+				id, state.Email.ValueString(), org))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %s in organization %q", id, org),
+			err, memberPermissionHint)
+		return
+	}
+	newState, diags := memberState(ctx, org, member, state)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state memberModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	email := state.Email.ValueString()
+
+	var config memberModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// One PUT carries both the org role and the whole team set. Sentry
+	// takes a member off every team when a PUT has no teamRoles, so an org
+	// role change always sends the team set: the configured one, else the
+	// one Sentry has now.
+	var update sentry.UpdateMemberRequest
+	if !plan.Role.Equal(state.Role) {
+		update.OrgRole = plan.Role.ValueStringPointer()
+	}
+	switch {
+	case !config.Teams.IsNull():
+		if update.OrgRole != nil || !teamSetsEquivalent(ctx, plan.Teams, state.Teams, plan.Role.ValueString()) {
+			roles, diags := teamRolesFromSet(ctx, plan.Teams)
+			resp.Diagnostics.Append(diags...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			update.TeamRoles = &roles
+		}
+	case update.OrgRole != nil:
+		current, err := client.GetMember(ctx, org, state.ID.ValueString())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),
+				err, memberPermissionHint)
+			return
+		}
+		roles := append([]sentry.MemberTeamRole{}, current.TeamRoles...)
+		update.TeamRoles = &roles
+	}
+
+	var member *sentry.Member
+	var err error
+	if update.OrgRole == nil && update.TeamRoles == nil {
+		member, err = client.GetMember(ctx, org, state.ID.ValueString())
+	} else {
+		member, err = client.UpdateMember(ctx, org, state.ID.ValueString(), update)
+	}
+	if err != nil {
+		r.addMemberError(&resp.Diagnostics, "Unable to Update Member",
+			fmt.Sprintf("update member %q in organization %q", email, org), org, email, err)
+		return
+	}
+	if member.TeamRoles == nil {
+		if member, err = client.GetMember(ctx, org, state.ID.ValueString()); err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),
+				err, memberPermissionHint)
+			return
+		}
+	}
+	newState, diags := memberState(ctx, org, member, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state memberModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	err := client.DeleteMember(ctx, org, state.ID.ValueString())
+	if err != nil && !sentry.IsNotFound(err) {
+		r.addMemberError(&resp.Diagnostics, "Unable to Remove Member",
+			fmt.Sprintf("remove member %q from organization %q", state.Email.ValueString(), org), org, state.Email.ValueString(), err)
+	}
+}
+
+// ImportState accepts "org/member-id", "org/email", and either without the
+// organization when the provider has one. Read resolves an email to the id.
+func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	org, member, err := splitImportID(req.ID, "organization/member-id, organization/email, member-id or email")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	if org == "" {
+		if r.data == nil || r.data.organization == "" {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
+					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, member, envOrganization))
+			return
+		}
+		org = r.data.organization
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), member)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
+}
+
+// findMemberByEmail asks Sentry for the member with the email (the members
+// list filters server-side) and returns nil when there is none.
+func findMemberByEmail(ctx context.Context, client *sentry.Client, org, email string) (*sentry.Member, error) {
+	members, err := client.ListMembers(ctx, org, "email:"+email)
+	if err != nil {
+		return nil, err
+	}
+	for i := range members {
+		if strings.EqualFold(members[i].Email, email) {
+			return &members[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// addMemberError turns the errors users meet when managing members into
+// diagnostics that say what to do.
+func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action, org, email string, err error) {
+	var apiErr *sentry.APIError
+	if !errors.As(err, &apiErr) {
+		addAPIError(diags, summary, action, err, memberPermissionHint)
+		return
+	}
+	msg := strings.ToLower(sentryMessage(apiErr))
+	switch {
+	case apiErr.StatusCode == http.StatusBadRequest && len(apiErr.Fields["email"]) > 0 &&
+		(strings.Contains(msg, "already been invited") || strings.Contains(msg, "already a member")):
+		diags.AddAttributeError(path.Root("email"), "Member Already Exists",
+			fmt.Sprintf("%s: %s is already invited to or a member of organization %q. Bring the existing member under "+
+				"Terraform with: terraform import <resource address> %s/%s", capitalize(action), email, org, org, email))
+	case apiErr.StatusCode == http.StatusBadRequest && len(apiErr.Fields["orgRole"]) > 0:
+		diags.AddAttributeError(path.Root("role"), "Role Above the Token's Role",
+			apiErrorDetail(action, err, "The token's user may only give roles up to their own: a manager cannot make "+
+				"owners. Use an owner's token for this member."))
+	case strings.Contains(msg, "your own role"):
+		diags.AddAttributeError(path.Root("role"), "Cannot Change Own Role",
+			apiErrorDetail(action, err, "Sentry does not let a user change their own role, and the token belongs to "+
+				"this member. Use another owner's or manager's token."))
+	case apiErr.StatusCode == http.StatusBadRequest && strings.Contains(msg, "organization") && strings.Contains(msg, "token"):
+		diags.AddError(summary, apiErrorDetail(action, err, "This needs a user auth token (sntryu_...); an "+
+			"organization auth token cannot manage members. Set auth_token or SENTRY_AUTH_TOKEN to a user token with "+
+			"member:admin."))
+	case apiErr.StatusCode == http.StatusForbidden && strings.Contains(msg, "only") && strings.Contains(msg, "owner"):
+		diags.AddError(summary, apiErrorDetail(action, err, "An organization must keep at least one owner. Make "+
+			"someone else an owner first."))
+	default:
+		addAPIError(diags, summary, action, err, memberPermissionHint)
+	}
+}
+
+// minTeamRole is the team role an org role gives on every team.
+func minTeamRole(orgRole string) string {
+	if slices.Contains(orgRolesWithTeamAdmin, orgRole) {
+		return teamRoleAdmin
+	}
+	return teamRoleContributor
+}
+
+// effectiveTeamRole is the role a member holds on a team: the stored role
+// when it is above the org role's minimum, else the minimum.
+func effectiveTeamRole(role *string, orgRole string) string {
+	minimum := minTeamRole(orgRole)
+	if role != nil && *role == teamRoleAdmin {
+		return teamRoleAdmin
+	}
+	return minimum
+}
+
+// memberState builds the state from Sentry's member. Team roles that mean
+// the same as the prior (planned or stored) value keep its spelling, so
+// Sentry's null for a minimum role never shows as a change.
+func memberState(ctx context.Context, org string, m *sentry.Member, prior memberModel) (memberModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	s := memberModel{
+		ID:           types.StringValue(m.ID),
+		Organization: types.StringValue(org),
+		Email:        types.StringValue(m.Email),
+		Role:         types.StringValue(m.OrgRole),
+		SendInvite:   prior.SendInvite,
+		UserID:       types.StringNull(),
+		Pending:      types.BoolValue(m.Pending),
+		Expired:      types.BoolValue(m.Expired),
+		InviteStatus: types.StringValue(m.InviteStatus),
+		DateCreated:  types.StringValue(formatTime(m.DateCreated)),
+	}
+	if m.User != nil {
+		s.UserID = types.StringValue(m.User.ID)
+		if m.Email == "" {
+			s.Email = types.StringValue(m.User.Email)
+		}
+	}
+	// Keep the configured spelling of the address when Sentry's differs
+	// only in case.
+	if strings.EqualFold(prior.Email.ValueString(), s.Email.ValueString()) && !prior.Email.IsNull() {
+		s.Email = prior.Email
+	}
+
+	priorRoles := map[string]types.String{}
+	if !prior.Teams.IsNull() && !prior.Teams.IsUnknown() {
+		var teams []memberTeam
+		diags.Append(prior.Teams.ElementsAs(ctx, &teams, false)...)
+		for _, t := range teams {
+			priorRoles[t.Team.ValueString()] = t.Role
+		}
+	}
+	elems := make([]attr.Value, 0, len(m.TeamRoles))
+	for _, tr := range m.TeamRoles {
+		role := types.StringNull()
+		effective := effectiveTeamRole(tr.Role, m.OrgRole)
+		if p, ok := priorRoles[tr.TeamSlug]; ok && effective == effectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
+			role = p
+		} else if minTeamRole(m.OrgRole) != effective || effective == teamRoleContributor {
+			// Written out where it tells something: a contributor's or a
+			// member's admin role. An admin's, manager's or owner's
+			// implied admin role stays null.
+			role = types.StringValue(effective)
+		}
+		obj, d := types.ObjectValueFrom(ctx, memberTeamType.AttrTypes, memberTeam{Team: types.StringValue(tr.TeamSlug), Role: role})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	teams, d := types.SetValue(memberTeamType, elems)
+	diags.Append(d...)
+	s.Teams = teams
+	return s, diags
+}
+
+// teamRolesFromSet is the teamRoles body of a member update.
+func teamRolesFromSet(ctx context.Context, set types.Set) ([]sentry.MemberTeamRole, diag.Diagnostics) {
+	var teams []memberTeam
+	diags := set.ElementsAs(ctx, &teams, false)
+	roles := make([]sentry.MemberTeamRole, 0, len(teams))
+	for _, t := range teams {
+		roles = append(roles, sentry.MemberTeamRole{TeamSlug: t.Team.ValueString(), Role: t.Role.ValueStringPointer()})
+	}
+	return roles, diags
+}
+
+// teamSetsEquivalent reports whether two team sets give the same effective
+// roles under the org role.
+func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return false
+	}
+	ra, da := teamRolesFromSet(ctx, a)
+	rb, db := teamRolesFromSet(ctx, b)
+	if da.HasError() || db.HasError() || len(ra) != len(rb) {
+		return false
+	}
+	effective := make(map[string]string, len(ra))
+	for _, t := range ra {
+		effective[t.TeamSlug] = effectiveTeamRole(t.Role, orgRole)
+	}
+	for _, t := range rb {
+		if e, ok := effective[t.TeamSlug]; !ok || e != effectiveTeamRole(t.Role, orgRole) {
+			return false
+		}
+	}
+	return true
+}
+
+// emailValidator checks an address's syntax at plan time.
+type emailValidator struct{}
+
+func (emailValidator) Description(context.Context) string { return "must be a single email address" }
+
+func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	addr, err := mail.ParseAddress(value)
+	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
+			fmt.Sprintf("%q is not an email address Sentry can invite: write a bare address such as "+
+				"\"jane@example.com\", without a display name or angle brackets.", value))
+	}
+}

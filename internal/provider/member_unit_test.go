@@ -1,0 +1,122 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+func strPtr(s string) *string { return &s }
+
+// teamSet builds a teams value from (slug, role) pairs; a nil role is null.
+func teamSet(t *testing.T, pairs ...any) types.Set {
+	t.Helper()
+	elems := make([]attr.Value, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		role := types.StringNull()
+		if r, ok := pairs[i+1].(string); ok {
+			role = types.StringValue(r)
+		}
+		obj, d := types.ObjectValueFrom(context.Background(), memberTeamType.AttrTypes,
+			memberTeam{Team: types.StringValue(pairs[i].(string)), Role: role})
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		elems = append(elems, obj)
+	}
+	set, d := types.SetValue(memberTeamType, elems)
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	return set
+}
+
+// TestMemberStateTeamRoles covers the team-role normalization: Sentry's
+// null for a minimum role reads back as whatever the configuration said,
+// and a real change still shows.
+func TestMemberStateTeamRoles(t *testing.T) {
+	cases := []struct {
+		name    string
+		orgRole string
+		sentry  *string
+		prior   types.Set
+		want    types.Set
+	}{
+		{"member contributor written out", "member", nil, teamSet(t, "a", "contributor"), teamSet(t, "a", "contributor")},
+		{"member contributor left null", "member", nil, teamSet(t, "a", nil), teamSet(t, "a", nil)},
+		{"member admin", "member", strPtr("admin"), teamSet(t, "a", "admin"), teamSet(t, "a", "admin")},
+		{"owner implied admin written out", "owner", nil, teamSet(t, "a", "admin"), teamSet(t, "a", "admin")},
+		{"owner implied admin left null", "owner", nil, teamSet(t, "a", nil), teamSet(t, "a", nil)},
+		{"manager stored admin left null", "manager", strPtr("admin"), teamSet(t, "a", nil), teamSet(t, "a", nil)},
+		{"drift: admin lost", "member", nil, teamSet(t, "a", "admin"), teamSet(t, "a", "contributor")},
+		{"drift: admin gained", "member", strPtr("admin"), teamSet(t, "a", nil), teamSet(t, "a", "admin")},
+		{"import of a member", "member", nil, types.SetNull(memberTeamType), teamSet(t, "a", "contributor")},
+		{"import of a member admin", "billing", strPtr("admin"), types.SetNull(memberTeamType), teamSet(t, "a", "admin")},
+		{"import of an owner", "owner", nil, types.SetNull(memberTeamType), teamSet(t, "a", nil)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &sentry.Member{ID: "1", Email: "a@example.com", OrgRole: tc.orgRole,
+				TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "a", Role: tc.sentry}}}
+			got, d := memberState(context.Background(), "acme", m, memberModel{Teams: tc.prior})
+			if d.HasError() {
+				t.Fatal(d)
+			}
+			if !got.Teams.Equal(tc.want) {
+				t.Errorf("teams = %s, want %s", got.Teams, tc.want)
+			}
+		})
+	}
+}
+
+func TestTeamSetsEquivalent(t *testing.T) {
+	ctx := context.Background()
+	if !teamSetsEquivalent(ctx, teamSet(t, "a", nil), teamSet(t, "a", "contributor"), "member") {
+		t.Error("null and contributor are the same role for a member")
+	}
+	if !teamSetsEquivalent(ctx, teamSet(t, "a", nil), teamSet(t, "a", "admin"), "owner") {
+		t.Error("null and admin are the same role for an owner")
+	}
+	if teamSetsEquivalent(ctx, teamSet(t, "a", nil), teamSet(t, "a", "admin"), "member") {
+		t.Error("null and admin differ for a member")
+	}
+	if teamSetsEquivalent(ctx, teamSet(t, "a", nil), teamSet(t, "b", nil), "member") {
+		t.Error("different teams are not equivalent")
+	}
+	if teamSetsEquivalent(ctx, teamSet(t, "a", nil), teamSet(t, "a", nil, "b", nil), "member") {
+		t.Error("sets of different sizes are not equivalent")
+	}
+}
+
+// TestMemberValidateConfigWarnsOnAdmin checks that the deprecated "admin"
+// org role plans with a warning, not an error.
+func TestMemberValidateConfigWarnsOnAdmin(t *testing.T) {
+	ctx := context.Background()
+	r := &memberResource{}
+	var schemaResp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
+	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	values := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(at, nil)
+	}
+	values["email"] = tftypes.NewValue(tftypes.String, "legacy@example.com")
+	values["role"] = tftypes.NewValue(tftypes.String, "admin")
+	config := tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, values)}
+
+	var resp resource.ValidateConfigResponse
+	r.ValidateConfig(ctx, resource.ValidateConfigRequest{Config: config}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected error: %v", resp.Diagnostics)
+	}
+	if resp.Diagnostics.WarningsCount() != 1 || resp.Diagnostics.Warnings()[0].Summary() != "Deprecated Org Role" {
+		t.Fatalf("want one deprecation warning, got %v", resp.Diagnostics)
+	}
+}

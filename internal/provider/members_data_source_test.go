@@ -1,0 +1,206 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+func membersDataConfig(env *accEnv, t *testing.T, body string) string {
+	return env.providerConfig(t, "owner") + "\ndata \"sentry_members\" \"test\" {\n" + body + "\n}\n"
+}
+
+// dataMembers returns the data source's members as attribute maps keyed by
+// email.
+func dataMembers(s *terraform.State) (map[string]map[string]string, error) {
+	rs, ok := s.RootModule().Resources["data.sentry_members.test"]
+	if !ok {
+		return nil, fmt.Errorf("data.sentry_members.test is not in state")
+	}
+	a := rs.Primary.Attributes
+	n, err := strconv.Atoi(a["members.#"])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]string, n)
+	for i := range n {
+		prefix := fmt.Sprintf("members.%d.", i)
+		m := map[string]string{}
+		for k, v := range a {
+			if len(k) > len(prefix) && k[:len(prefix)] == prefix {
+				m[k[len(prefix):]] = v
+			}
+		}
+		out[m["email"]] = m
+	}
+	return out, nil
+}
+
+func expectMembers(want ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		got, err := dataMembers(s)
+		if err != nil {
+			return err
+		}
+		if len(got) != len(want) {
+			return fmt.Errorf("got %d members %v, want %v", len(got), keys(got), want)
+		}
+		for _, email := range want {
+			if got[email] == nil {
+				return fmt.Errorf("member %s missing from %v", email, keys(got))
+			}
+		}
+		return nil
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestAccMembersDataSource_filters(t *testing.T) {
+	env := newAccEnv(t)
+	if env.sim == nil {
+		t.Fatal("this test seeds members with the emulator's controls")
+	}
+	env.createTeams(t, "tf-payments", "tf-identity")
+	for email, role := range map[string]string{"pat@acme.example": "member", "kim@acme.example": "manager"} {
+		if _, err := env.sim.AddMember(env.org, email, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.sim.SetTeamRole(env.org, "tf-payments", "pat@acme.example", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.sim.SetTeamRole(env.org, "tf-identity", "pat@acme.example", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.sim.SetTeamRole(env.org, "tf-identity", "kim@acme.example", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client(t, "owner").InviteMember(context.Background(), env.org,
+		sentry.InviteMemberRequest{Email: "new@acme.example", OrgRole: "member"}); err != nil {
+		t.Fatal(err)
+	}
+	seeded := []string{"owner@acme.example", "manager@acme.example", "member@acme.example"}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: membersDataConfig(env, t, ""),
+				Check:  expectMembers(append(seeded, "pat@acme.example", "kim@acme.example", "new@acme.example")...),
+			},
+			{
+				Config: membersDataConfig(env, t, `  role = "manager"`),
+				Check:  expectMembers("manager@acme.example", "kim@acme.example"),
+			},
+			{
+				Config: membersDataConfig(env, t, `  pending = true`),
+				Check: resource.ComposeTestCheckFunc(
+					expectMembers("new@acme.example"),
+					resource.TestCheckResourceAttr("data.sentry_members.test", "members.0.pending", "true"),
+					resource.TestCheckNoResourceAttr("data.sentry_members.test", "members.0.user_id"),
+				),
+			},
+			{
+				Config: membersDataConfig(env, t, "  pending = false\n  role = \"member\""),
+				Check:  expectMembers("member@acme.example", "pat@acme.example"),
+			},
+			{
+				Config: membersDataConfig(env, t, `  email = "PAT@acme.example"`),
+				Check:  expectMembers("pat@acme.example"),
+			},
+			{
+				Config: membersDataConfig(env, t, `  query = "kim"`),
+				Check:  expectMembers("kim@acme.example"),
+			},
+			{
+				// Teams come from each team's member list, as effective roles.
+				Config: membersDataConfig(env, t, "  role = \"member\"\n  include_teams = true"),
+				Check: func(s *terraform.State) error {
+					got, err := dataMembers(s)
+					if err != nil {
+						return err
+					}
+					pat := got["pat@acme.example"]
+					want := map[string]string{
+						"teams.#": "2", "teams.0": "tf-identity", "teams.1": "tf-payments",
+						"team_roles.tf-payments": "admin", "team_roles.tf-identity": "contributor",
+					}
+					for k, v := range want {
+						if pat[k] != v {
+							return fmt.Errorf("pat's %s = %q, want %q (%v)", k, pat[k], v, pat)
+						}
+					}
+					if got["member@acme.example"]["teams.#"] != "0" {
+						return fmt.Errorf("member@ should have no teams: %v", got["member@acme.example"])
+					}
+					return nil
+				},
+			},
+			{
+				// Without include_teams, teams are null.
+				Config: membersDataConfig(env, t, `  role = "member"`),
+				Check:  resource.TestCheckNoResourceAttr("data.sentry_members.test", "members.0.teams.#"),
+			},
+		},
+	})
+}
+
+// TestAccMembersDataSource_tenThousand reads an organization of 10,000
+// members: 100 requests of 100 members each, counted by the emulator.
+func TestAccMembersDataSource_tenThousand(t *testing.T) {
+	env := newAccEnv(t)
+	if env.sim == nil {
+		t.Fatal("this test needs the emulator's request counters")
+	}
+	// Three seeded members and 9,997 more.
+	for i := range 9997 {
+		if _, err := env.sim.AddMember(env.org, fmt.Sprintf("user%05d@acme.example", i), "member"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const listMembers = "/organizations/{org}/members/"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { env.sim.ResetStats() },
+				Config:    membersDataConfig(env, t, ""),
+				Check: func(*terraform.State) error {
+					stats := env.sim.Stats()
+					// Each read of the data source during the step (plan and
+					// apply) is 100 requests.
+					n := stats.Count("GET", listMembers)
+					if n == 0 || n%100 != 0 || n > 300 {
+						return fmt.Errorf("listed members in %d requests; want 100 per read (requests: %v)", n, stats.Requests)
+					}
+					if stats.Total() != n {
+						return fmt.Errorf("made %d requests besides the members list: %v", stats.Total()-n, stats.Requests)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig:    func() { env.sim.ResetStats() },
+				RefreshState: true,
+				Check: func(s *terraform.State) error {
+					if got := env.sim.Stats().Count("GET", listMembers); got != 100 {
+						return fmt.Errorf("one refresh listed members in %d requests, want 100", got)
+					}
+					return resource.TestCheckResourceAttr("data.sentry_members.test", "members.#", "10000")(s)
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,333 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+var (
+	_ resource.Resource                = (*scimGroupResource)(nil)
+	_ resource.ResourceWithConfigure   = (*scimGroupResource)(nil)
+	_ resource.ResourceWithImportState = (*scimGroupResource)(nil)
+)
+
+const scimPermissionHint = "SCIM calls need the organization's SCIM token (scim_token or SENTRY_SCIM_TOKEN), from the " +
+	"organization's Auth settings once SAML with SCIM provisioning is enabled; a user auth token is refused."
+
+func newSCIMGroupResource() resource.Resource {
+	return &scimGroupResource{}
+}
+
+// scimGroupResource is a SCIM group: a Sentry team owned by the identity
+// provider, managed through the SCIM v2 Groups API.
+type scimGroupResource struct {
+	resourceBase
+}
+
+type scimGroupModel struct {
+	ID           types.String `tfsdk:"id"`
+	Organization types.String `tfsdk:"organization"`
+	DisplayName  types.String `tfsdk:"display_name"`
+	Members      types.Set    `tfsdk:"members"`
+	TeamSlug     types.String `tfsdk:"team_slug"`
+}
+
+func (r *scimGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_scim_group"
+}
+
+func (r *scimGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A SCIM group: a Sentry team that belongs to the organization's identity provider, " +
+			"managed through Sentry's SCIM v2 API with the provider's `scim_token`.\n\n" +
+			"Sentry marks such a team as managed by the identity provider and refuses ordinary changes to it: do not " +
+			"also manage it with `sentry_team`, or its members' teams with `sentry_member`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group's id, which is the Sentry team's numeric id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"organization": organizationAttribute(&r.resourceBase),
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The group's name, which is the team's name; Sentry makes the team's slug from it. " +
+					"Changing it renames the team in place, and its slug follows.",
+				Required:   true,
+				Validators: []validator.String{lengthValidator{what: "group name", min: 1, maxCount: 64}},
+			},
+			"members": schema.SetAttribute{
+				MarkdownDescription: "Ids of the organization members in the group (`sentry_member.<name>.id`). Leave it " +
+					"out to leave membership to the identity provider's own sync.",
+				Optional:      true,
+				Computed:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.Set{memberIDsValidator{}},
+			},
+			"team_slug": schema.StringAttribute{
+				MarkdownDescription: "The slug of the team behind the group, for `sentry_team_project` and the like.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+// scimSession is session for the SCIM API: the SCIM client and the
+// organization.
+func (r *scimGroupResource) scimSession(organization types.String, diags *diag.Diagnostics) (*sentry.Client, string, bool) {
+	if r.data == nil {
+		diags.AddError("Provider Not Configured",
+			"The Sentry provider was not configured before this resource was used. Please report this issue to the provider developers.")
+		return nil, "", false
+	}
+	org, err := r.data.resolveOrganization(organization)
+	if err != nil {
+		diags.AddError("Missing Sentry Organization", capitalize(err.Error())+".")
+		return nil, "", false
+	}
+	client, err := r.data.scim()
+	if err != nil {
+		diags.AddError("Missing SCIM Token", capitalize(err.Error())+".")
+		return nil, "", false
+	}
+	return client, org, true
+}
+
+func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan scimGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.scimSession(plan.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	name := plan.DisplayName.ValueString()
+	group, err := client.CreateSCIMGroup(ctx, org, name)
+	if err != nil {
+		if sentry.IsConflict(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Team Already Exists",
+				fmt.Sprintf("Organization %q already has a team whose slug Sentry would make from %q. Choose another "+
+					"display_name, or import the existing group with: terraform import <resource address> %s/<group id>",
+					org, name, org))
+			return
+		}
+		addAPIError(&resp.Diagnostics, "Unable to Create SCIM Group",
+			fmt.Sprintf("create SCIM group %q in organization %q", name, org), err, scimPermissionHint)
+		return
+	}
+	tflog.Debug(ctx, "created Sentry SCIM group", map[string]any{"organization": org, "group_id": group.ID})
+
+	if ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics); known && len(ids) > 0 {
+		if err := client.PatchSCIMGroup(ctx, org, group.ID, sentry.SCIMGroupMembershipOps(nil, ids)); err != nil {
+			// The group exists: keep it in state (tainted) so it is not lost.
+			state := scimGroupModel{ID: types.StringValue(group.ID), Organization: types.StringValue(org),
+				DisplayName: types.StringValue(group.DisplayName), Members: types.SetNull(types.StringType),
+				TeamSlug: types.StringNull()}
+			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+			addSCIMMemberError(&resp.Diagnostics, "Unable to Add SCIM Group Members", org, name, err)
+			return
+		}
+	}
+	r.readInto(ctx, client, org, group.ID, &resp.State, &resp.Diagnostics)
+}
+
+func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state scimGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.scimSession(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	group, err := client.GetSCIMGroup(ctx, org, state.ID.ValueString())
+	if sentry.IsNotFound(err) {
+		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
+			"organization": org, "group_id": state.ID.ValueString(),
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read SCIM Group",
+			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+		return
+	}
+	r.setState(ctx, client, org, group, &resp.State, &resp.Diagnostics)
+}
+
+func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state scimGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.scimSession(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var ops []sentry.SCIMPatchOp
+	if !plan.DisplayName.Equal(state.DisplayName) {
+		ops = append(ops, sentry.SCIMRenameOp(plan.DisplayName.ValueString()))
+	}
+	if want, known := setStrings(ctx, plan.Members, &resp.Diagnostics); known {
+		have, _ := setStrings(ctx, state.Members, &resp.Diagnostics)
+		ops = append(ops, sentry.SCIMGroupMembershipOps(have, want)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// One PATCH for every change (Sentry takes up to 100 operations each).
+	if err := client.PatchSCIMGroup(ctx, org, state.ID.ValueString(), ops); err != nil {
+		addSCIMMemberError(&resp.Diagnostics, "Unable to Update SCIM Group", org, state.DisplayName.ValueString(), err)
+		return
+	}
+	r.readInto(ctx, client, org, state.ID.ValueString(), &resp.State, &resp.Diagnostics)
+}
+
+func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state scimGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.scimSession(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	err := client.DeleteSCIMGroup(ctx, org, state.ID.ValueString())
+	if err != nil && !sentry.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
+			fmt.Sprintf("delete SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+	}
+}
+
+// ImportState accepts "org/group-id", or a bare group id in the provider's
+// organization.
+func (r *scimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	org, id, err := splitImportID(req.ID, "organization/group-id or group-id")
+	if err == nil && !onlyDigits.MatchString(id) {
+		err = fmt.Errorf("the import ID %q does not end in a numeric group id (the team's id): use organization/group-id", req.ID)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	if org == "" {
+		if r.data == nil || r.data.organization == "" {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
+					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, id, envOrganization))
+			return
+		}
+		org = r.data.organization
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// stateSetter is what Create, Read and Update write state through.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, state stateSetter, diags *diag.Diagnostics) {
+	group, err := client.GetSCIMGroup(ctx, org, id)
+	if err != nil {
+		addAPIError(diags, "Unable to Read SCIM Group", fmt.Sprintf("read SCIM group %s in organization %q", id, org), err, scimPermissionHint)
+		return
+	}
+	r.setState(ctx, client, org, group, state, diags)
+}
+
+// setState records the group, and the slug of its team: SCIM bodies do not
+// carry it, so it comes from the team itself.
+func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup, state stateSetter, diags *diag.Diagnostics) {
+	team, err := client.GetTeam(ctx, org, g.ID)
+	if err != nil {
+		addAPIError(diags, "Unable to Read SCIM Group's Team",
+			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err, scimPermissionHint)
+		return
+	}
+	members, d := types.SetValueFrom(ctx, types.StringType, g.MemberIDs())
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, scimGroupModel{
+		ID:           types.StringValue(g.ID),
+		Organization: types.StringValue(org),
+		DisplayName:  types.StringValue(g.DisplayName),
+		Members:      members,
+		TeamSlug:     types.StringValue(team.Slug),
+	})...)
+}
+
+// setStrings returns a set's strings, and whether the set is known.
+func setStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) ([]string, bool) {
+	if set.IsNull() || set.IsUnknown() {
+		return nil, false
+	}
+	var out []string
+	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	slices.Sort(out)
+	return out, true
+}
+
+// addSCIMMemberError explains a failed membership change; Sentry answers
+// 404 "User not found." for a member id it does not know.
+func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err error) {
+	var apiErr *sentry.APIError
+	if errors.As(err, &apiErr) && sentry.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("members"), summary,
+			fmt.Sprintf("Sentry answered 404 Not Found when asked to change the members of SCIM group %q in "+
+				"organization %q: %s.\n\nA member id in members is not a member of the organization, or the group is "+
+				"gone. Use member ids (sentry_member.<name>.id), not user ids or emails.", group, org, sentryMessage(apiErr)))
+		return
+	}
+	diags.AddError(summary, apiErrorDetail(fmt.Sprintf("change SCIM group %q in organization %q", group, org), err, scimPermissionHint))
+}
+
+// memberIDsValidator checks that members holds numeric member ids.
+type memberIDsValidator struct{}
+
+func (memberIDsValidator) Description(context.Context) string {
+	return "every element must be a numeric member id"
+}
+
+func (v memberIDsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (memberIDsValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			continue
+		}
+		if !onlyDigits.MatchString(s.ValueString()) {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Member ID",
+				fmt.Sprintf("%q is not a member id. members takes Sentry's numeric member ids, such as "+
+					"sentry_member.<name>.id, not emails or user ids.", s.ValueString()))
+		}
+	}
+}

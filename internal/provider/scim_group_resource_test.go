@@ -1,0 +1,274 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// scimEnv is an emulator organization with SCIM on, its SCIM token, and
+// members made through SCIM.
+type scimEnv struct {
+	*accEnv
+	token      string
+	scimClient *sentry.Client
+}
+
+func newSCIMEnv(t *testing.T) *scimEnv {
+	t.Helper()
+	env := newAccEnv(t)
+	if env.sim == nil {
+		t.Fatal("the SCIM tests need the emulator: real Sentry needs SAML with SCIM set up by hand")
+	}
+	token := env.sim.SCIMToken(env.org)
+	c, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &scimEnv{accEnv: env, token: token, scimClient: c}
+}
+
+// addUsers provisions members through SCIM and returns their member ids.
+func (e *scimEnv) addUsers(t *testing.T, emails ...string) []string {
+	t.Helper()
+	ids := make([]string, 0, len(emails))
+	for _, email := range emails {
+		u, err := e.scimClient.CreateSCIMUser(context.Background(), e.org, email, "member")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+func (e *scimEnv) config(t *testing.T, name string, members []string) string {
+	membersLine := ""
+	if members != nil {
+		quoted := make([]string, len(members))
+		for i, m := range members {
+			quoted[i] = fmt.Sprintf("%q", m)
+		}
+		membersLine = "  members = [" + strings.Join(quoted, ", ") + "]\n"
+	}
+	return strings.Replace(e.providerConfig(t, "owner"), "provider \"sentry\" {",
+		fmt.Sprintf("provider \"sentry\" {\n  scim_token   = %q", e.token), 1) + fmt.Sprintf(`
+resource "sentry_scim_group" "test" {
+  display_name = %q
+%s}
+`, name, membersLine)
+}
+
+func (e *scimEnv) groupGone(ctx context.Context, _ *sentry.Client, rs *terraform.ResourceState) error {
+	_, err := e.scimClient.GetSCIMGroup(ctx, rs.Primary.Attributes["organization"], rs.Primary.ID)
+	if sentry.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("SCIM group %s still exists", rs.Primary.ID)
+}
+
+func TestAccSCIMGroup_lifecycle(t *testing.T) {
+	env := newSCIMEnv(t)
+	ids := env.addUsers(t, "ana@acme.example", "ben@acme.example", "cy@acme.example")
+	ctx := context.Background()
+	var groupID string
+	groupMembers := func(want ...string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			g, err := env.scimClient.GetSCIMGroup(ctx, env.org, groupID)
+			if err != nil {
+				return err
+			}
+			slices.Sort(want)
+			if got := g.MemberIDs(); !slices.Equal(got, want) {
+				return fmt.Errorf("group members in Sentry are %v, want %v", got, want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_scim_group", env.groupGone),
+		Steps: []resource.TestStep{
+			{
+				Config:           env.config(t, "Payments Engineers", ids[:2]),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact("payments-engineers")),
+					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
+				},
+				Check: func(s *terraform.State) error {
+					groupID = s.RootModule().Resources["sentry_scim_group.test"].Primary.ID
+					team, err := env.client(t, "owner").GetTeam(ctx, env.org, groupID)
+					if err != nil {
+						return err
+					}
+					if !team.IDPProvisioned() {
+						return fmt.Errorf("the group's team is not marked as managed by the identity provider")
+					}
+					return groupMembers(ids[0], ids[1])(s)
+				},
+			},
+			{
+				// Rename and swap a member: one PATCH, in place.
+				Config: env.config(t, "Payments Team", ids[1:]),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact("payments-team")),
+				},
+				Check: groupMembers(ids[1], ids[2]),
+			},
+			{
+				ResourceName:      "sentry_scim_group.test",
+				ImportState:       true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return env.org + "/" + groupID, nil },
+				ImportStateVerify: true,
+			},
+			{
+				// A member added by the identity provider is drift.
+				PreConfig: func() {
+					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, sentry.SCIMGroupMembershipOps(nil, ids[:1])); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.config(t, "Payments Team", ids[1:]),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: groupMembers(ids[1], ids[2]),
+			},
+			{
+				// Deleted in Sentry: removed from state and created again.
+				PreConfig: func() {
+					if err := env.scimClient.DeleteSCIMGroup(ctx, env.org, groupID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.config(t, "Payments Team", ids[1:]),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// TestAccSCIMGroup_manyMembers checks that 150 members go in two PATCH
+// requests (Sentry's limit is 100 operations each, and one "add" carries
+// every new member), never one request per member.
+func TestAccSCIMGroup_manyMembers(t *testing.T) {
+	env := newSCIMEnv(t)
+	emails := make([]string, 150)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("user%03d@acme.example", i)
+	}
+	ids := env.addUsers(t, emails...)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_scim_group", env.groupGone),
+		Steps: []resource.TestStep{
+			{
+				Config:           env.config(t, "Everyone", ids),
+				ConfigPlanChecks: emptyPlanAfterApply,
+			},
+			{
+				// Removing 120 members is 120 operations: two requests.
+				PreConfig: func() { env.sim.ResetStats() },
+				Config:    env.config(t, "Everyone", ids[:30]),
+				Check: func(*terraform.State) error {
+					patches := env.sim.Stats().Count("PATCH", "/organizations/{org}/scim/v2/Groups/{team}")
+					if patches != 2 {
+						return fmt.Errorf("removing 120 members took %d PATCH requests, want 2 (requests: %v)", patches, env.sim.Stats().Requests)
+					}
+					return nil
+				},
+				ConfigPlanChecks: emptyPlanAfterApply,
+			},
+		},
+	})
+}
+
+func TestAccSCIMGroup_errors(t *testing.T) {
+	env := newSCIMEnv(t)
+	ids := env.addUsers(t, "ana@acme.example")
+	noSCIMToken := env.providerConfig(t, "owner") + `
+resource "sentry_scim_group" "test" {
+  display_name = "Platform"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      noSCIMToken,
+				ExpectError: regexp.MustCompile(`(?s)Missing SCIM Token.*"scim_token" is not set.*SENTRY_SCIM_TOKEN`),
+			},
+			{
+				Config:      env.config(t, "Platform", []string{"ana@acme.example"}),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`"ana@acme.example" is not a member id`),
+			},
+			{
+				Config:      env.config(t, "Platform", []string{ids[0], "4505999999999999"}),
+				ExpectError: wrappedText(`A member id in members is not a member of the organization`),
+			},
+		},
+	})
+}
+
+// TestAccSCIMGroup_mixedWithTeam shows what a user meets when a SCIM
+// group's team is also managed as a sentry_team.
+func TestAccSCIMGroup_mixedWithTeam(t *testing.T) {
+	env := newSCIMEnv(t)
+	group, err := env.scimClient.CreateSCIMGroup(context.Background(), env.org, "Identity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:             teamConfig(env.accEnv, t, "owner", "identity", "Identity"),
+				ResourceName:       "sentry_team.test",
+				ImportState:        true,
+				ImportStateId:      env.org + "/" + group.ID,
+				ImportStatePersist: true,
+			},
+			{
+				Config: teamConfig(env.accEnv, t, "owner", "identity", "Identity Squad"),
+				ExpectError: wrappedText(`This team is managed through your organization's identity provider. ` +
+					`The organization's identity provider manages this through SCIM`),
+			},
+			{
+				// Hand the team back from the identity provider so the test
+				// can clean up.
+				PreConfig: func() {
+					if err := env.sim.SetTeamProvisioned(env.org, group.ID, false); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           teamConfig(env.accEnv, t, "owner", "identity", "Identity"),
+				ConfigPlanChecks: emptyPlanAfterApply,
+			},
+		},
+	})
+}

@@ -1,0 +1,225 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+var (
+	_ resource.Resource                = (*teamProjectResource)(nil)
+	_ resource.ResourceWithConfigure   = (*teamProjectResource)(nil)
+	_ resource.ResourceWithImportState = (*teamProjectResource)(nil)
+)
+
+const teamProjectPermissionHint = "Linking a team to a project needs a token with project:write (project:admin for some " +
+	"organizations) whose user is an owner or manager, or a team admin of the team."
+
+func newTeamProjectResource() resource.Resource {
+	return &teamProjectResource{}
+}
+
+// teamProjectResource is one project-team link: the team owns the project.
+// A project may have many teams; each link is its own resource so that
+// links managed elsewhere are left alone.
+type teamProjectResource struct {
+	resourceBase
+}
+
+type teamProjectModel struct {
+	ID           types.String `tfsdk:"id"`
+	Organization types.String `tfsdk:"organization"`
+	Project      types.String `tfsdk:"project"`
+	Team         types.String `tfsdk:"team"`
+}
+
+func (r *teamProjectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_team_project"
+}
+
+func (r *teamProjectResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Gives a team access to a project: the team owns the project alongside any other teams " +
+			"linked to it. Each link is its own resource, so links made elsewhere are left alone.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`organization/project/team`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"organization": organizationAttribute(&r.resourceBase),
+			"project": schema.StringAttribute{
+				MarkdownDescription: "Slug of the project. Changing it replaces the link.",
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{slugValidator{maxLength: 100}},
+			},
+			"team": schema.StringAttribute{
+				MarkdownDescription: "Slug of the team. Changing it replaces the link.",
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{slugValidator{maxLength: 50}},
+			},
+		},
+	}
+}
+
+func (r *teamProjectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan teamProjectModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(plan.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	project, team := plan.Project.ValueString(), plan.Team.ValueString()
+
+	// Sentry answers 201 whether or not the link existed, so a retried or
+	// repeated create is harmless.
+	if _, err := client.AddProjectTeam(ctx, org, project, team); err != nil {
+		r.addLinkError(&resp.Diagnostics, "Unable to Link Team to Project",
+			fmt.Sprintf("give team %q access to project %q in organization %q", team, project, org), org, project, team, err)
+		return
+	}
+	tflog.Debug(ctx, "linked Sentry team to project", map[string]any{"organization": org, "project": project, "team": team})
+	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, project, team))...)
+}
+
+func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state teamProjectModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	project, team := state.Project.ValueString(), state.Team.ValueString()
+
+	// One request: the project carries the slugs of every team linked to it.
+	p, err := client.GetProject(ctx, org, project)
+	if sentry.IsNotFound(err) {
+		tflog.Warn(ctx, "Sentry project no longer exists; removing the team link from state", map[string]any{
+			"organization": org, "project": project, "team": team,
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Project",
+			fmt.Sprintf("read project %q in organization %q", project, org), err, teamProjectPermissionHint)
+		return
+	}
+	if !p.HasTeam(team) {
+		tflog.Warn(ctx, "team no longer has access to the Sentry project; removing the link from state", map[string]any{
+			"organization": org, "project": project, "team": team,
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, p.Slug, team))...)
+}
+
+// Update is never called: every attribute replaces the link.
+func (r *teamProjectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan teamProjectModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state teamProjectModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	project, team := state.Project.ValueString(), state.Team.ValueString()
+
+	// Sentry answers 200 when there was no link; a missing project or team
+	// means the link is gone too.
+	_, err := client.RemoveProjectTeam(ctx, org, project, team)
+	if err != nil && !sentry.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Unable to Unlink Team from Project",
+			fmt.Sprintf("remove team %q from project %q in organization %q", team, project, org), err, teamProjectPermissionHint)
+	}
+}
+
+// ImportState accepts "org/project/team", and "project/team" in the
+// provider's organization.
+func (r *teamProjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := strings.Split(req.ID, "/")
+	for _, p := range parts {
+		if p == "" {
+			parts = nil
+			break
+		}
+	}
+	var org, project, team string
+	switch len(parts) {
+	case 3:
+		org, project, team = parts[0], parts[1], parts[2]
+	case 2:
+		if r.data == nil || r.data.organization == "" {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
+					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, req.ID, envOrganization))
+			return
+		}
+		org, project, team = r.data.organization, parts[0], parts[1]
+	default:
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID %q is not one of the accepted forms: organization/project-slug/team-slug or "+
+				"project-slug/team-slug.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, project, team))...)
+}
+
+// addLinkError explains a failed link change; a 404 says which of the
+// project and the team Sentry could not find.
+func (r *teamProjectResource) addLinkError(diags *diag.Diagnostics, summary, action, org, project, team string, err error) {
+	var apiErr *sentry.APIError
+	if errors.As(err, &apiErr) && sentry.IsNotFound(err) {
+		if strings.Contains(apiErr.Detail, "Team does not exist") {
+			diags.AddAttributeError(path.Root("team"), "Team Not Found",
+				fmt.Sprintf("Organization %q has no team with the slug %q. Check the team's slug, or create it with a "+
+					"sentry_team resource and refer to its slug attribute so Terraform creates it first.", org, team))
+			return
+		}
+		diags.AddAttributeError(path.Root("project"), "Project Not Found",
+			fmt.Sprintf("Organization %q has no project with the slug %q, or the token cannot see it. Check the "+
+				"project's slug and that the token's user can access it.", org, project))
+		return
+	}
+	diags.AddError(summary, apiErrorDetail(action, err, teamProjectPermissionHint))
+}
+
+func teamProjectState(org, project, team string) teamProjectModel {
+	return teamProjectModel{
+		ID:           types.StringValue(org + "/" + project + "/" + team),
+		Organization: types.StringValue(org),
+		Project:      types.StringValue(project),
+		Team:         types.StringValue(team),
+	}
+}
