@@ -103,3 +103,9 @@ func capitalize(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// withNextStep adds what to do to an error detail that has no next step of
+// its own.
+func withNextStep(detail, next string) string {
+	return detail + "\n\n" + next
+}

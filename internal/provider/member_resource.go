@@ -477,19 +477,22 @@ func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action
 				"Terraform with: terraform import <resource address> %s/%s", capitalize(action), email, org, org, email))
 	case apiErr.StatusCode == http.StatusBadRequest && len(apiErr.Fields["orgRole"]) > 0:
 		diags.AddAttributeError(path.Root("role"), "Role Above the Token's Role",
-			apiErrorDetail(action, err, "The token's user may only give roles up to their own: a manager cannot make "+
-				"owners. Use an owner's token for this member."))
+			withNextStep(apiErrorDetail(action, err, ""), "The token's user may only give roles up to their own: "+
+				"a member cannot make managers, and a manager cannot make owners. Use an owner's token for this member."))
 	case strings.Contains(msg, "your own role"):
 		diags.AddAttributeError(path.Root("role"), "Cannot Change Own Role",
-			apiErrorDetail(action, err, "Sentry does not let a user change their own role, and the token belongs to "+
-				"this member. Use another owner's or manager's token."))
+			withNextStep(apiErrorDetail(action, err, ""), "Sentry does not let a user change their own role, and "+
+				"the token belongs to this member. Use another owner's or manager's token."))
 	case apiErr.StatusCode == http.StatusBadRequest && strings.Contains(msg, "organization") && strings.Contains(msg, "token"):
-		diags.AddError(summary, apiErrorDetail(action, err, "This needs a user auth token (sntryu_...); an "+
-			"organization auth token cannot manage members. Set auth_token or SENTRY_AUTH_TOKEN to a user token with "+
-			"member:admin."))
+		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "This needs a user auth token "+
+			"(sntryu_...); an organization auth token cannot manage members. Set auth_token or SENTRY_AUTH_TOKEN to a "+
+			"user token with member:admin."))
+	case strings.Contains(msg, "invitations sent by someone else"):
+		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "Without member:admin, Sentry lets a "+
+			"user change only the invitations they sent. "+memberPermissionHint))
 	case apiErr.StatusCode == http.StatusForbidden && strings.Contains(msg, "only") && strings.Contains(msg, "owner"):
-		diags.AddError(summary, apiErrorDetail(action, err, "An organization must keep at least one owner. Make "+
-			"someone else an owner first."))
+		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "An organization must keep at least "+
+			"one owner or manager. Make someone else an owner first."))
 	default:
 		addAPIError(diags, summary, action, err, memberPermissionHint)
 	}

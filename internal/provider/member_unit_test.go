@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -118,5 +120,47 @@ func TestMemberValidateConfigWarnsOnAdmin(t *testing.T) {
 	}
 	if resp.Diagnostics.WarningsCount() != 1 || resp.Diagnostics.Warnings()[0].Summary() != "Deprecated Org Role" {
 		t.Fatalf("want one deprecation warning, got %v", resp.Diagnostics)
+	}
+}
+
+// TestAddMemberError covers the member errors that are hard to reach in an
+// acceptance test, such as removing the last owner.
+func TestAddMemberError(t *testing.T) {
+	cases := []struct {
+		name    string
+		err     *sentry.APIError
+		summary string
+		want    string
+	}{
+		{"already invited", &sentry.APIError{StatusCode: 400, Fields: map[string][]string{"email": {"The user a@x.io has already been invited"}}},
+			"Member Already Exists", "terraform import <resource address> acme/a@x.io"},
+		{"already a member", &sentry.APIError{StatusCode: 400, Fields: map[string][]string{"email": {"The user a@x.io is already a member"}}},
+			"Member Already Exists", "terraform import <resource address> acme/a@x.io"},
+		{"role above caller", &sentry.APIError{StatusCode: 400, Fields: map[string][]string{"orgRole": {"You do not have permission to set that org-level role"}}},
+			"Role Above the Token's Role", "Use an owner's token"},
+		{"own role", &sentry.APIError{StatusCode: 400, Detail: "You cannot make changes to your own role."},
+			"Cannot Change Own Role", "Use another owner's or manager's token"},
+		{"last owner", &sentry.APIError{StatusCode: 403, Detail: "You cannot remove the only remaining owner or manager of the organization."},
+			"Unable to Remove Member", "Make someone else an owner first"},
+		{"organization token", &sentry.APIError{StatusCode: 400, Detail: "This request requires an organization token to be a user token."},
+			"Unable to Remove Member", "user auth token (sntryu_...)"},
+		{"identity provider", &sentry.APIError{StatusCode: 403, Detail: "This user is managed through your organization's identity provider."},
+			"Unable to Remove Member", "Make the change in the identity provider"},
+		{"missing scope", &sentry.APIError{StatusCode: 403, Detail: "You do not have permission to perform this action."},
+			"Unable to Remove Member", "member:admin"},
+	}
+	r := &memberResource{}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			r.addMemberError(&diags, "Unable to Remove Member", "remove member a@x.io", "acme", "a@x.io", tc.err)
+			if diags.ErrorsCount() != 1 {
+				t.Fatalf("want one error, got %v", diags)
+			}
+			d := diags.Errors()[0]
+			if d.Summary() != tc.summary || !strings.Contains(d.Detail(), tc.want) {
+				t.Errorf("got %q: %q; want %q containing %q", d.Summary(), d.Detail(), tc.summary, tc.want)
+			}
+		})
 	}
 }

@@ -136,3 +136,44 @@ func TestAccTeamProject_unknownNames(t *testing.T) {
 		},
 	})
 }
+
+// TestAccTeamProject_roles links as a manager, reads and imports as a
+// member, and drops the link from state when the project is deleted.
+func TestAccTeamProject_roles(t *testing.T) {
+	env := newAccEnv(t)
+	env.createTeams(t, "tf-payments", "tf-contractors")
+	env.createProject(t, "tf-payments", "tf-payment-api")
+	ctx := context.Background()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:           teamProjectConfig(env, t, "manager", "tf-payment-api", "tf-contractors"),
+				ConfigPlanChecks: emptyPlanAfterApply,
+			},
+			{
+				Config:             teamProjectConfig(env, t, "member", "tf-payment-api", "tf-contractors"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{
+				Config:            teamProjectConfig(env, t, "member", "tf-payment-api", "tf-contractors"),
+				ResourceName:      "sentry_team_project.test",
+				ImportState:       true,
+				ImportStateId:     env.org + "/tf-payment-api/tf-contractors",
+				ImportStateVerify: true,
+			},
+			{
+				// The project deleted in Sentry: the link leaves state, and
+				// the next apply names the missing project.
+				PreConfig: func() {
+					if err := env.client(t, "owner").DeleteProject(ctx, env.org, "tf-payment-api"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      teamProjectConfig(env, t, "manager", "tf-payment-api", "tf-contractors"),
+				ExpectError: wrappedText(`Organization "` + env.org + `" has no project with the slug "tf-payment-api"`),
+			},
+		},
+	})
+}
