@@ -156,6 +156,25 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 				Check: groupMembers(ids[1], ids[2]),
 			},
 			{
+				// Renamed and a member removed in the identity provider: drift.
+				PreConfig: func() {
+					ops := append([]sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Renamed")},
+						sentry.SCIMGroupMembershipOps(ids[1:], ids[2:])...)
+					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, ops); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.config(t, "Payments Team", ids[1:]),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact("Payments Team")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: groupMembers(ids[1], ids[2]),
+			},
+			{
 				// Deleted in Sentry: removed from state and created again.
 				PreConfig: func() {
 					if err := env.scimClient.DeleteSCIMGroup(ctx, env.org, groupID); err != nil {
