@@ -14,4 +14,14 @@
 // them (403), and only then the handler. Handlers read and change the
 // store under the Server's lock, answer with the helpers in respond.go,
 // page lists with paginate, and record changes with call.audit.
+//
+// Around every API request, outside the store's lock, the load switches in
+// load.go count it (Stats, GET /_sim/stats), then apply what Options or
+// POST /_sim/config ask for: SaaS-like rate limits with Sentry's headers
+// and 429 body, latency with jitter, injected 5xx answers, 429 bursts, and
+// connections dropped before or after the change is applied. Plan features
+// ("team-roles", "sso-scim", "audit-log", "invite-members") are switched per
+// organization with SetFeature, and LoadSeed fills an organization from a
+// JSON file. Go test controls (AddMember, AcceptInvite, SCIMToken,
+// OrgCIToken and the like) change the store directly.
 package sentrysim
