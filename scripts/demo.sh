@@ -24,7 +24,7 @@ go build -o "$work/bin/terraform-provider-sentry" .
 go build -o "$work/sentrysim" ./internal/cmd/sentrysim
 
 echo "==> Starting the Sentry emulator"
-"$work/sentrysim" -addr 127.0.0.1:0 -org acme >"$work/sim.json" 2>"$work/sim.log" &
+"$work/sentrysim" -addr 127.0.0.1:0 -org acme -seed examples/demo/seed.json >"$work/sim.json" 2>"$work/sim.log" &
 sim_pid=$!
 for _ in $(seq 1 100); do
   [[ -s "$work/sim.json" ]] && break
@@ -33,11 +33,13 @@ for _ in $(seq 1 100); do
 done
 line="$(head -n 1 "$work/sim.json")"
 json_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" <<<"$line"; }
-export SENTRY_BASE_URL SENTRY_ORG SENTRY_AUTH_TOKEN
+export SENTRY_BASE_URL SENTRY_ORG SENTRY_AUTH_TOKEN SENTRY_SCIM_TOKEN
 SENTRY_BASE_URL="$(json_field base_url)"
 SENTRY_ORG="$(json_field organization)"
 SENTRY_AUTH_TOKEN="$(json_field owner)"
-[[ -n "$SENTRY_BASE_URL" && -n "$SENTRY_AUTH_TOKEN" ]] || { echo "could not read the emulator's address: $line" >&2; exit 1; }
+SENTRY_SCIM_TOKEN="$(json_field scim)"
+[[ -n "$SENTRY_BASE_URL" && -n "$SENTRY_AUTH_TOKEN" && -n "$SENTRY_SCIM_TOKEN" ]] ||
+  { echo "could not read the emulator's address and tokens from its first line" >&2; exit 1; }
 echo "    Sentry emulator at $SENTRY_BASE_URL, organization $SENTRY_ORG"
 
 # dev_overrides points Terraform at the binary just built, through a CLI
@@ -67,5 +69,17 @@ echo "==> terraform init"
 "$terraform_bin" init -input=false -no-color >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; exit 1; }
 echo "==> terraform apply"
 "$terraform_bin" apply -input=false -auto-approve -compact-warnings
-echo "==> terraform output"
-"$terraform_bin" output
+
+echo "==> terraform plan, again"
+set +e
+"$terraform_bin" plan -input=false -detailed-exitcode -compact-warnings >"$work/plan.log" 2>&1
+plan_status=$?
+set -e
+case "$plan_status" in
+  0) echo "    No changes: Sentry matches the configuration." ;;
+  2) cat "$work/plan.log" >&2; echo "the second plan is not empty" >&2; exit 1 ;;
+  *) cat "$work/plan.log" >&2; echo "the second plan failed" >&2; exit 1 ;;
+esac
+
+echo "==> Summary"
+"$terraform_bin" output summary

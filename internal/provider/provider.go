@@ -154,6 +154,7 @@ func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newMembersDataSource,
+		newAuditLogDataSource,
 	}
 }
 
