@@ -1,3 +1,18 @@
+resource "sentry_team" "platform" {
+  slug = "platform"
+  name = "Platform"
+}
+
+resource "sentry_team" "payments" {
+  slug = "payments"
+  name = "Payments"
+}
+
+resource "sentry_team" "identity" {
+  slug = "identity"
+  name = "Identity"
+}
+
 # A manager: admins, managers and owners are team admins on every team they
 # join, so their teams need no role.
 resource "sentry_member" "lee" {

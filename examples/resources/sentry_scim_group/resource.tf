@@ -1,3 +1,11 @@
+resource "sentry_member" "lee" {
+  email = "lee@example.com"
+}
+
+resource "sentry_member" "jane" {
+  email = "jane@example.com"
+}
+
 # The provider block needs the organization's SCIM token for this resource:
 #   export SENTRY_SCIM_TOKEN=...   # from Settings, Auth, once SCIM is enabled
 

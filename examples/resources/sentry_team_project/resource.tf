@@ -1,3 +1,13 @@
+resource "sentry_team" "payments" {
+  slug = "payments"
+  name = "Payments"
+}
+
+resource "sentry_team" "contractors" {
+  slug = "contractors"
+  name = "Contractors"
+}
+
 # The payments team owns two projects; the contractors team may see only one.
 resource "sentry_team_project" "payments" {
   for_each = toset(["payment-api", "billing-worker"])
