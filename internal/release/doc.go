@@ -1,0 +1,3 @@
+// Package release holds tests of the release configuration: the GoReleaser
+// file the Terraform Registry's release process depends on.
+package release
