@@ -257,15 +257,28 @@ func allowedOrgRoles(c *call, target *member, creatingInvite bool) []*orgRole {
 	return target.rolesToInvite()
 }
 
-// sortedMembers is every member of the organization by id.
+// sortedMembers is every member of the organization by id. The slice is
+// shared: callers must not change it. It is made once after each change to
+// the member set (memberSetChanged) and reused by every reader until the
+// next one, so a list of 10,000 members is not sorted per request.
 func (o *organization) sortedMembers() []*member {
+	if cached := o.memberOrder.Load(); cached != nil {
+		return *cached
+	}
 	out := make([]*member, 0, len(o.members))
 	for _, m := range o.members {
 		out = append(out, m)
 	}
 	slices.SortFunc(out, func(a, b *member) int { return cmp.Compare(a.id, b.id) })
+	// Readers share the lock, so two may sort at once; both get the same
+	// order, and either result may stay.
+	o.memberOrder.Store(&out)
 	return out
 }
+
+// memberSetChanged drops the cached member order; every change to
+// o.members calls it, under the write lock.
+func (o *organization) memberSetChanged() { o.memberOrder.Store(nil) }
 
 // memberByEmail finds a member by the user's address or, for a pending
 // invite, the invited one; case does not matter.
@@ -289,6 +302,7 @@ func (o *organization) removeMember(m *member) {
 		delete(t.accessRequests, m.id)
 	}
 	delete(o.members, m.id)
+	o.memberSetChanged()
 	if m.user != nil && o.membersByUser[m.user.id] == m {
 		delete(o.membersByUser, m.user.id)
 	}
@@ -457,8 +471,9 @@ func memberIDValue(raw string) (int64, bool) {
 
 // listMembers is GET /organizations/{org}/members/.
 func listMembers(c *call) {
-	var all []*member
-	for _, m := range c.org.sortedMembers() {
+	sorted := c.org.sortedMembers()
+	all := make([]*member, 0, len(sorted))
+	for _, m := range sorted {
 		if listedMember(m) {
 			all = append(all, m)
 		}
@@ -1020,6 +1035,7 @@ func inviteMember(c *call) {
 		m.inviterName = m.inviter.displayName()
 	}
 	org.members[m.id] = m
+	org.memberSetChanged()
 	// Team roles are not set on invite: the teams are joined with null.
 	assignments := make([]teamAssignment, len(teams))
 	for i, t := range teams {

@@ -656,6 +656,7 @@ func createSCIMUser(c *call) {
 		m.inviterName = u.name
 	}
 	c.org.members[m.id] = m
+	c.org.memberSetChanged()
 	c.audit("member.invite", m.id, nil, scimMemberAuditData(m))
 	c.json(http.StatusCreated, scimUserBody(m))
 }
@@ -753,6 +754,7 @@ func scimDeleteMember(c *call, m *member) bool {
 		delete(t.accessRequests, m.id)
 	}
 	delete(org.members, m.id)
+	org.memberSetChanged()
 	if m.user != nil && org.membersByUser[m.user.id] == m {
 		delete(org.membersByUser, m.user.id)
 	}

@@ -65,6 +65,8 @@ type organization struct {
 
 	members       map[int64]*member
 	membersByUser map[int64]*member
+	// memberOrder caches the members sorted by id; see sortedMembers.
+	memberOrder atomic.Pointer[[]*member]
 
 	// teams holds every team, pending deletion included: ids and slugs stay
 	// taken until the deletion job removes the row.
@@ -288,6 +290,7 @@ func (st *store) addMember(org *organization, u *user, role *orgRole, now time.T
 		dateCreated: now, teams: make(map[int64]*teamMembership),
 	}
 	org.members[m.id] = m
+	org.memberSetChanged()
 	org.membersByUser[u.id] = m
 	return m
 }
