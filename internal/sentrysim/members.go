@@ -328,6 +328,7 @@ func memberUserBody(u *user) object {
 		{"email", u.email},
 		{"avatarUrl", gravatarURL(u.email)},
 		{"isActive", u.isActive},
+		{"isSuspended", false},
 		{"hasPasswordAuth", u.hasPassword},
 		{"isManaged", false},
 		{"dateJoined", sentryTime(u.dateJoined)},
@@ -436,6 +437,9 @@ func memberDetailBody(c *call, m *member, allowed []*orgRole) object {
 		field{"orgRoleList", orgRoleList},
 		field{"roles", orgRoleList},
 		field{"teamRoleList", teamRoleList},
+		// The emulator sends no invitation emails, so it has no link to
+		// give; Sentry's is null for joined members too.
+		field{"invite_link", nil},
 	)
 }
 

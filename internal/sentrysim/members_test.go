@@ -97,7 +97,7 @@ func wantUserBody(s *Server, email string) map[string]any {
 		"id": formatID(u.id), "name": email, "username": email, "email": email,
 		"avatarUrl": gravatarURL(email), "isActive": true, "hasPasswordAuth": true, "isManaged": false,
 		"dateJoined": "2024-05-01T12:00:00.123Z", "lastLogin": nil, "has2fa": false, "lastActive": nil,
-		"isSuperuser": false, "isStaff": false, "experiments": map[string]any{},
+		"isSuperuser": false, "isStaff": false, "isSuspended": false, "experiments": map[string]any{},
 		"avatar": map[string]any{"avatarType": "letter_avatar", "avatarUuid": nil, "avatarUrl": nil},
 	}
 }

@@ -1,0 +1,618 @@
+package sentrysim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The conformance suite: requests and the answers Sentry gives them, as
+// shared/sentry-api/README.md and Sentry's own endpoint tests describe,
+// grouped by endpoint. Every case runs on a fresh emulator holding the
+// fixture below. Answers of endpoints in the vendored OpenAPI subset are
+// also checked against the schema's required fields and types.
+
+// confFixture is the organization every case starts from: the seeded
+// owner, manager and member, a team "backend" with the member on it, a
+// project "api" owned by backend, and a pending invitation.
+type confFixture struct {
+	s      *Server
+	tokens map[string]string
+	vars   map[string]string
+}
+
+func newConfFixture(t *testing.T) *confFixture {
+	t.Helper()
+	s := newTestServer(t)
+	seeded := s.Tokens()
+	f := &confFixture{s: s, tokens: map[string]string{
+		"owner": seeded.Owner, "manager": seeded.Manager, "member": seeded.Member,
+		"bad": "sntryu_" + strings.Repeat("0", 64),
+	}}
+	team := mustCreateTeam(t, s, "acme", seeded.Owner, map[string]any{"slug": "backend", "name": "Backend"})
+	if err := s.SetTeamRole("acme", "backend", "member@acme.example", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddProject("acme", "backend", "api"); err != nil {
+		t.Fatal(err)
+	}
+	invite := send(t, s, http.MethodPost, "/api/0/organizations/acme/members/", seeded.Owner,
+		map[string]any{"email": "new@acme.example", "orgRole": "member"})
+	invite.expect(t, http.StatusCreated, nil)
+	f.vars = map[string]string{
+		"team_id":    fmt.Sprint(team["id"]),
+		"invite_id":  fmt.Sprint(invite.obj(t)["id"]),
+		"owner_id":   f.memberID(t, "owner@acme.example"),
+		"manager_id": f.memberID(t, "manager@acme.example"),
+		"member_id":  f.memberID(t, "member@acme.example"),
+	}
+	return f
+}
+
+func (f *confFixture) memberID(t *testing.T, email string) string {
+	t.Helper()
+	r := send(t, f.s, http.MethodGet, "/api/0/organizations/acme/members/?query=email:"+email, f.tokens["owner"], nil)
+	list := r.list(t)
+	if len(list) != 1 {
+		t.Fatalf("member %s: %s", email, r.raw)
+	}
+	return fmt.Sprint(list[0]["id"])
+}
+
+// confCase is one request and Sentry's answer.
+type confCase struct {
+	name string
+	// setup changes the fixture first, for instance to switch a feature.
+	setup  func(t *testing.T, f *confFixture)
+	actor  string // owner, manager, member, scim, org_ci, bad, or "" for none
+	method string
+	path   string // {var} is replaced from the fixture's vars
+	body   any
+	status int
+	// Expectations on the answer; empty ones are not checked.
+	want      any               // the whole body, JSON-equal
+	detail    string            // the body is {"detail": detail}
+	fields    map[string]string // field errors: field -> a message it contains
+	keys      []string          // keys the object (or each list element) has
+	count     int               // the list's length, when above 0
+	headers   map[string]string // header -> a regexp the value matches
+	check     func(t *testing.T, r response)
+	schemaFor string // the OpenAPI path whose answer schema the body follows
+}
+
+func (c confCase) run(t *testing.T) {
+	f := newConfFixture(t)
+	if c.setup != nil {
+		c.setup(t, f)
+	}
+	token := f.tokens[c.actor]
+	switch c.actor {
+	case "scim":
+		token = f.s.SCIMToken("acme")
+	case "org_ci":
+		token = f.s.OrgCIToken("acme")
+	}
+	path := c.path
+	for k, v := range f.vars {
+		path = strings.ReplaceAll(path, "{"+k+"}", v)
+	}
+	body := c.body
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(raw)
+		for k, v := range f.vars {
+			text = strings.ReplaceAll(text, "{"+k+"}", v)
+		}
+		body = text
+	}
+	r := send(t, f.s, c.method, path, token, body)
+	if r.status != c.status {
+		t.Fatalf("%s %s: status %d, want %d; body %s", c.method, path, r.status, c.status, r.raw)
+	}
+	if c.want != nil {
+		r.expect(t, c.status, c.want)
+	}
+	if c.detail != "" {
+		r.expect(t, c.status, detail(c.detail))
+	}
+	for field, msg := range c.fields {
+		got := fmt.Sprint(r.obj(t)[field])
+		if !strings.Contains(got, msg) {
+			t.Errorf("field %s is %q, want it to contain %q (body %s)", field, got, msg, r.raw)
+		}
+	}
+	if len(c.keys) > 0 {
+		objs := []map[string]any{}
+		if _, isList := r.body.([]any); isList {
+			objs = r.list(t)
+		} else {
+			objs = append(objs, r.obj(t))
+		}
+		for _, o := range objs {
+			for _, k := range c.keys {
+				if _, ok := o[k]; !ok {
+					t.Errorf("answer lacks %q: %s", k, r.raw)
+				}
+			}
+		}
+	}
+	if c.count > 0 {
+		if n := len(r.list(t)); n != c.count {
+			t.Errorf("list has %d items, want %d", n, c.count)
+		}
+	}
+	for h, pattern := range c.headers {
+		if v := r.header.Get(h); !regexp.MustCompile(pattern).MatchString(v) {
+			t.Errorf("header %s is %q, want it to match %s", h, v, pattern)
+		}
+	}
+	if c.check != nil {
+		c.check(t, r)
+	}
+	if c.schemaFor != "" {
+		schema := responseSchema(t, c.method, c.schemaFor, c.status)
+		var body any
+		if err := json.Unmarshal([]byte(r.raw), &body); err != nil {
+			t.Fatal(err)
+		}
+		if problems := withoutKnownSchemaGaps(checkSchema(schema, body, "body")); len(problems) > 0 {
+			t.Errorf("the answer breaks Sentry's schema:\n%s", strings.Join(problems, "\n"))
+		}
+	}
+}
+
+const (
+	schemaTeams      = "/api/0/organizations/{organization_id_or_slug}/teams/"
+	schemaTeam       = "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}/"
+	schemaMembers    = "/api/0/organizations/{organization_id_or_slug}/members/"
+	schemaMember     = "/api/0/organizations/{organization_id_or_slug}/members/{member_id}/"
+	schemaMemberTeam = "/api/0/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/"
+	schemaTeamMember = "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}/members/"
+	schemaProject    = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/"
+	schemaProjTeams  = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/teams/"
+	schemaProjTeam   = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/teams/{team_id_or_slug}/"
+	schemaTeamProjs  = "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}/projects/"
+	schemaSCIMGroups = "/api/0/organizations/{organization_id_or_slug}/scim/v2/Groups"
+	schemaSCIMGroup  = "/api/0/organizations/{organization_id_or_slug}/scim/v2/Groups/{team_id_or_slug}"
+	schemaSCIMUsers  = "/api/0/organizations/{organization_id_or_slug}/scim/v2/Users"
+	schemaSCIMUser   = "/api/0/organizations/{organization_id_or_slug}/scim/v2/Users/{member_id}"
+)
+
+const (
+	msgForbidden    = "You do not have permission to perform this action."
+	msgNotFound     = "The requested resource does not exist"
+	scimErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// conformanceCases are grouped by endpoint; each group names where its
+// answers come from.
+var conformanceCases = map[string][]confCase{
+	// Authentication and errors: sentry/api/authentication.py,
+	// tests/sentry/api/test_authentication.py.
+	"auth": {
+		{name: "no token", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
+			detail: "Authentication credentials were not provided."},
+		{name: "unknown token", actor: "bad", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
+			detail: "Invalid token"},
+		{name: "unknown organization", actor: "owner", method: "GET", path: "/api/0/organizations/nope/teams/", status: 404},
+		{name: "no trailing slash", actor: "owner", method: "GET", path: "/api/0/organizations/acme/teams", status: 404},
+		{name: "unknown path", actor: "owner", method: "GET", path: "/api/0/nothing-here/", status: 404, detail: msgNotFound},
+		// Permissions are checked before the method: a method the
+		// permission class does not list is refused as forbidden.
+		{name: "method outside the permission map", actor: "owner", method: "PATCH", path: "/api/0/organizations/acme/teams/",
+			status: 403, detail: msgForbidden},
+		{name: "personal tokens refuse bearer", actor: "owner", method: "GET", path: "/api/0/api-tokens/", status: 403,
+			detail: "Authentication credentials were not provided."},
+		{name: "personal token creation refuses bearer", actor: "owner", method: "POST", path: "/api/0/api-tokens/",
+			body: map[string]any{"scopes": []string{"org:read"}}, status: 403},
+	},
+	// Teams: sentry/core/endpoints/organization_teams.py, team_details.py and
+	// their tests.
+	"teams": {
+		{name: "list", actor: "member", method: "GET", path: "/api/0/organizations/acme/teams/", status: 200,
+			keys: []string{"id", "slug", "name", "dateCreated", "memberCount"}, schemaFor: schemaTeams,
+			headers: map[string]string{"Link": `^<http://example\.com/api/0/organizations/acme/teams/\?&cursor=100:-1:1>; rel="previous"; results="false"; cursor="100:-1:1", <http://example\.com/api/0/organizations/acme/teams/\?&cursor=100:1:0>; rel="next"; results="false"; cursor="100:1:0"$`}},
+		{name: "create with slug", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{"slug": "payments", "name": "Payments"}, status: 201, keys: []string{"id", "slug", "name"},
+			check: func(t *testing.T, r response) {
+				if r.obj(t)["slug"] != "payments" {
+					t.Errorf("slug %v", r.obj(t)["slug"])
+				}
+			}},
+		{name: "create slug from name", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{"name": "Data Platform"}, status: 201,
+			check: func(t *testing.T, r response) {
+				if r.obj(t)["slug"] != "data-platform" {
+					t.Errorf("slug %v, want data-platform", r.obj(t)["slug"])
+				}
+			}},
+		{name: "duplicate slug", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{"slug": "backend"}, status: 409, want: map[string]any{
+				"non_field_errors": []any{"A team with this slug already exists."}, "detail": "A team with this slug already exists."}},
+		{name: "bad slug", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{"slug": "Not A Slug"}, status: 400, fields: map[string]string{"slug": "Enter a valid slug"}},
+		{name: "neither slug nor name", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{}, status: 400},
+		{name: "member cannot create", actor: "member", method: "POST", path: "/api/0/organizations/acme/teams/",
+			body: map[string]any{"slug": "x"}, status: 403, detail: msgForbidden},
+		{name: "get by slug", actor: "member", method: "GET", path: "/api/0/teams/acme/backend/", status: 200, schemaFor: schemaTeam},
+		{name: "get by id", actor: "member", method: "GET", path: "/api/0/teams/acme/{team_id}/", status: 200,
+			check: func(t *testing.T, r response) {
+				if r.obj(t)["slug"] != "backend" {
+					t.Errorf("slug %v", r.obj(t)["slug"])
+				}
+			}},
+		{name: "get unknown", actor: "owner", method: "GET", path: "/api/0/teams/acme/nope/", status: 404, detail: msgNotFound},
+		{name: "rename", actor: "owner", method: "PUT", path: "/api/0/teams/acme/backend/",
+			body: map[string]any{"slug": "backend-eng", "name": "Backend Eng"}, status: 200, schemaFor: schemaTeam},
+		{name: "rename to a taken slug", actor: "owner", method: "PUT", path: "/api/0/teams/acme/backend/",
+			setup: func(t *testing.T, f *confFixture) {
+				mustCreateTeam(t, f.s, "acme", f.tokens["owner"], map[string]any{"slug": "taken"})
+			},
+			body: map[string]any{"slug": "taken"}, status: 400, fields: map[string]string{"slug": "already"}},
+		{name: "delete", actor: "owner", method: "DELETE", path: "/api/0/teams/acme/backend/", status: 204},
+		{name: "delete frees the slug at once", actor: "owner", method: "POST", path: "/api/0/organizations/acme/teams/",
+			setup: func(t *testing.T, f *confFixture) {
+				send(t, f.s, "DELETE", "/api/0/teams/acme/backend/", f.tokens["owner"], nil).expect(t, 204, nil)
+			},
+			body: map[string]any{"slug": "backend"}, status: 201},
+		{name: "identity provider team refuses rename", actor: "owner", method: "PUT", path: "/api/0/teams/acme/backend/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetTeamProvisioned("acme", "backend", true); err != nil {
+					t.Fatal(err)
+				}
+			},
+			body: map[string]any{"name": "x"}, status: 403, detail: "This team is managed through your organization's identity provider."},
+	},
+	// Members: sentry/core/endpoints/organization_member_index.py,
+	// organization_member/details.py and their tests.
+	"members": {
+		{name: "list", actor: "member", method: "GET", path: "/api/0/organizations/acme/members/", status: 200, count: 4,
+			keys: []string{"id", "email", "orgRole", "pending", "expired", "inviteStatus", "dateCreated", "flags"}, schemaFor: schemaMembers},
+		{name: "query by role", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=role:manager", status: 200, count: 1},
+		{name: "query by email", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=email:OWNER@acme.example", status: 200, count: 1},
+		{name: "query invited", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=isInvited:true", status: 200, count: 1},
+		{name: "query free text", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=manager", status: 200, count: 1},
+		{name: "invite", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/",
+			body: map[string]any{"email": "dana@acme.example", "orgRole": "member"}, status: 201,
+			check: func(t *testing.T, r response) {
+				o := r.obj(t)
+				if o["pending"] != true || o["user"] != nil || o["inviteStatus"] != "approved" {
+					t.Errorf("invite body %s", r.raw)
+				}
+			}},
+		{name: "invite already invited", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/",
+			body: map[string]any{"email": "new@acme.example", "orgRole": "member"}, status: 400,
+			fields: map[string]string{"email": "The user new@acme.example has already been invited"}},
+		{name: "invite already a member", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/",
+			body: map[string]any{"email": "member@acme.example", "orgRole": "member"}, status: 400,
+			fields: map[string]string{"email": "is already a member"}},
+		{name: "invite above own role", actor: "manager", method: "POST", path: "/api/0/organizations/acme/members/",
+			body: map[string]any{"email": "boss@acme.example", "orgRole": "owner"}, status: 400,
+			fields: map[string]string{"orgRole": "You do not have permission to set that org-level role"}},
+		{name: "invite to an unknown team", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/",
+			body:   map[string]any{"email": "x@acme.example", "orgRole": "member", "teamRoles": []any{map[string]any{"teamSlug": "nope", "role": "admin"}}},
+			status: 400, fields: map[string]string{"teamRoles": "Invalid teams"}},
+		{name: "invite ignores team roles", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/",
+			body:   map[string]any{"email": "x@acme.example", "orgRole": "member", "teamRoles": []any{map[string]any{"teamSlug": "backend", "role": "admin"}}},
+			status: 201, check: func(t *testing.T, r response) {
+				if roles := fmt.Sprint(r.obj(t)["teamRoles"]); strings.Contains(roles, "admin") {
+					t.Errorf("team role kept on invite: %s", roles)
+				}
+			}},
+		{name: "get with teams", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/{member_id}/", status: 200,
+			keys: []string{"teams", "teamRoles", "isOnlyOwner", "orgRoleList", "teamRoleList"}, schemaFor: schemaMember,
+			check: func(t *testing.T, r response) {
+				if want := []any{"backend"}; !reflect.DeepEqual(r.obj(t)["teams"], want) {
+					t.Errorf("teams %v", r.obj(t)["teams"])
+				}
+			}},
+		{name: "get unknown", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/999/", status: 404},
+		{name: "change own role", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{manager_id}/",
+			body: map[string]any{"orgRole": "member"}, status: 400, detail: "You cannot make changes to your own role."},
+		{name: "manager demotes owner", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{owner_id}/",
+			body: map[string]any{"orgRole": "member"}, status: 403},
+		{name: "change role", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{member_id}/",
+			body: map[string]any{"orgRole": "manager", "teamRoles": []any{map[string]any{"teamSlug": "backend", "role": nil}}}, status: 200,
+			schemaFor: schemaMember},
+		{name: "remove the last owner", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{owner_id}/",
+			setup: func(t *testing.T, f *confFixture) {
+				send(t, f.s, "DELETE", "/api/0/organizations/acme/members/"+f.vars["manager_id"]+"/", f.tokens["owner"], nil).expect(t, 204, nil)
+			},
+			status: 403, detail: "You cannot remove the only remaining owner or manager of the organization."},
+		{name: "remove an identity provider member", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{member_id}/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetMemberProvisioned("acme", "member@acme.example", true); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 403, detail: "This user is managed through your organization's identity provider."},
+		{name: "remove", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{member_id}/", status: 204},
+		{name: "team members", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/members/", status: 200,
+			keys: []string{"id", "email", "teamRole", "teamSlug"}},
+	},
+	// A member's team membership: organization_member/team_details.py and
+	// its tests.
+	"member-team": {
+		{name: "join", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/{manager_id}/teams/backend/", status: 201},
+		{name: "join again", actor: "owner", method: "POST", path: "/api/0/organizations/acme/members/{member_id}/teams/backend/", status: 204},
+		{name: "set team admin", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{member_id}/teams/backend/",
+			body: map[string]any{"teamRole": "admin"}, status: 200, want: map[string]any{"isActive": true, "teamRole": "admin"}},
+		{name: "contributor is the minimum: null", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{member_id}/teams/backend/",
+			body: map[string]any{"teamRole": "contributor"}, status: 200, want: map[string]any{"isActive": true, "teamRole": nil}},
+		{name: "role on a team the member is not on", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{manager_id}/teams/backend/",
+			body: map[string]any{"teamRole": "admin"}, status: 404},
+		{name: "leave", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{member_id}/teams/backend/", status: 200},
+		{name: "leave when absent", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{manager_id}/teams/backend/", status: 200},
+	},
+	// Projects and project-team links: team_projects.py, project_details.py,
+	// project_team_details.py and their tests.
+	"projects": {
+		{name: "create", actor: "owner", method: "POST", path: "/api/0/teams/acme/backend/projects/",
+			body: map[string]any{"name": "Web", "slug": "web"}, status: 201, keys: []string{"id", "slug", "name"}},
+		{name: "create duplicate", actor: "owner", method: "POST", path: "/api/0/teams/acme/backend/projects/",
+			body: map[string]any{"name": "Api", "slug": "api"}, status: 409, detail: "A project with this slug already exists."},
+		{name: "get with teams", actor: "owner", method: "GET", path: "/api/0/projects/acme/api/", status: 200, schemaFor: schemaProject,
+			check: func(t *testing.T, r response) {
+				if !strings.Contains(fmt.Sprint(r.obj(t)["teams"]), "backend") {
+					t.Errorf("teams %v", r.obj(t)["teams"])
+				}
+			}},
+		{name: "teams of a project", actor: "owner", method: "GET", path: "/api/0/projects/acme/api/teams/", status: 200, count: 1, schemaFor: schemaProjTeams},
+		{name: "team's projects", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/projects/", status: 200, count: 1},
+		{name: "link", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/ops/",
+			setup: func(t *testing.T, f *confFixture) {
+				mustCreateTeam(t, f.s, "acme", f.tokens["owner"], map[string]any{"slug": "ops"})
+			},
+			status: 201, schemaFor: schemaProjTeam},
+		{name: "link again", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/backend/", status: 201},
+		{name: "link an unknown team", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/nope/", status: 404,
+			detail: "Team does not exist."},
+		{name: "unlink when absent", actor: "owner", method: "DELETE", path: "/api/0/projects/acme/api/teams/ops/",
+			setup: func(t *testing.T, f *confFixture) {
+				mustCreateTeam(t, f.s, "acme", f.tokens["owner"], map[string]any{"slug": "ops"})
+			},
+			status: 200},
+		{name: "unknown project", actor: "owner", method: "GET", path: "/api/0/projects/acme/nope/", status: 404},
+	},
+	// Organization auth tokens: organization_auth_tokens.py,
+	// organization_auth_token_details.py and their tests.
+	"org-auth-tokens": {
+		{name: "create", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
+			body: map[string]any{"name": "ci"}, status: 201,
+			check: func(t *testing.T, r response) {
+				o := r.obj(t)
+				tok, _ := o["token"].(string)
+				if !strings.HasPrefix(tok, "sntrys_") || !reflect.DeepEqual(o["scopes"], []any{"org:ci"}) ||
+					o["tokenLastCharacters"] != tok[len(tok)-4:] {
+					t.Errorf("token body %v", o["scopes"])
+				}
+			}},
+		{name: "scopes are always org:ci", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
+			body: map[string]any{"name": "ci", "scopes": []string{"org:admin"}}, status: 201,
+			check: func(t *testing.T, r response) {
+				if !reflect.DeepEqual(r.obj(t)["scopes"], []any{"org:ci"}) {
+					t.Errorf("scopes %v", r.obj(t)["scopes"])
+				}
+			}},
+		{name: "blank name", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
+			body: map[string]any{"name": ""}, status: 400, want: map[string]any{"detail": []any{"The name cannot be blank."}}},
+		{name: "name over 255", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
+			body: map[string]any{"name": strings.Repeat("n", 256)}, status: 400},
+		{name: "list hides the token", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/",
+			setup: func(t *testing.T, f *confFixture) { f.s.OrgCIToken("acme") }, status: 200, count: 1,
+			check: func(t *testing.T, r response) {
+				if _, ok := r.list(t)[0]["token"]; ok {
+					t.Error("the list shows the token")
+				}
+			}},
+		{name: "org:ci token cannot list teams", actor: "org_ci", method: "GET", path: "/api/0/organizations/acme/teams/", status: 403},
+		{name: "org:ci token cannot invite", actor: "org_ci", method: "POST", path: "/api/0/organizations/acme/members/",
+			body: map[string]any{"email": "x@acme.example"}, status: 403},
+		{name: "unknown token id", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/999/", status: 404},
+	},
+	// SCIM v2: sentry/scim/endpoints and tests/sentry/api/endpoints/test_scim_*.
+	"scim": {
+		{name: "groups list", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups", status: 200,
+			keys: []string{"schemas", "totalResults", "startIndex", "itemsPerPage", "Resources"}, schemaFor: schemaSCIMGroups},
+		{name: "users list", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Users?count=2", status: 200,
+			schemaFor: schemaSCIMUsers, check: func(t *testing.T, r response) {
+				o := r.obj(t)
+				if o["itemsPerPage"] != 2.0 || o["startIndex"] != 1.0 {
+					t.Errorf("paging %v %v", o["itemsPerPage"], o["startIndex"])
+				}
+			}},
+		{name: "user filter", actor: "scim", method: "GET", path: `/api/0/organizations/acme/scim/v2/Users?filter=userName%20eq%20%22owner@acme.example%22`,
+			status: 200, check: func(t *testing.T, r response) {
+				if r.obj(t)["totalResults"] != 1.0 {
+					t.Errorf("filtered %s", r.raw)
+				}
+			}},
+		{name: "bad filter", actor: "scim", method: "GET", path: `/api/0/organizations/acme/scim/v2/Users?filter=nonsense`, status: 400,
+			check: func(t *testing.T, r response) {
+				if r.obj(t)["scimType"] != "invalidFilter" {
+					t.Errorf("body %s", r.raw)
+				}
+			}},
+		{name: "create group", actor: "scim", method: "POST", path: "/api/0/organizations/acme/scim/v2/Groups",
+			body:   map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "SRE On Call", "members": []any{}},
+			status: 201, schemaFor: schemaSCIMGroups, check: func(t *testing.T, r response) {
+				if r.obj(t)["displayName"] != "SRE On Call" {
+					t.Errorf("group %s", r.raw)
+				}
+			}},
+		{name: "group team refuses team endpoints", actor: "owner", method: "DELETE", path: "/api/0/teams/acme/sre/",
+			setup: func(t *testing.T, f *confFixture) {
+				send(t, f.s, "POST", "/api/0/organizations/acme/scim/v2/Groups", f.s.SCIMToken("acme"),
+					map[string]any{"displayName": "SRE"}).expect(t, 201, nil)
+			},
+			status: 403, detail: "This team is managed through your organization's identity provider."},
+		{name: "patch members", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "{manager_id}"}}}}},
+			status: 204},
+		{name: "patch an unknown member", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "999"}}}}},
+			status: 404},
+		{name: "over 100 operations", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			body:   map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": manyRenameOps(101)},
+			status: 400},
+		{name: "create owner user", actor: "scim", method: "POST", path: "/api/0/organizations/acme/scim/v2/Users",
+			body: map[string]any{"userName": "boss@acme.example", "sentryOrgRole": "owner"}, status: 400},
+		{name: "create user", actor: "scim", method: "POST", path: "/api/0/organizations/acme/scim/v2/Users",
+			body: map[string]any{"userName": "ivy@acme.example"}, status: 201, schemaFor: schemaSCIMUsers},
+		{name: "scim off", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Users",
+			setup: func(t *testing.T, f *confFixture) {
+				f.s.SCIMToken("acme")
+				if err := f.s.SetFeature("acme", "sso-scim", false); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 403},
+		{name: "unknown group", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups/999", status: 404,
+			check: func(t *testing.T, r response) {
+				if !strings.Contains(r.raw, scimErrorSchema) {
+					t.Errorf("not a SCIM error: %s", r.raw)
+				}
+			}},
+	},
+	// The audit log: organization_auditlogs.py and its tests.
+	"audit-log": {
+		{name: "list", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 200,
+			keys: []string{"rows", "options"}, check: func(t *testing.T, r response) {
+				rows, _ := r.obj(t)["rows"].([]any)
+				if len(rows) == 0 {
+					t.Fatalf("no rows: %s", r.raw)
+				}
+				row := rows[0].(map[string]any)
+				for _, k := range []string{"id", "actor", "event", "ipAddress", "note", "targetObject", "targetUser", "data", "dateCreated"} {
+					if _, ok := row[k]; !ok {
+						t.Errorf("row lacks %s", k)
+					}
+				}
+				if row["event"] != "member.invite" {
+					t.Errorf("newest row is %v, want the invitation", row["event"])
+				}
+			}},
+		{name: "event filter", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?event=team.create", status: 200,
+			check: func(t *testing.T, r response) {
+				rows, _ := r.obj(t)["rows"].([]any)
+				if len(rows) != 1 {
+					t.Errorf("%d team.create rows", len(rows))
+				}
+			}},
+		{name: "needs org:write", actor: "member", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 403},
+		{name: "feature off gives no rows", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetFeature("acme", "audit-log", false); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 200, check: func(t *testing.T, r response) {
+				if rows, _ := r.obj(t)["rows"].([]any); len(rows) != 0 {
+					t.Errorf("%d rows without the feature", len(rows))
+				}
+			}},
+		{name: "bad period", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?statsPeriod=forever", status: 400},
+	},
+	// Rate limits and faults: sentry/middleware/ratelimit.py.
+	"load": {
+		{name: "rate limit headers", actor: "owner", method: "GET", path: "/api/0/organizations/acme/teams/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetConfig(Config{RateLimit: RateLimitSaaS}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 200, headers: map[string]string{
+				"X-Sentry-Rate-Limit-Limit": `^[0-9]+$`, "X-Sentry-Rate-Limit-Remaining": `^[0-9]+$`,
+				"X-Sentry-Rate-Limit-Reset": `^[0-9]{10}$`, "X-Sentry-Rate-Limit-ConcurrentLimit": `^[0-9]+$`,
+			}},
+		{name: "429 burst", actor: "owner", method: "GET", path: "/api/0/organizations/acme/teams/",
+			setup:  func(t *testing.T, f *confFixture) { f.s.Burst429(1) },
+			status: 429, headers: map[string]string{"X-Sentry-Rate-Limit-Reset": `^[0-9]{10}$`},
+			check: func(t *testing.T, r response) {
+				if !strings.Contains(r.raw, "You are attempting to use this endpoint too frequently") {
+					t.Errorf("429 body %s", r.raw)
+				}
+			}},
+		{name: "members list limit", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetConfig(Config{RateLimit: RateLimitSaaS}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 200, headers: map[string]string{"X-Sentry-Rate-Limit-Limit": `^40$`}},
+		{name: "injected 503", actor: "owner", method: "GET", path: "/api/0/organizations/acme/teams/",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetConfig(Config{FaultRate: 1, FaultStatuses: []int{503}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			status: 503},
+	},
+}
+
+// manyRenameOps is n SCIM rename operations.
+func manyRenameOps(n int) []any {
+	ops := make([]any, n)
+	for i := range ops {
+		ops[i] = map[string]any{"op": "replace", "value": map[string]any{"displayName": fmt.Sprintf("n%d", i)}}
+	}
+	return ops
+}
+
+func TestConformance(t *testing.T) {
+	total := 0
+	for group, cases := range conformanceCases {
+		total += len(cases)
+		t.Run(group, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					c.run(t)
+				})
+			}
+		})
+	}
+	if total < 60 {
+		t.Fatalf("the suite has %d cases; it must keep at least 60", total)
+	}
+}
+
+// TestConformanceStats checks that /_sim/stats counts requests by route.
+func TestConformanceStats(t *testing.T) {
+	f := newConfFixture(t)
+	f.s.ResetStats()
+	for range 3 {
+		send(t, f.s, "GET", "/api/0/teams/acme/backend/", f.tokens["owner"], nil).expect(t, 200, nil)
+	}
+	r := send(t, f.s, "GET", "/_sim/stats", "", nil)
+	r.expect(t, 200, nil)
+	if got := fmt.Sprint(r.obj(t)["requests"].(map[string]any)["GET /teams/{org}/{team}/"]); got != "3" {
+		t.Errorf("stats %s", r.raw)
+	}
+}
+
+// knownSchemaGaps are places where Sentry's published schema asks for more
+// than its server sends: the members endpoints embed the user without its
+// "emails" (OrganizationMemberSerializer drops them), though the schema
+// lists them as required.
+var knownSchemaGaps = regexp.MustCompile(`\.user: missing required field "emails"$`)
+
+func withoutKnownSchemaGaps(problems []string) []string {
+	out := problems[:0:0]
+	for _, p := range problems {
+		if !knownSchemaGaps.MatchString(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
