@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -183,5 +184,25 @@ func TestMissingTokenNamesSetting(t *testing.T) {
 	_, err := (&providerData{baseURL: defaultBaseURL}).client()
 	if err == nil || !strings.Contains(err.Error(), `"auth_token"`) || !strings.Contains(err.Error(), envAuthToken) {
 		t.Fatalf("missing token error %v must name auth_token and %s", err, envAuthToken)
+	}
+}
+
+func TestImportOrganization(t *testing.T) {
+	var diags diag.Diagnostics
+	withDefault := &resourceBase{data: &providerData{organization: "acme"}}
+	if org, ok := withDefault.importOrganization("other", "other/x", "x", &diags); !ok || org != "other" {
+		t.Errorf("an ID's own organization: got %q, %v", org, ok)
+	}
+	if org, ok := withDefault.importOrganization("", "x", "x", &diags); !ok || org != "acme" {
+		t.Errorf("the provider's organization: got %q, %v", org, ok)
+	}
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	none := &resourceBase{data: &providerData{}}
+	if _, ok := none.importOrganization("", "payments", "payments", &diags); ok || !diags.HasError() ||
+		!strings.Contains(diags.Errors()[0].Detail(), `import with "<organization>/payments"`) ||
+		!strings.Contains(diags.Errors()[0].Detail(), envOrganization) {
+		t.Errorf("no organization anywhere: %v", diags)
 	}
 }

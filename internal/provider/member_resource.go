@@ -431,14 +431,9 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
-	if org == "" {
-		if r.data == nil || r.data.organization == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
-					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, member, envOrganization))
-			return
-		}
-		org = r.data.organization
+	org, ok := r.importOrganization(org, req.ID, member, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), member)...)

@@ -116,3 +116,19 @@ func (m providerOrganizationDefault) PlanModifyString(_ context.Context, req pla
 		resp.PlanValue = req.StateValue
 	}
 }
+
+// importOrganization is the organization an import ID names, else the
+// provider's; without either it adds a diagnostic showing the ID with an
+// organization (rest is the ID's part after it) and returns ok=false.
+func (b *resourceBase) importOrganization(org, importID, rest string, diags *diag.Diagnostics) (string, bool) {
+	if org != "" {
+		return org, true
+	}
+	if b.data == nil || b.data.organization == "" {
+		diags.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
+				"\"<organization>/%s\", or set the provider's organization or %s.", importID, rest, envOrganization))
+		return "", false
+	}
+	return b.data.organization, true
+}

@@ -232,14 +232,9 @@ func (r *scimGroupResource) ImportState(ctx context.Context, req resource.Import
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
 	}
-	if org == "" {
-		if r.data == nil || r.data.organization == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
-					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, id, envOrganization))
-			return
-		}
-		org = r.data.organization
+	org, ok := r.importOrganization(org, req.ID, id, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

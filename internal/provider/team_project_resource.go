@@ -180,13 +180,11 @@ func (r *teamProjectResource) ImportState(ctx context.Context, req resource.Impo
 	case 3:
 		org, project, team = parts[0], parts[1], parts[2]
 	case 2:
-		if r.data == nil || r.data.organization == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
-					"\"<organization>/%s\", or set the provider's organization or %s.", req.ID, req.ID, envOrganization))
+		var ok bool
+		if org, ok = r.importOrganization("", req.ID, req.ID, &resp.Diagnostics); !ok {
 			return
 		}
-		org, project, team = r.data.organization, parts[0], parts[1]
+		project, team = parts[0], parts[1]
 	default:
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q is not one of the accepted forms: organization/project-slug/team-slug or "+
