@@ -478,19 +478,41 @@ func listAuditLogs(c *call) {
 	if c.org.hasFeature(auditFeature) && (!hasEvent || auditEventsByName[event] != nil) {
 		log = c.org.audit
 	}
+	if hasRange {
+		// The log is in date order: only the entries in the range need
+		// a look.
+		from := sort.Search(len(log), func(i int) bool { return !log[i].dateCreated.Before(start) })
+		to := sort.Search(len(log), func(i int) bool { return log[i].dateCreated.After(end) })
+		log = log[from:max(from, to)]
+	}
 
 	page, ok := dateTimePaginate(c, log, keep)
 	if !ok {
 		return
 	}
 	// Each user is serialized once, as Sentry's get_attrs does.
-	users := make(map[*user]object)
-	rows := make([]object, len(page))
-	for i, e := range page {
-		rows[i] = auditEntryBody(c, e, users)
-	}
-	c.json(http.StatusOK, object{{"rows", rows}, {"options", auditEventNames}})
+	users := make(map[*user]rawJSON)
+	writeJSONBody(c.w, http.StatusOK, func(b []byte) ([]byte, error) {
+		b = append(b, `{"rows":[`...)
+		for i, e := range page {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			w := objectWriter{b: append(b, '{')}
+			writeAuditEntryFields(&w, c, e, users)
+			if w.err != nil {
+				return nil, w.err
+			}
+			b = append(w.b, '}')
+		}
+		b = append(b, `],"options":`...)
+		b = append(b, auditEventNamesJSON...)
+		return append(b, '}'), nil
+	})
 }
+
+// auditEventNamesJSON is the list's "options", encoded once.
+var auditEventNamesJSON = mustJSON(auditEventNames)
 
 // lastQueryValue is QueryDict.get: the last value given for the key.
 func lastQueryValue(q url.Values, key string) (string, bool) {
@@ -542,104 +564,125 @@ func isLongInteger(s string) bool {
 	return isDecimal(strings.ReplaceAll(s, "_", ""))
 }
 
-// auditEntryBody is AuditLogEntrySerializer; users holds the user bodies
-// already made for the page.
-func auditEntryBody(c *call, e *auditEntry, users map[*user]object) object {
-	userBody := func(u *user) object {
+// Constant parts of audit log bodies, encoded once.
+var (
+	auditNoActor   = mustJSON(object{{"name", nil}})
+	auditUserTail  = mustFields(object{{"lastActive", nil}, {"isSuperuser", false}, {"isStaff", false}, {"experiments", object{}}})
+	auditSelfExtra = mustFields(object{
+		{"options", object{
+			{"theme", "light"},
+			{"language", "en"},
+			{"stacktraceOrder", -1},
+			{"defaultIssueEvent", "recommended"},
+			{"timezone", "UTC"},
+			{"clock24Hours", false},
+			{"prefersIssueDetailsStreamlinedUI", false},
+		}},
+		{"flags", object{{"newsletter_consent_prompt", false}}},
+	})
+	auditUserAvatar = mustJSON(object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}, {"avatarUrl", nil}})
+	emptyJSONObject = rawJSON("{}")
+)
+
+// writeAuditEntryFields writes AuditLogEntrySerializer's fields; users
+// holds the user bodies already written for the page.
+func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*user]rawJSON) {
+	userBody := func(u *user) rawJSON {
 		b, ok := users[u]
 		if !ok {
-			b = auditUserBody(c, u)
+			b = appendAuditUserBody(nil, c, u)
 			users[u] = b
 		}
 		return b
 	}
-	var actor any
+	w.id("id", e.id)
 	switch {
 	case e.actor != nil:
-		actor = userBody(e.actor)
+		w.raw("actor", userBody(e.actor))
 	case e.actorLabel != "":
-		actor = object{{"name", e.actorLabel}}
+		w.key("actor")
+		w.b = appendObject(w.b, func(a *objectWriter) { a.str("name", e.actorLabel) })
 	default:
-		actor = object{{"name", nil}}
+		w.raw("actor", auditNoActor)
 	}
-	var targetObject any
-	if e.targetObject != 0 {
-		targetObject = e.targetObject
-	}
-	var targetUser any
-	if e.targetUser != nil {
-		targetUser = userBody(e.targetUser)
-	}
-	data := any(e.data)
-	if e.data == nil {
-		data = object{}
-	}
+	w.str("event", e.event)
+	w.str("ipAddress", e.ipAddress)
 	note := ""
 	if ev := auditEventsByName[e.event]; ev != nil {
 		note = ev.note(e)
 	}
-	return object{
-		{"id", strconv.FormatInt(e.id, 10)},
-		{"actor", actor},
-		{"event", e.event},
-		{"ipAddress", e.ipAddress},
-		{"note", note},
-		{"targetObject", targetObject},
-		{"targetUser", targetUser},
-		{"data", data},
-		{"dateCreated", sentryTime(e.dateCreated)},
+	w.str("note", note)
+	if e.targetObject != 0 {
+		w.integer("targetObject", e.targetObject)
+	} else {
+		w.null("targetObject")
 	}
+	if e.targetUser != nil {
+		w.raw("targetUser", userBody(e.targetUser))
+	} else {
+		w.null("targetUser")
+	}
+	if e.data == nil {
+		w.raw("data", emptyJSONObject)
+	} else {
+		w.value("data", e.data)
+	}
+	w.time("dateCreated", e.dateCreated)
 }
 
-// auditUserBody is Sentry's UserSerializer, as the audit log shows actors
-// and target users; the caller sees its own options and identities too.
-func auditUserBody(c *call, u *user) object {
+// appendAuditUserBody writes Sentry's UserSerializer, as the audit log
+// shows actors and target users; the caller sees its own options and
+// identities too.
+func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 	self := c.user() == u
-	o := object{
-		{"id", strconv.FormatInt(u.id, 10)},
-		{"name", u.displayName()},
-		{"username", u.email},
-		{"email", u.email},
-		{"avatarUrl", gravatarURL(u.email)},
-		{"isActive", u.isActive},
-		{"hasPasswordAuth", u.hasPassword},
-		{"isManaged", false},
-		{"dateJoined", sentryTime(u.dateJoined)},
-		{"lastLogin", nil},
-		{"has2fa", false},
-		{"lastActive", nil},
-		{"isSuperuser", false},
-		{"isStaff", false},
-		{"experiments", object{}},
+	return appendObject(b, func(w *objectWriter) {
+		w.id("id", u.id)
+		w.str("name", u.displayName())
+		w.str("username", u.email)
+		w.str("email", u.email)
+		writeAvatarURL(w, u.email)
+		w.boolean("isActive", u.isActive)
+		w.boolean("hasPasswordAuth", u.hasPassword)
+		w.boolean("isManaged", false)
+		w.time("dateJoined", u.dateJoined)
+		w.null("lastLogin")
+		w.boolean("has2fa", false)
+		w.splice(auditUserTail)
 		// The emulator keeps one verified email per user, under the
 		// user's id.
-		{"emails", []object{{{"id", strconv.FormatInt(u.id, 10)}, {"email", u.email}, {"is_verified", true}}}},
-	}
-	if self {
-		o = append(o,
-			field{"options", object{
-				{"theme", "light"},
-				{"language", "en"},
-				{"stacktraceOrder", -1},
-				{"defaultIssueEvent", "recommended"},
-				{"timezone", "UTC"},
-				{"clock24Hours", false},
-				{"prefersIssueDetailsStreamlinedUI", false},
-			}},
-			field{"flags", object{{"newsletter_consent_prompt", false}}},
-		)
-	}
-	o = append(o, field{"avatar", object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}, {"avatarUrl", nil}}})
-	if self {
-		o = append(o, field{"identities", []any{}})
-	}
-	return o
+		w.key("emails")
+		w.b = append(w.b, '[')
+		w.b = appendObject(w.b, func(e *objectWriter) {
+			e.id("id", u.id)
+			e.str("email", u.email)
+			e.boolean("is_verified", true)
+		})
+		w.b = append(w.b, ']')
+		if self {
+			w.splice(auditSelfExtra)
+		}
+		w.raw("avatar", auditUserAvatar)
+		if self {
+			w.raw("identities", emptyJSONList)
+		}
+	})
 }
 
 // gravatarURL is get_gravatar_url(email, size=32).
-func gravatarURL(email string) string {
+func gravatarURL(email string) string { return string(appendGravatarURL(nil, email)) }
+
+// writeAvatarURL writes a user body's avatarUrl field.
+func writeAvatarURL(w *objectWriter, email string) {
+	w.key("avatarUrl")
+	w.b = append(appendGravatarURL(append(w.b, '"'), email), '"')
+}
+
+// appendGravatarURL writes gravatarURL(email).
+func appendGravatarURL(b []byte, email string) []byte {
 	sum := md5.Sum([]byte(strings.ToLower(email))) //nolint:gosec // Gravatar's key, not a secret.
-	return "https://gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=32&d=mm"
+	b = append(b, "https://gravatar.com/avatar/"...)
+	b = hex.AppendEncode(b, sum[:])
+	return append(b, "?s=32&d=mm"...)
 }
 
 // maxStatsPeriod is Sentry's MAX_STATS_PERIOD, the default range.

@@ -47,18 +47,23 @@ func benchPage(b *testing.B, s *Server, token, path string) {
 }
 
 // BenchmarkListTeams measures the handler's time for one page of an
-// organization with 2,000 teams.
+// organization with 2,000 teams: the first page, the last, and a page of a
+// search.
 func BenchmarkListTeams(b *testing.B) {
 	s := newTestServer(b)
 	owner := s.Tokens().Owner
 	for i := range 2000 {
 		mustCreateTeam(b, s, "acme", owner, map[string]any{"slug": fmt.Sprintf("team-%04d", i)})
 	}
-	benchPage(b, s, owner, "/api/0/organizations/acme/teams/?cursor=100:7:0")
+	const path = "/api/0/organizations/acme/teams/"
+	b.Run("first", func(b *testing.B) { benchPage(b, s, owner, path) })
+	b.Run("deep", func(b *testing.B) { benchPage(b, s, owner, path+"?cursor=100:19:0") })
+	b.Run("filtered", func(b *testing.B) { benchPage(b, s, owner, path+"?query=team-1&cursor=100:5:0") })
 }
 
 // BenchmarkListMembers measures one page of an organization with 10,000
-// members.
+// members: the first page, one deep in the list, and the same two with a
+// role filter, which every member matches.
 func BenchmarkListMembers(b *testing.B) {
 	s := newTestServer(b)
 	s.mu.Lock()
@@ -67,7 +72,12 @@ func BenchmarkListMembers(b *testing.B) {
 		s.st.addMember(o, s.st.addUser(fmt.Sprintf("user-%05d@acme.example", i), testNow), orgRoleMember, testNow)
 	}
 	s.mu.Unlock()
-	benchPage(b, s, s.Tokens().Owner, "/api/0/organizations/acme/members/?cursor=100:50:0")
+	owner := s.Tokens().Owner
+	const path = "/api/0/organizations/acme/members/"
+	b.Run("first", func(b *testing.B) { benchPage(b, s, owner, path) })
+	b.Run("deep", func(b *testing.B) { benchPage(b, s, owner, path+"?cursor=100:90:0") })
+	b.Run("filtered", func(b *testing.B) { benchPage(b, s, owner, path+"?query=role:member") })
+	b.Run("filtered-deep", func(b *testing.B) { benchPage(b, s, owner, path+"?query=role:member&cursor=100:90:0") })
 }
 
 // BenchmarkListAuditLog measures one page of an audit log of 50,000

@@ -318,67 +318,89 @@ func removeTeamMember(tm *teamMembership) {
 // and members whose user is active.
 func listedMember(m *member) bool { return m.user == nil || m.user.isActive }
 
-// memberUserBody is the user as OrganizationMemberSerializer embeds it
-// (UserSerializer without the emails).
-func memberUserBody(u *user) object {
-	return object{
-		{"id", strconv.FormatInt(u.id, 10)},
-		{"name", u.displayName()},
-		{"username", u.email},
-		{"email", u.email},
-		{"avatarUrl", gravatarURL(u.email)},
-		{"isActive", u.isActive},
-		{"isSuspended", false},
-		{"hasPasswordAuth", u.hasPassword},
-		{"isManaged", false},
-		{"dateJoined", sentryTime(u.dateJoined)},
-		{"lastLogin", nil},
-		{"has2fa", false},
+// Constant parts of member bodies, encoded once.
+var (
+	memberUserTail = mustFields(object{
 		{"lastActive", nil},
 		{"isSuperuser", false},
 		{"isStaff", false},
 		{"experiments", object{}},
 		{"avatar", object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}, {"avatarUrl", nil}}},
-	}
+	})
+	// memberFlags holds the flags of a member that is, or is not,
+	// provisioned through SCIM.
+	memberFlags = map[bool]rawJSON{false: memberFlagsBody(false), true: memberFlagsBody(true)}
+)
+
+// memberFlagsBody is a member body's flags.
+func memberFlagsBody(idpProvisioned bool) rawJSON {
+	return mustJSON(object{
+		{"idp:provisioned", idpProvisioned},
+		{"idp:role-restricted", false},
+		{"sso:linked", false},
+		{"sso:invalid", false},
+		{"member-limit:restricted", false},
+		{"partnership:restricted", false},
+	})
 }
 
-// memberBody is OrganizationMemberSerializer.
-func memberBody(m *member, now time.Time) object {
+// appendMemberUserBody writes the user as OrganizationMemberSerializer
+// embeds it (UserSerializer without the emails).
+func appendMemberUserBody(b []byte, u *user) []byte {
+	return appendObject(b, func(w *objectWriter) {
+		w.id("id", u.id)
+		w.str("name", u.displayName())
+		w.str("username", u.email)
+		w.str("email", u.email)
+		writeAvatarURL(w, u.email)
+		w.boolean("isActive", u.isActive)
+		w.boolean("isSuspended", false)
+		w.boolean("hasPasswordAuth", u.hasPassword)
+		w.boolean("isManaged", false)
+		w.time("dateJoined", u.dateJoined)
+		w.null("lastLogin")
+		w.boolean("has2fa", false)
+		w.splice(memberUserTail)
+	})
+}
+
+// writeMemberFields writes OrganizationMemberSerializer's fields.
+func writeMemberFields(w *objectWriter, m *member, now time.Time) {
 	email := m.currentEmail()
-	name := email
-	var userBody any
+	w.id("id", m.id)
+	w.str("email", email)
 	if m.user != nil {
-		name = m.user.displayName()
-		userBody = memberUserBody(m.user)
+		w.str("name", m.user.displayName())
+		w.key("user")
+		w.b = appendMemberUserBody(w.b, m.user)
+	} else {
+		w.str("name", email)
+		w.null("user")
 	}
-	var inviterName any
-	if m.inviter != nil {
-		inviterName = m.inviter.displayName()
-	} else if m.inviterName != "" {
-		inviterName = m.inviterName
+	w.str("orgRole", m.role.id)
+	w.boolean("pending", m.pending)
+	w.boolean("expired", m.inviteExpired(now))
+	w.raw("flags", memberFlags[m.idpProvisioned])
+	w.time("dateCreated", m.dateCreated)
+	w.str("inviteStatus", "approved")
+	switch {
+	case m.inviter != nil:
+		w.str("inviterName", m.inviter.displayName())
+	case m.inviterName != "":
+		w.str("inviterName", m.inviterName)
+	default:
+		w.null("inviterName")
 	}
-	return object{
-		{"id", strconv.FormatInt(m.id, 10)},
-		{"email", email},
-		{"name", name},
-		{"user", userBody},
-		{"orgRole", m.role.id},
-		{"pending", m.pending},
-		{"expired", m.inviteExpired(now)},
-		{"flags", object{
-			{"idp:provisioned", m.idpProvisioned},
-			{"idp:role-restricted", false},
-			{"sso:linked", false},
-			{"sso:invalid", false},
-			{"member-limit:restricted", false},
-			{"partnership:restricted", false},
-		}},
-		{"dateCreated", sentryTime(m.dateCreated)},
-		{"inviteStatus", "approved"},
-		{"inviterName", inviterName},
-		{"role", m.role.id},
-		{"roleName", orgRoleInfo[m.role][0]},
-	}
+	w.str("role", m.role.id)
+	w.str("roleName", orgRoleInfo[m.role][0])
+}
+
+// memberBody is OrganizationMemberSerializer, as an object that endpoints
+// extend with more fields.
+func memberBody(m *member, now time.Time) object {
+	w := objectWriter{}
+	writeMemberFields(&w, m, now)
+	return object{{"", encodedFields(w.b)}}
 }
 
 // memberDetailBody is OrganizationMemberWithRolesSerializer: the member
@@ -475,40 +497,46 @@ func memberIDValue(raw string) (int64, bool) {
 
 // listMembers is GET /organizations/{org}/members/.
 func listMembers(c *call) {
-	sorted := c.org.sortedMembers()
-	all := make([]*member, 0, len(sorted))
-	for _, m := range sorted {
-		if listedMember(m) {
-			all = append(all, m)
-		}
-	}
-	members := filterMembers(all, c.r.URL.Query().Get("query"))
-	page, ok := paginate(c, members)
+	q := c.r.URL.Query()
+	keep := memberFilter(q.Get("query"))
+	page, ok := paginateMatching(c, c.org.sortedMembers(), func(m *member) bool {
+		return listedMember(m) && (keep == nil || keep(m))
+	})
 	if !ok {
 		return
 	}
-	externalUsers := slices.Contains(c.r.URL.Query()["expand"], "externalUsers")
+	externalUsers := slices.Contains(q["expand"], "externalUsers")
 	now := c.s.now()
-	out := make([]object, len(page))
-	for i, m := range page {
-		out[i] = memberBody(m, now)
-		if externalUsers {
-			out[i] = append(out[i], field{"externalUsers", []any{}})
+	writeJSONBody(c.w, http.StatusOK, func(b []byte) ([]byte, error) {
+		b = append(b, '[')
+		for i, m := range page {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendObject(b, func(w *objectWriter) {
+				writeMemberFields(w, m, now)
+				if externalUsers {
+					w.raw("externalUsers", emptyJSONList)
+				}
+			})
 		}
-	}
-	c.json(http.StatusOK, out)
+		return append(b, ']'), nil
+	})
 }
 
-// filterMembers applies the list's ?query= as Sentry does: each key narrows
-// the list, several values of one key widen it, free text matches the
-// user's name or email or the invited address, and unknown keys match
-// nothing.
-func filterMembers(members []*member, query string) []*member {
+// emptyJSONList is [].
+var emptyJSONList = rawJSON("[]")
+
+// memberFilter is the list's ?query= as Sentry applies it, as a test of
+// each member (nil: no query): each key narrows the list, several values
+// of one key widen it, free text matches the user's name or email or the
+// invited address, and unknown keys match nothing.
+func memberFilter(query string) func(*member) bool {
 	if query == "" {
-		return members
+		return nil
 	}
 	tokens := tokenizeQuery(query)
-	out := members
+	keeps := make([]func(*member) bool, 0, len(tokens.keys))
 	for _, key := range tokens.keys {
 		values := tokens.values[key]
 		var keep func(*member) bool
@@ -565,9 +593,19 @@ func filterMembers(members []*member, query string) []*member {
 		default:
 			keep = func(*member) bool { return false }
 		}
-		out = slices.DeleteFunc(slices.Clone(out), func(m *member) bool { return !keep(m) })
+		keeps = append(keeps, keep)
 	}
-	return out
+	if len(keeps) == 1 {
+		return keeps[0]
+	}
+	return func(m *member) bool {
+		for _, keep := range keeps {
+			if !keep(m) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 // teamAssignment is one team of a request's teamRoles, with the role sent

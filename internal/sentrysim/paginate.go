@@ -120,19 +120,9 @@ func offsetPage(total int, limit int64, in *requestCursor) (lo, hi int, prev, ne
 	}
 	limit = min(limit, maxPerPage)
 	page := in.offset
-	offset := float64(page) * in.value
-	step := in.value
-	if step == 0 {
-		step = float64(limit)
-	}
-	stop := offset + step + 1
-	if offset < 0 {
-		return 0, 0, cursor{}, cursor{}, &pageError{http.StatusBadRequest, "Pagination offset cannot be negative"}
-	}
-	// The queryset slice: Django truncates the bounds to integers and
-	// refuses negative ones.
-	if stop < 0 {
-		return 0, 0, cursor{}, cursor{}, &pageError{status: http.StatusInternalServerError}
+	offset, stop, perr := offsetWindow(limit, in)
+	if perr != nil {
+		return 0, 0, cursor{}, cursor{}, perr
 	}
 	start, end := clampIndex(offset, total), clampIndex(stop, total)
 	if end < start {
@@ -148,6 +138,27 @@ func offsetPage(total int, limit int64, in *requestCursor) (lo, hi int, prev, ne
 	// results[:limit]
 	_, e := pythonSlice(end-start, 0, limit)
 	return start, start + e, prev, next, nil
+}
+
+// offsetWindow is the queryset slice OffsetPaginator.get_result asks for,
+// [offset:stop] before Django truncates the bounds to integers, or the
+// error Sentry answers a negative one with. limit is the page size.
+func offsetWindow(limit int64, in *requestCursor) (offset, stop float64, perr *pageError) {
+	offset = float64(in.offset) * in.value
+	step := in.value
+	if step == 0 {
+		step = float64(limit)
+	}
+	stop = offset + step + 1
+	if offset < 0 {
+		return 0, 0, &pageError{http.StatusBadRequest, "Pagination offset cannot be negative"}
+	}
+	// The queryset slice: Django truncates the bounds to integers and
+	// refuses negative ones.
+	if stop < 0 {
+		return 0, 0, &pageError{status: http.StatusInternalServerError}
+	}
+	return offset, stop, nil
 }
 
 // clampIndex truncates a slice bound as Python's int() does and keeps it
@@ -185,14 +196,8 @@ func pythonSlice(n int, start, stop int64) (int, int) {
 // list already filtered and ordered: it returns the requested page and sets
 // the Link header. On bad input it answers the request and returns false.
 func paginate[T any](c *call, items []T) ([]T, bool) {
-	perPage, perr := readPerPage(c.r)
-	if perr != nil {
-		perr.write(c.w)
-		return nil, false
-	}
-	in, perr := readCursor(c.r)
-	if perr != nil {
-		perr.write(c.w)
+	perPage, in, ok := readPageRequest(c)
+	if !ok {
 		return nil, false
 	}
 	lo, hi, prev, next, perr := offsetPage(len(items), perPage, in)
@@ -202,6 +207,86 @@ func paginate[T any](c *call, items []T) ([]T, bool) {
 	}
 	setLinkHeader(c.w, c.r, prev, next)
 	return items[lo:hi], true
+}
+
+// readPageRequest reads per_page and the cursor; on bad input it answers
+// the request and returns false.
+func readPageRequest(c *call) (int64, *requestCursor, bool) {
+	perPage, perr := readPerPage(c.r)
+	if perr != nil {
+		perr.write(c.w)
+		return 0, nil, false
+	}
+	in, perr := readCursor(c.r)
+	if perr != nil {
+		perr.write(c.w)
+		return 0, nil, false
+	}
+	return perPage, in, true
+}
+
+// paginateMatching is paginate over the items that keep accepts, in their
+// order, without building that list: the page is the same, and so is the
+// Link header. It counts matches only as far as the page reaches, since
+// the page and its cursors depend on the length of the list only up to
+// there, so the first pages of a long list cost little; a deep page costs
+// one cheap pass over the items before it.
+func paginateMatching[T any](c *call, items []T, keep func(T) bool) ([]T, bool) {
+	perPage, in, ok := readPageRequest(c)
+	if !ok {
+		return nil, false
+	}
+	req := in
+	if req == nil {
+		req = &requestCursor{}
+	}
+	offset, stop, perr := offsetWindow(min(perPage, maxPerPage), req)
+	if perr != nil {
+		perr.write(c.w)
+		return nil, false
+	}
+	// Where the window starts and ends among the matches, were there
+	// len(items) of them: offsetPage clamps both bounds to the length of
+	// the list, so counting matches up to the end of the window gives it
+	// the answer the whole count would. first is where the window's first
+	// match is among the items.
+	from, reach := clampIndex(offset, len(items)), clampIndex(max(offset, stop), len(items))
+	count, first := 0, len(items)
+	for i, it := range items {
+		if count == reach {
+			break
+		}
+		if keep(it) {
+			if count == from {
+				first = i
+			}
+			count++
+		}
+	}
+	lo, hi, prev, next, perr := offsetPage(count, perPage, in)
+	if perr != nil {
+		perr.write(c.w)
+		return nil, false
+	}
+	setLinkHeader(c.w, c.r, prev, next)
+	if lo >= hi {
+		return nil, true
+	}
+	// Matches from lo up to hi; the window's first match is number from.
+	page := make([]T, 0, hi-lo)
+	n := from
+	for _, it := range items[first:] {
+		if n == hi {
+			break
+		}
+		if keep(it) {
+			if n >= lo {
+				page = append(page, it)
+			}
+			n++
+		}
+	}
+	return page, true
 }
 
 // setLinkHeader is Endpoint.add_cursor_headers.

@@ -32,6 +32,11 @@ func (o object) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
 
 // writeJSON sends v as a JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONBody(w, status, func(b []byte) ([]byte, error) { return appendJSON(b, v) })
+}
+
+// writeJSONBody sends the JSON body that write appends to a buffer.
+func writeJSONBody(w http.ResponseWriter, status int, write func(b []byte) ([]byte, error)) {
 	buf := bodyBuffers.Get().(*[]byte)
 	defer func() {
 		// Very large bodies are not kept, so one huge answer does not pin
@@ -40,14 +45,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 			bodyBuffers.Put(buf)
 		}
 	}()
-	body, err := appendJSON((*buf)[:0], v)
+	body, err := write((*buf)[:0])
 	if err != nil {
 		// Only a bug in a handler gets here; answer as Sentry does when
 		// it fails.
 		status = http.StatusInternalServerError
 		body, _ = appendJSON(nil, internalErrorBody())
+	} else {
+		*buf = body[:0]
 	}
-	*buf = body[:0]
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -109,12 +115,18 @@ func writeInternalError(w http.ResponseWriter) {
 
 // sentryTime formats a timestamp as Sentry's API does: UTC, milliseconds, Z.
 func sentryTime(t time.Time) string {
+	var b [24]byte
+	return string(appendSentryTime(b[:0], t))
+}
+
+// appendSentryTime writes a timestamp as sentryTime formats it.
+func appendSentryTime(dst []byte, t time.Time) []byte {
 	// Written by hand: time.Format is a large share of a list page.
 	t = t.UTC()
 	year, month, day := t.Date()
 	hour, minute, sec := t.Clock()
 	if year < 0 || year > 9999 {
-		return t.Format("2006-01-02T15:04:05.000Z")
+		return t.AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 	}
 	var b [24]byte
 	put := func(i, v, width int) {
@@ -137,5 +149,5 @@ func sentryTime(t time.Time) string {
 	b[19] = '.'
 	put(20, t.Nanosecond()/1e6, 3)
 	b[23] = 'Z'
-	return string(b[:])
+	return append(dst, b[:]...)
 }

@@ -3,7 +3,6 @@ package sentrysim
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -33,26 +32,41 @@ type teamExpand struct {
 	organization  bool
 }
 
-// teamBody is Sentry's TeamSerializer, seen by the caller: isMember,
-// teamRole, access and hasAccess describe the caller, not the team.
-func teamBody(c *call, t *team, expand teamExpand) object {
-	u := c.user()
-	var membership *teamMembership
-	var callerMember *member
-	if u != nil {
-		callerMember = t.org.membersByUser[u.id]
-		if callerMember != nil {
-			membership = callerMember.teams[t.id]
-		}
-	}
+// teamViewer is who a team body is for: TeamSerializer's isMember,
+// teamRole, access, hasAccess and isPending describe the caller.
+type teamViewer struct {
+	user   *user
+	member *member // the caller's membership of the organization, if any
+}
 
-	isMember := membership != nil
-	var teamRole any
-	if membership != nil && membership.role != nil {
-		teamRole = membership.role.id
+func viewerOf(c *call, org *organization) teamViewer {
+	v := teamViewer{user: c.user()}
+	if v.user != nil {
+		v.member = org.membersByUser[v.user.id]
 	}
-	hasAccess := isMember || t.org.allowJoinLeave || (callerMember != nil && callerMember.role.global)
-	access := []string{}
+	return v
+}
+
+// teamAvatar is a team body's avatar, encoded once.
+var teamAvatar = mustJSON(object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}})
+
+// teamBody is Sentry's TeamSerializer, seen by the caller, as an object
+// that endpoints may extend.
+func teamBody(c *call, t *team, expand teamExpand) object {
+	w := objectWriter{}
+	writeTeamFields(&w, c, viewerOf(c, t.org), t, expand)
+	return object{{"", w.fieldsOf()}}
+}
+
+// writeTeamFields writes TeamSerializer's fields for the viewer.
+func writeTeamFields(w *objectWriter, c *call, v teamViewer, t *team, expand teamExpand) {
+	var membership *teamMembership
+	if v.member != nil {
+		membership = v.member.teams[t.id]
+	}
+	isMember := membership != nil
+	hasAccess := isMember || t.org.allowJoinLeave || (v.member != nil && v.member.role.global)
+	var access scopeSet
 	if hasAccess {
 		// The stored team role (or the default), raised to the org role's
 		// minimum.
@@ -60,46 +74,73 @@ func teamBody(c *call, t *team, expand teamExpand) object {
 		if membership != nil && membership.role != nil {
 			effective = membership.role
 		}
-		scopes := effective.scopes
-		if callerMember != nil {
-			if minimum := callerMember.role.minTeamRole; membership == nil || membership.role == nil || minimum.priority > effective.priority {
-				scopes |= minimum.scopes
+		access = effective.scopes
+		if v.member != nil {
+			if minimum := v.member.role.minTeamRole; membership == nil || membership.role == nil || minimum.priority > effective.priority {
+				access |= minimum.scopes
 			}
 		}
-		access = scopes.names()
 	}
 	memberCount := 0
-	if u != nil {
+	if v.user != nil {
 		// Sentry counts members only for a signed-in user.
 		memberCount = t.memberCount()
 	}
-	isPending := callerMember != nil && t.accessRequests[callerMember.id]
+	isPending := v.member != nil && t.accessRequests[v.member.id]
 
-	o := object{
-		{"id", strconv.FormatInt(t.id, 10)},
-		{"slug", t.slug},
-		{"name", t.name},
-		{"dateCreated", sentryTime(t.dateCreated)},
-		{"isMember", isMember},
-		{"teamRole", teamRole},
-		{"flags", object{{"idp:provisioned", t.idpProvisioned}}},
-		{"access", access},
-		{"hasAccess", hasAccess},
-		{"isPending", isPending},
-		{"memberCount", memberCount},
-		{"avatar", object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}}},
+	w.id("id", t.id)
+	w.str("slug", t.slug)
+	w.str("name", t.name)
+	w.time("dateCreated", t.dateCreated)
+	w.boolean("isMember", isMember)
+	if membership != nil && membership.role != nil {
+		w.str("teamRole", membership.role.id)
+	} else {
+		w.null("teamRole")
 	}
+	w.key("flags")
+	w.b = appendObject(w.b, func(f *objectWriter) { f.boolean("idp:provisioned", t.idpProvisioned) })
+	w.key("access")
+	w.b = appendScopeNames(w.b, access)
+	w.boolean("hasAccess", hasAccess)
+	w.boolean("isPending", isPending)
+	w.integer("memberCount", int64(memberCount))
+	w.raw("avatar", teamAvatar)
 	if expand.externalTeams {
-		o = append(o, field{"externalTeams", []any{}})
+		w.raw("externalTeams", emptyJSONList)
 	}
 	if expand.organization {
-		o = append(o, field{"organization", organizationBody(c, t.org)})
+		w.value("organization", organizationBody(c, t.org))
 	}
 	if expand.projects {
-		o = append(o, field{"projects", c.s.teamProjects(c, t)})
+		w.list("projects", c.s.teamProjects(c, t))
 	}
-	return o
 }
+
+// appendScopeNames writes a scope set as the sorted list of its names.
+func appendScopeNames(b []byte, s scopeSet) []byte {
+	b = append(b, '[')
+	first := true
+	for i, name := range scopeNamesJSON {
+		if s&(1<<i) != 0 {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, name...)
+		}
+	}
+	return append(b, ']')
+}
+
+// scopeNamesJSON is scopeNames as JSON strings.
+var scopeNamesJSON = func() []rawJSON {
+	out := make([]rawJSON, len(scopeNames))
+	for i, name := range scopeNames {
+		out[i] = mustJSON(name)
+	}
+	return out
+}()
 
 // teamProjects is the projects a team owns, as team bodies list them. The
 // emulator has no projects yet.
@@ -107,34 +148,49 @@ func (s *Server) teamProjects(_ *call, _ *team) []any { return []any{} }
 
 // listTeams is GET /organizations/{org}/teams/.
 func listTeams(c *call) {
-	teams, ok := filterTeams(c, c.org.activeBySlug, c.r.URL.Query().Get("query"))
-	if !ok {
-		return
+	q := c.r.URL.Query()
+	var page []*team
+	var ok bool
+	if query := q.Get("query"); query == "" {
+		page, ok = paginate(c, c.org.activeBySlug)
+	} else {
+		var keep func(*team) bool
+		if keep, ok = teamFilter(c, query); ok {
+			page, ok = paginateMatching(c, c.org.activeBySlug, keep)
+		}
 	}
-	page, ok := paginate(c, teams)
 	if !ok {
 		return
 	}
 	expand := teamExpand{}
-	if c.r.URL.Query().Get("detailed") != "0" {
+	if q.Get("detailed") != "0" {
 		expand.projects, expand.externalTeams = true, true
 	}
-	out := make([]object, len(page))
-	for i, t := range page {
-		out[i] = teamBody(c, t, expand)
-	}
-	c.json(http.StatusOK, out)
+	viewer := viewerOf(c, c.org)
+	writeJSONBody(c.w, http.StatusOK, func(b []byte) ([]byte, error) {
+		b = append(b, '[')
+		for i, t := range page {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			w := objectWriter{b: append(b, '{')}
+			writeTeamFields(&w, c, viewer, t, expand)
+			if w.err != nil {
+				return nil, w.err
+			}
+			b = append(w.b, '}')
+		}
+		return append(b, ']'), nil
+	})
 }
 
-// filterTeams applies the list's ?query=, tokenized as Sentry's search
-// queries are: slug: and id: filter, free text matches name or slug, and
-// unknown keys match nothing.
-func filterTeams(c *call, teams []*team, query string) ([]*team, bool) {
-	if query == "" {
-		return teams, true
-	}
+// teamFilter is the list's ?query= as a test of each team, tokenized as
+// Sentry's search queries are: slug: and id: filter, free text matches
+// name or slug, and unknown keys match nothing. On a bad query it answers
+// the request and returns false.
+func teamFilter(c *call, query string) (func(*team) bool, bool) {
 	tokens := tokenizeQuery(query)
-	out := teams
+	keeps := make([]func(*team) bool, 0, len(tokens.keys))
 	for _, key := range tokens.keys {
 		values := tokens.values[key]
 		var keep func(*team) bool
@@ -164,9 +220,16 @@ func filterTeams(c *call, teams []*team, query string) ([]*team, bool) {
 		default:
 			keep = func(*team) bool { return false }
 		}
-		out = slices.DeleteFunc(slices.Clone(out), func(t *team) bool { return !keep(t) })
+		keeps = append(keeps, keep)
 	}
-	return out, true
+	return func(t *team) bool {
+		for _, keep := range keeps {
+			if !keep(t) {
+				return false
+			}
+		}
+		return true
+	}, true
 }
 
 // createTeam is POST /organizations/{org}/teams/.
