@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -51,9 +52,68 @@ func responseSchema(t testing.TB, method, path string, status int) map[string]an
 	return schema
 }
 
-// checkSchema returns where value breaks the schema's types and required
-// fields; fields the schema does not name are allowed.
+// checkOpenAPI returns where value breaks schema, a schema of the
+// vendored document.
+func checkOpenAPI(t testing.TB, schema map[string]any, value any) []string {
+	t.Helper()
+	doc, err := openAPIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schemaChecker{root: doc}.check(schema, value, "body")
+}
+
+// checkSchema checks value against a schema that holds no $ref.
 func checkSchema(schema map[string]any, value any, at string) []string {
+	return schemaChecker{}.check(schema, value, at)
+}
+
+// schemaChecker checks JSON values against OpenAPI 3.0 schemas: type,
+// required, properties, items, nullable, enum, $ref (local, "#/..."),
+// allOf, oneOf and anyOf. Fields a schema does not name are allowed, and
+// so are formats it does not know.
+type schemaChecker struct {
+	// root is the document local $refs point into.
+	root map[string]any
+}
+
+// resolve follows a schema's $ref chain.
+func (sc schemaChecker) resolve(schema map[string]any) (map[string]any, error) {
+	for hops := 0; ; hops++ {
+		ref, ok := schema["$ref"].(string)
+		if !ok {
+			return schema, nil
+		}
+		if hops > 32 {
+			return nil, fmt.Errorf("$ref loop at %s", ref)
+		}
+		if !strings.HasPrefix(ref, "#/") {
+			return nil, fmt.Errorf("$ref %s is not local", ref)
+		}
+		var node any = sc.root
+		for _, part := range strings.Split(ref[2:], "/") {
+			part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
+			m, ok := node.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("$ref %s does not resolve", ref)
+			}
+			node = m[part]
+		}
+		next, ok := node.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("$ref %s does not resolve", ref)
+		}
+		schema = next
+	}
+}
+
+// check returns where value breaks schema, each problem prefixed with the
+// value's place, at.
+func (sc schemaChecker) check(schema map[string]any, value any, at string) []string {
+	schema, err := sc.resolve(schema)
+	if err != nil {
+		return []string{at + ": " + err.Error()}
+	}
 	if value == nil {
 		if nullable, _ := schema["nullable"].(bool); nullable || len(schema) == 0 {
 			return nil
@@ -72,7 +132,8 @@ func checkSchema(schema map[string]any, value any, at string) []string {
 		matched := 0
 		var all []string
 		for _, sub := range subs {
-			p := checkSchema(sub.(map[string]any), value, at)
+			subSchema, _ := sub.(map[string]any)
+			p := sc.check(subSchema, value, at)
 			if len(p) == 0 {
 				matched++
 			}
@@ -81,9 +142,14 @@ func checkSchema(schema map[string]any, value any, at string) []string {
 		switch {
 		case key == "allOf" && matched != len(subs):
 			problems = append(problems, all...)
+		case key == "oneOf" && matched > 1:
+			problems = append(problems, fmt.Sprintf("%s: matches %d of oneOf, want one", at, matched))
 		case key != "allOf" && matched == 0:
 			problems = append(problems, fmt.Sprintf("%s: matches none of %s: %v", at, key, all))
 		}
+	}
+	if enum, ok := schema["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return reflect.DeepEqual(e, value) }) {
+		problems = append(problems, fmt.Sprintf("%s: %v is not one of %v", at, value, enum))
 	}
 	typ, _ := schema["type"].(string)
 	switch typ {
@@ -100,7 +166,15 @@ func checkSchema(schema map[string]any, value any, at string) []string {
 		props, _ := schema["properties"].(map[string]any)
 		for name, sub := range props {
 			if v, ok := obj[name]; ok {
-				problems = append(problems, checkSchema(sub.(map[string]any), v, at+"."+name)...)
+				subSchema, _ := sub.(map[string]any)
+				problems = append(problems, sc.check(subSchema, v, at+"."+name)...)
+			}
+		}
+		if extra, ok := schema["additionalProperties"].(map[string]any); ok {
+			for name, v := range obj {
+				if _, named := props[name]; !named {
+					problems = append(problems, sc.check(extra, v, at+"."+name)...)
+				}
 			}
 		}
 	case "array":
@@ -110,7 +184,7 @@ func checkSchema(schema map[string]any, value any, at string) []string {
 		}
 		if items, ok := schema["items"].(map[string]any); ok {
 			for i, v := range arr {
-				problems = append(problems, checkSchema(items, v, fmt.Sprintf("%s[%d]", at, i))...)
+				problems = append(problems, sc.check(items, v, fmt.Sprintf("%s[%d]", at, i))...)
 			}
 		}
 	case "string":
@@ -164,5 +238,56 @@ func TestSchemaChecker(t *testing.T) {
 	}
 	if len(asStrings(schema["required"])) == 0 {
 		t.Fatal("the team schema requires no fields; the checker cannot be tested with it")
+	}
+}
+
+// TestSchemaCheckerKeywords proves each keyword the checker knows refuses
+// a value that breaks it and lets a good one through.
+func TestSchemaCheckerKeywords(t *testing.T) {
+	var root map[string]any
+	if err := json.Unmarshal([]byte(`{"components": {"schemas": {
+		"Team": {"type": "object", "required": ["id"], "properties": {
+			"id": {"type": "string"}, "role": {"type": "string", "nullable": true, "enum": ["admin", "contributor", null]}}},
+		"Alias": {"$ref": "#/components/schemas/Team"}}}}`), &root); err != nil {
+		t.Fatal(err)
+	}
+	sc := schemaChecker{root: root}
+	schema := func(s string) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	cases := []struct {
+		name, schema, value string
+		want                string // a problem containing it; empty for none
+	}{
+		{"ref", `{"$ref": "#/components/schemas/Alias"}`, `{"id": "1"}`, ""},
+		{"ref missing field", `{"$ref": "#/components/schemas/Alias"}`, `{}`, `missing required field "id"`},
+		{"ref unknown", `{"$ref": "#/components/schemas/Nope"}`, `{}`, "does not resolve"},
+		{"nullable", `{"$ref": "#/components/schemas/Team"}`, `{"id": "1", "role": null}`, ""},
+		{"not nullable", `{"type": "string"}`, `null`, "null where"},
+		{"enum", `{"$ref": "#/components/schemas/Team"}`, `{"id": "1", "role": "boss"}`, "is not one of"},
+		{"items", `{"type": "array", "items": {"type": "integer"}}`, `[1, 2.5]`, "body[1]: 2.5, want an integer"},
+		{"allOf", `{"allOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["b"]}]}`, `{"a": 1}`, `missing required field "b"`},
+		{"anyOf", `{"anyOf": [{"type": "string"}, {"type": "integer"}]}`, `true`, "matches none of anyOf"},
+		{"anyOf match", `{"anyOf": [{"type": "string"}, {"type": "integer"}]}`, `3`, ""},
+		{"oneOf twice", `{"oneOf": [{"type": "number"}, {"type": "integer"}]}`, `3`, "matches 2 of oneOf"},
+		{"additionalProperties", `{"type": "object", "additionalProperties": {"type": "boolean"}}`, `{"x": "y"}`, "body.x: string, want a boolean"},
+		{"extra fields allowed", `{"type": "object", "properties": {"a": {"type": "string"}}}`, `{"a": "1", "b": 2}`, ""},
+	}
+	for _, c := range cases {
+		var value any
+		if err := json.Unmarshal([]byte(c.value), &value); err != nil {
+			t.Fatal(err)
+		}
+		problems := strings.Join(sc.check(schema(c.schema), value, "body"), "\n")
+		switch {
+		case c.want == "" && problems != "":
+			t.Errorf("%s: problems %s, want none", c.name, problems)
+		case c.want != "" && !strings.Contains(problems, c.want):
+			t.Errorf("%s: problems %q, want one containing %q", c.name, problems, c.want)
+		}
 	}
 }
