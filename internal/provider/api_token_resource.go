@@ -310,21 +310,13 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 // organization. The token's value cannot be imported: Sentry never shows it
 // again.
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org, id, err := splitImportID(req.ID, "organization/token-id or token-id")
-	if err == nil && !onlyDigits.MatchString(id) {
-		err = fmt.Errorf("the import ID %q does not end in a numeric token id: use organization/token-id, with the id "+
-			"from the token's URL in Sentry's settings", req.ID)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
-	}
-	org, ok := r.importOrganization(org, req.ID, id, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id", func(id string) string {
+		if onlyDigits.MatchString(id) {
+			return ""
+		}
+		return "does not end in a numeric token id: use organization/token-id, with the id from the token's URL in " +
+			"Sentry's settings"
+	})
 }
 
 // apiTokenState builds the state from Sentry's token, keeping what Sentry

@@ -426,18 +426,9 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState accepts "org/member-id", "org/email", and either without the
 // organization when the provider has one. Read resolves an email to the id.
 func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org, member, err := splitImportID(req.ID, "organization/member-id, organization/email, member-id or email")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
+	if r.importOrgAndID(ctx, req, resp, "organization/member-id, organization/email, member-id or email", nil) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
 	}
-	org, ok := r.importOrganization(org, req.ID, member, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), member)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
 }
 
 // findMemberByEmail asks Sentry for the member with the email (the members

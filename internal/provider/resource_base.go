@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -49,9 +50,21 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
-// session returns the API client and the organization an operation works in,
-// or adds a diagnostic naming the missing setting and returns ok=false.
+// session returns the API client for the provider's auth token and the
+// organization an operation works in, or adds a diagnostic naming the
+// missing setting and returns ok=false.
 func (b *resourceBase) session(organization types.String, diags *diag.Diagnostics) (*sentry.Client, string, bool) {
+	return b.sessionWith(organization, diags, (*providerData).client, "Missing Sentry Credentials")
+}
+
+// scimSession is session for the SCIM API, whose client carries the
+// provider's SCIM token.
+func (b *resourceBase) scimSession(organization types.String, diags *diag.Diagnostics) (*sentry.Client, string, bool) {
+	return b.sessionWith(organization, diags, (*providerData).scim, "Missing SCIM Token")
+}
+
+func (b *resourceBase) sessionWith(organization types.String, diags *diag.Diagnostics,
+	client func(*providerData) (*sentry.Client, error), missingClient string) (*sentry.Client, string, bool) {
 	if b.data == nil {
 		diags.AddError("Provider Not Configured",
 			"The Sentry provider was not configured before this resource was used. Please report this issue to the provider developers.")
@@ -62,12 +75,37 @@ func (b *resourceBase) session(organization types.String, diags *diag.Diagnostic
 		diags.AddError("Missing Sentry Organization", capitalize(err.Error())+".")
 		return nil, "", false
 	}
-	client, err := b.data.client()
+	c, err := client(b.data)
 	if err != nil {
-		diags.AddError("Missing Sentry Credentials", capitalize(err.Error())+".")
+		diags.AddError(missingClient, capitalize(err.Error())+".")
 		return nil, "", false
 	}
-	return client, org, true
+	return c, org, true
+}
+
+// importOrgAndID is ImportState for ids of the form "org/x" or "x" (in the
+// provider's organization): it stores organization and id, which Read then
+// resolves. checkID, when set, explains why x is not an id of this kind.
+func (b *resourceBase) importOrgAndID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
+	forms string, checkID func(id string) string) bool {
+	org, id, err := splitImportID(req.ID, forms)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return false
+	}
+	if checkID != nil {
+		if msg := checkID(id); msg != "" {
+			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q %s.", req.ID, msg))
+			return false
+		}
+	}
+	org, ok := b.importOrganization(org, req.ID, id, &resp.Diagnostics)
+	if !ok {
+		return false
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	return !resp.Diagnostics.HasError()
 }
 
 // organizationAttribute is the organization attribute every resource has:

@@ -87,27 +87,6 @@ func (r *scimGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-// scimSession is session for the SCIM API: the SCIM client and the
-// organization.
-func (r *scimGroupResource) scimSession(organization types.String, diags *diag.Diagnostics) (*sentry.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider Not Configured",
-			"The Sentry provider was not configured before this resource was used. Please report this issue to the provider developers.")
-		return nil, "", false
-	}
-	org, err := r.data.resolveOrganization(organization)
-	if err != nil {
-		diags.AddError("Missing Sentry Organization", capitalize(err.Error())+".")
-		return nil, "", false
-	}
-	client, err := r.data.scim()
-	if err != nil {
-		diags.AddError("Missing SCIM Token", capitalize(err.Error())+".")
-		return nil, "", false
-	}
-	return client, org, true
-}
-
 func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan scimGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -224,20 +203,12 @@ func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteReque
 // ImportState accepts "org/group-id", or a bare group id in the provider's
 // organization.
 func (r *scimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org, id, err := splitImportID(req.ID, "organization/group-id or group-id")
-	if err == nil && !onlyDigits.MatchString(id) {
-		err = fmt.Errorf("the import ID %q does not end in a numeric group id (the team's id): use organization/group-id", req.ID)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
-	}
-	org, ok := r.importOrganization(org, req.ID, id, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	r.importOrgAndID(ctx, req, resp, "organization/group-id or group-id", func(id string) string {
+		if onlyDigits.MatchString(id) {
+			return ""
+		}
+		return "does not end in a numeric group id (the team's id): use organization/group-id"
+	})
 }
 
 // stateSetter is what Create, Read and Update write state through.

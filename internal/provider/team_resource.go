@@ -196,17 +196,7 @@ func (r *teamResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // id, and a slug is never all digits, so Read resolves both to the team and
 // stores its numeric id.
 func (r *teamResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org, team, err := splitImportID(req.ID, "org/team-slug, org/team-id or team-slug")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
-		return
-	}
-	org, ok := r.importOrganization(org, req.ID, team, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), team)...)
+	r.importOrgAndID(ctx, req, resp, "org/team-slug, org/team-id or team-slug", nil)
 }
 
 // splitImportID splits "org/x" or "x" into its parts.
