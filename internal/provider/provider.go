@@ -2,8 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -170,18 +170,12 @@ func stringOrEnv(v types.String, env, fallback string) string {
 	return fallback
 }
 
-// checkBaseURL rejects what can never reach Sentry, without a network call:
-// self-hosted installs must not be probed at configure time.
+// checkBaseURL rejects what can never reach Sentry, without a network call
+// (self-hosted installs must not be probed at configure time), with the same
+// rules the client applies when it is built.
 func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%q must start with https:// or http://", raw)
-	}
-	if u.Host == "" {
-		return fmt.Errorf("%q has no host", raw)
+	if _, err := sentry.NormaliseBaseURL(raw); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "sentry: "))
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if token == "" {
 		return nil, ErrMissingToken
 	}
-	base, err := normaliseBaseURL(cfg.BaseURL)
+	base, err := NormaliseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +139,9 @@ func (c *Client) BaseURL() string {
 	return c.baseURL
 }
 
-// normaliseBaseURL accepts Sentry's address in the forms users copy from
+// NormaliseBaseURL accepts Sentry's address in the forms users copy from
 // their browser or from Sentry's docs, and returns the API root.
-func normaliseBaseURL(raw string) (string, error) {
+func NormaliseBaseURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		raw = defaultBaseURL
