@@ -102,8 +102,10 @@ func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err
 		// Sentry's rate limiter answers before the endpoint runs, so
 		// nothing happened and even a POST can be repeated.
 		return true, nil
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		// A proxy may have timed out while Sentry went on with the work.
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		// A proxy may have timed out while Sentry went on with the work,
+		// and a 500 may come after part of it was done: only a request
+		// that does the same when repeated is sent again.
 		return st.idempotent, nil
 	}
 	return false, nil
