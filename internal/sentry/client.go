@@ -272,28 +272,34 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			_ = resp.Body.Close()
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("%s %s: %w", method, path, ctxErr)
+			err = ctxErr
+		} else {
+			// url.Error repeats the method and full URL, which the
+			// caller already has in a shorter form.
+			var urlErr *url.Error
+			if errors.As(err, &urlErr) {
+				err = urlErr.Err
+			}
 		}
-		// url.Error repeats the method and full URL, which the caller
-		// already has in a shorter form.
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, err), st.mayHaveRun.Load())
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return fmt.Errorf("%s %s: reading the response: %w", method, path, err)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr
+		}
+		// The answer was on its way: whatever Sentry did, it did.
+		return c.failure(ctx, fmt.Errorf("%s %s: reading Sentry's %d answer: %w", method, path, resp.StatusCode, err), true)
 	}
 	if len(data) > maxResponseBytes {
-		return fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes)
+		return c.failure(ctx, fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes), true)
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(method, path, resp, data, c.token)
+		apiErr := newAPIError(method, path, resp, data, c.token)
+		return c.failure(ctx, apiErr, uncertainStatus(resp.StatusCode) || st.mayHaveRun.Load())
 	}
 	if rc.header != nil {
 		*rc.header = resp.Header.Clone()
@@ -303,12 +309,25 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			// The body itself stays out of the error: some answers hold a
-			// freshly minted token.
-			return fmt.Errorf("%s %s: decoding Sentry's %d answer: %w", method, path, resp.StatusCode, err)
+			// Sentry answered 2xx, so it did the work, but what it made
+			// cannot be read.
+			return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, describeDecodeError(resp, err)), true)
 		}
 	}
 	return nil
+}
+
+// failure finishes a failed call: err is wrapped in [OutcomeUnknownError]
+// when Sentry may have carried the request out, unless the caller cancelled,
+// which asks for nothing more to be done.
+func (c *Client) failure(ctx context.Context, err error, uncertain bool) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return err
+	}
+	if uncertain {
+		return &OutcomeUnknownError{Err: err}
+	}
+	return err
 }
 
 func isIdempotentMethod(method string) bool {
@@ -317,4 +336,67 @@ func isIdempotentMethod(method string) bool {
 		return true
 	}
 	return false
+}
+
+// decodeError is a 2xx answer that could not be decoded. Its text says what
+// was wrong without quoting the body, which may hold a token; errors.As
+// still reaches the json error underneath.
+type decodeError struct {
+	msg string
+	err error
+}
+
+func (e *decodeError) Error() string { return e.msg }
+func (e *decodeError) Unwrap() error { return e.err }
+
+// describeDecodeError explains why the answer resp could not be decoded.
+func describeDecodeError(resp *http.Response, err error) error {
+	answer := fmt.Sprintf("decoding Sentry's %d answer", resp.StatusCode)
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+		// A proxy's or a login page's HTML, most likely.
+		mediaType, _, _ := strings.Cut(ct, ";")
+		answer += fmt.Sprintf(" (%s, not JSON)", strings.TrimSpace(mediaType))
+	}
+	var (
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		msg       string
+	)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input":
+		msg = answer + ": its JSON is cut short"
+	case errors.As(err, &syntaxErr):
+		msg = fmt.Sprintf("%s: it is not valid JSON (error at byte %d)", answer, syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		// Value is the JSON kind ("number", "array"), followed for
+		// numbers by the number itself, which stays out.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
+		where := "the answer"
+		if typeErr.Field != "" {
+			where = fmt.Sprintf("field %q", typeErr.Field)
+		}
+		msg = fmt.Sprintf("%s: it has a JSON %s in %s where a %s is expected", answer, kind, where, jsonKind(typeErr.Type.Kind().String()))
+	default:
+		// Other errors (a date that does not parse, say) may quote the
+		// value they choked on.
+		msg = answer + ": it does not have the expected shape"
+	}
+	return &decodeError{msg: msg, err: err}
+}
+
+// jsonKind names a Go kind the way Sentry's JSON would show it.
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "struct", "map":
+		return "JSON object"
+	case "slice", "array":
+		return "JSON array"
+	case "bool":
+		return "boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "number"
+	}
+	return goKind
 }

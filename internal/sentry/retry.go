@@ -34,6 +34,14 @@ type attemptState struct {
 	// the request may have reached the server; before that, even a POST is
 	// safe to send again.
 	wroteHeaders atomic.Bool
+
+	// mayHaveRun is set once any attempt of the call may have been carried
+	// out by Sentry: it failed after its headers were written, or got a
+	// 500/502/503/504. It stays set for the rest of the call.
+	mayHaveRun atomic.Bool
+	// lastStatus is the status of the last attempt's answer, 0 when it had
+	// none.
+	lastStatus atomic.Int32
 }
 
 type attemptStateKey struct{}
@@ -61,6 +69,16 @@ func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 // with or without a response, so it also logs the attempt.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := stateFrom(ctx)
+	st.lastStatus.Store(0)
+	switch {
+	case resp != nil:
+		st.lastStatus.Store(int32(resp.StatusCode)) //nolint:gosec // HTTP status codes are three digits.
+		if uncertainStatus(resp.StatusCode) {
+			st.mayHaveRun.Store(true)
+		}
+	case err != nil && st.wroteHeaders.Load():
+		st.mayHaveRun.Store(true)
+	}
 	retry, stopErr := shouldRetry(ctx, st, resp, err)
 	logAttempt(ctx, st, resp, err, retry)
 	return retry, stopErr
@@ -84,8 +102,10 @@ func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err
 		// Sentry's rate limiter answers before the endpoint runs, so
 		// nothing happened and even a POST can be repeated.
 		return true, nil
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		// A proxy may have timed out while Sentry went on with the work.
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		// A proxy may have timed out while Sentry went on with the work,
+		// and a 500 may come after part of it was done: only a request
+		// that does the same when repeated is sent again.
 		return st.idempotent, nil
 	}
 	return false, nil

@@ -81,9 +81,41 @@ func TestRetryGETOn502And504(t *testing.T) {
 	}
 }
 
-func TestNoRetryOn500And4xx(t *testing.T) {
+func TestRetryGETOn500(t *testing.T) {
 	t.Parallel()
-	for _, code := range []int{500, 400, 401, 403, 404, 409} {
+	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){
+		status(500, `{"detail": "Internal Error", "errorId": "abc"}`), teamOK,
+	}}
+	c := newTestClient(t, seq)
+	if _, err := c.GetTeam(context.Background(), "acme", "backend"); err != nil {
+		t.Fatalf("GetTeam: %v", err)
+	}
+	if seq.hits.Load() != 2 {
+		t.Errorf("%d requests, want 2", seq.hits.Load())
+	}
+}
+
+func TestRetryPUTAndDELETEOn500(t *testing.T) {
+	t.Parallel()
+	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(500, ""), teamOK}}
+	c := newTestClient(t, seq)
+	name := "Backend"
+	if _, err := c.UpdateTeam(context.Background(), "acme", "backend", UpdateTeamRequest{Name: &name}); err != nil {
+		t.Fatalf("UpdateTeam: %v", err)
+	}
+	seq2 := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(500, ""), status(204, "")}}
+	c2 := newTestClient(t, seq2)
+	if err := c2.DeleteTeam(context.Background(), "acme", "backend"); err != nil {
+		t.Fatalf("DeleteTeam: %v", err)
+	}
+	if seq.hits.Load() != 2 || seq2.hits.Load() != 2 {
+		t.Errorf("%d PUTs and %d DELETEs, want 2 each", seq.hits.Load(), seq2.hits.Load())
+	}
+}
+
+func TestNoRetryOn4xx(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{400, 401, 403, 404, 409} {
 		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(code, `{"detail": "no"}`), teamOK}}
 		c := newTestClient(t, seq)
 		_, err := c.GetTeam(context.Background(), "acme", "backend")
@@ -94,6 +126,19 @@ func TestNoRetryOn500And4xx(t *testing.T) {
 		if seq.hits.Load() != 1 {
 			t.Errorf("status %d: %d requests, want 1", code, seq.hits.Load())
 		}
+	}
+}
+
+func TestRetriedGETOn5xxExhaustsRetries(t *testing.T) {
+	t.Parallel()
+	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(500, `{"detail": "Internal Error"}`)}}
+	c := newTestClient(t, seq, func(cfg *Config) { cfg.MaxRetries = 3 })
+	_, err := c.GetTeam(context.Background(), "acme", "backend")
+	if !hasStatus(err, 500) || !IsOutcomeUnknown(err) {
+		t.Errorf("err = %v, want the 500 APIError, outcome unknown", err)
+	}
+	if seq.hits.Load() != 4 {
+		t.Errorf("%d requests, want 4 (1 + 3 retries)", seq.hits.Load())
 	}
 }
 
@@ -150,7 +195,7 @@ func TestNoRetriesWhenDisabled(t *testing.T) {
 
 func TestPOSTNotRetriedOn5xx(t *testing.T) {
 	t.Parallel()
-	for _, code := range []int{502, 503, 504} {
+	for _, code := range []int{500, 502, 503, 504} {
 		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(code, ""), teamOK}}
 		c := newTestClient(t, seq)
 		_, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"})
