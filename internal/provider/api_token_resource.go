@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -49,31 +52,38 @@ type apiTokenResource struct {
 }
 
 type apiTokenModel struct {
-	ID                  types.String `tfsdk:"id"`
-	Organization        types.String `tfsdk:"organization"`
-	Name                types.String `tfsdk:"name"`
-	NamePattern         types.String `tfsdk:"name_pattern"`
-	RotationDays        types.Int64  `tfsdk:"rotation_days"`
-	Keepers             types.Map    `tfsdk:"keepers"`
-	Token               types.String `tfsdk:"token"`
-	Scopes              types.List   `tfsdk:"scopes"`
-	TokenLastCharacters types.String `tfsdk:"token_last_characters"`
-	DateCreated         types.String `tfsdk:"date_created"`
-	DateLastUsed        types.String `tfsdk:"date_last_used"`
-	RotateAfter         types.String `tfsdk:"rotate_after"`
+	ID                  types.String   `tfsdk:"id"`
+	Organization        types.String   `tfsdk:"organization"`
+	Name                types.String   `tfsdk:"name"`
+	NamePattern         types.String   `tfsdk:"name_pattern"`
+	RotationDays        types.Int64    `tfsdk:"rotation_days"`
+	Keepers             types.Map      `tfsdk:"keepers"`
+	Token               types.String   `tfsdk:"token"`
+	Scopes              types.List     `tfsdk:"scopes"`
+	TokenLastCharacters types.String   `tfsdk:"token_last_characters"`
+	DateCreated         types.String   `tfsdk:"date_created"`
+	DateLastUsed        types.String   `tfsdk:"date_last_used"`
+	RotateAfter         types.String   `tfsdk:"rotate_after"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_token"
 }
 
-func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization auth token, for CI/CD: release creation, source map and debug file " +
 			"uploads. Sentry gives these tokens the `org:ci` scope and nothing else.\n\n" +
 			"The token's value is known only when it is created; the provider keeps it in state (marked sensitive) " +
-			"so other resources and outputs can use it.",
+			"so other resources and outputs can use it.\n\n" +
+			"Because the value exists only in Sentry's answer to the create, a create whose answer is lost (a dropped " +
+			"connection, a timeout, a server error) must not leave a live token nobody holds: the provider then " +
+			"revokes the tokens with this name that Sentry made since the create began (less a minute for clock " +
+			"differences) and that this run did not hand to Terraform, creates a fresh one, and says which token ids " +
+			"it revoked. Give tokens distinct names; a token another tool creates with the same name in that minute " +
+			"would be revoked too.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Sentry's numeric id of the token.",
@@ -140,6 +150,7 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed: true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, true)},
 	}
 }
 
@@ -222,16 +233,116 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	if !ok {
 		return
 	}
-	token, err := client.CreateOrgAuthToken(ctx, org, plan.Name.ValueString())
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+	name := plan.Name.ValueString()
+
+	// Creates of tokens with one name take turns, so that revoking the
+	// orphans of one cannot catch a token another is about to hand over.
+	defer r.data.tokens.lockName(org, name)()
+	var revoked []string
+	token, how, err := createWithRecovery(ctx, createRecovery[*sentry.OrgAuthToken]{
+		create: func(ctx context.Context) (*sentry.OrgAuthToken, error) {
+			return client.CreateOrgAuthToken(ctx, org, name)
+		},
+		// A token made by a lost create can never be used, its value being
+		// lost with the answer: revoke it and create the token again.
+		find: func(ctx context.Context, since time.Time) (*sentry.OrgAuthToken, bool, error) {
+			ids, err := r.revokeOrphans(ctx, client, org, name, since)
+			revoked = append(revoked, ids...)
+			return nil, false, err
+		},
+	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Create Organization Auth Token",
-			fmt.Sprintf("create organization auth token %q in organization %q", plan.Name.ValueString(), org), err, apiTokenPermissionHint)
+		action := fmt.Sprintf("create organization auth token %q in organization %q", name, org)
+		next := fmt.Sprintf("A token named %q made by the lost create may be live in Sentry with its value lost, so "+
+			"nobody can use it: revoke it in Sentry's settings (Organization Auth Tokens). Do not import it.", name)
+		if !addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Organization Auth Token", action, next, err) {
+			addAPIError(&resp.Diagnostics, "Unable to Create Organization Auth Token", action, err, apiTokenPermissionHint)
+		}
+		if len(revoked) > 0 {
+			resp.Diagnostics.AddWarning("Revoked Organization Auth Tokens Whose Value Was Lost",
+				fmt.Sprintf("Creating organization auth token %q lost Sentry's answer, and with it the token's value; the "+
+					"provider revoked the token(s) that create made: id %s.", name, strings.Join(revoked, ", ")))
+		}
 		return
 	}
+	r.data.tokens.hold(org, token.ID)
 	tflog.Debug(ctx, "created Sentry organization auth token", map[string]any{"organization": org, "token_id": token.ID})
+	if how.lost != nil {
+		what := "Sentry had no token from it"
+		if len(revoked) > 0 {
+			what = "the provider revoked the token(s) that create made, id " + strings.Join(revoked, ", ")
+		}
+		resp.Diagnostics.AddWarning("Created Organization Auth Token Again After a Lost Answer",
+			fmt.Sprintf("Sentry's answer to creating organization auth token %q was lost (%s). A token's value exists "+
+				"only in that answer, so %s, and created a fresh token: id %s is now in state.", name, how.lost, what, token.ID))
+	}
 	state := apiTokenState(org, token, plan)
 	state.Token = types.StringValue(token.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// revokeOrphans revokes the tokens named name that Sentry made since since
+// and that this run did not hand to Terraform, and returns their ids.
+func (r *apiTokenResource) revokeOrphans(ctx context.Context, client *sentry.Client, org, name string, since time.Time) ([]string, error) {
+	tokens, err := client.ListOrgAuthTokens(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	var revoked []string
+	for _, t := range tokens {
+		if t.Name != name || t.DateCreated.Before(since) || r.data.tokens.held(org, t.ID) {
+			continue
+		}
+		if err := client.DeleteOrgAuthToken(ctx, org, t.ID); err != nil && !sentry.IsNotFound(err) {
+			return revoked, fmt.Errorf("revoking organization auth token %s, made by the lost create: %w", t.ID, err)
+		}
+		tflog.Warn(ctx, "revoked an organization auth token whose value was lost", map[string]any{"organization": org, "token_id": t.ID})
+		revoked = append(revoked, t.ID)
+	}
+	return revoked, nil
+}
+
+// tokenLedger remembers the organization auth tokens this provider process
+// created and handed to Terraform, which revoking orphans must never touch,
+// and serialises the creates of tokens with the same name. The zero value is
+// ready to use.
+type tokenLedger struct {
+	mu    sync.Mutex
+	ids   map[string]bool
+	names map[string]*sync.Mutex
+}
+
+func (l *tokenLedger) hold(org, id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ids == nil {
+		l.ids = make(map[string]bool)
+	}
+	l.ids[org+"/"+id] = true
+}
+
+func (l *tokenLedger) held(org, id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ids[org+"/"+id]
+}
+
+// lockName takes the name's turn and returns the function that gives it up.
+func (l *tokenLedger) lockName(org, name string) func() {
+	l.mu.Lock()
+	if l.names == nil {
+		l.names = make(map[string]*sync.Mutex)
+	}
+	m := l.names[org+"/"+name]
+	if m == nil {
+		m = new(sync.Mutex)
+		l.names[org+"/"+name] = m
+	}
+	l.mu.Unlock()
+	m.Lock()
+	return m.Unlock
 }
 
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -244,6 +355,9 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	token, err := client.GetOrgAuthToken(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
 		tflog.Warn(ctx, "Sentry organization auth token no longer exists; removing it from state", map[string]any{
@@ -272,6 +386,9 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	id := state.ID.ValueString()
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	if !plan.Name.Equal(state.Name) {
 		if err := client.RenameOrgAuthToken(ctx, org, id, plan.Name.ValueString()); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Rename Organization Auth Token",
@@ -299,6 +416,9 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	err := client.DeleteOrgAuthToken(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to Delete Organization Auth Token",
@@ -341,6 +461,7 @@ func apiTokenState(org string, t *sentry.OrgAuthToken, prior apiTokenModel) apiT
 		DateCreated:         types.StringValue(formatTime(t.DateCreated)),
 		DateLastUsed:        types.StringNull(),
 		RotateAfter:         types.StringNull(),
+		Timeouts:            prior.Timeouts,
 	}
 	if s.Token.IsUnknown() {
 		s.Token = types.StringNull()

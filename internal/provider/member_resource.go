@@ -8,7 +8,9 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -58,17 +60,18 @@ type memberResource struct {
 }
 
 type memberModel struct {
-	ID           types.String `tfsdk:"id"`
-	Organization types.String `tfsdk:"organization"`
-	Email        types.String `tfsdk:"email"`
-	Role         types.String `tfsdk:"role"`
-	Teams        types.Set    `tfsdk:"teams"`
-	SendInvite   types.Bool   `tfsdk:"send_invite"`
-	UserID       types.String `tfsdk:"user_id"`
-	Pending      types.Bool   `tfsdk:"pending"`
-	Expired      types.Bool   `tfsdk:"expired"`
-	InviteStatus types.String `tfsdk:"invite_status"`
-	DateCreated  types.String `tfsdk:"date_created"`
+	ID           types.String   `tfsdk:"id"`
+	Organization types.String   `tfsdk:"organization"`
+	Email        types.String   `tfsdk:"email"`
+	Role         types.String   `tfsdk:"role"`
+	Teams        types.Set      `tfsdk:"teams"`
+	SendInvite   types.Bool     `tfsdk:"send_invite"`
+	UserID       types.String   `tfsdk:"user_id"`
+	Pending      types.Bool     `tfsdk:"pending"`
+	Expired      types.Bool     `tfsdk:"expired"`
+	InviteStatus types.String   `tfsdk:"invite_status"`
+	DateCreated  types.String   `tfsdk:"date_created"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // memberTeam is one element of teams.
@@ -86,7 +89,7 @@ func (r *memberResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_member"
 }
 
-func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A member of a Sentry organization: an invitation until the person accepts it, then a user " +
@@ -174,6 +177,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       keep,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, true)},
 	}
 }
 
@@ -240,48 +244,73 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	email := plan.Email.ValueString()
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 
-	member, err := client.InviteMember(ctx, org, sentry.InviteMemberRequest{
-		Email:      email,
-		OrgRole:    plan.Role.ValueString(),
-		SendInvite: plan.SendInvite.ValueBoolPointer(),
+	member, how, err := createWithRecovery(ctx, createRecovery[*sentry.Member]{
+		create: func(ctx context.Context) (*sentry.Member, error) {
+			return client.InviteMember(ctx, org, sentry.InviteMemberRequest{
+				Email:      email,
+				OrgRole:    plan.Role.ValueString(),
+				SendInvite: plan.SendInvite.ValueBoolPointer(),
+			})
+		},
+		find: func(ctx context.Context, since time.Time) (*sentry.Member, bool, error) {
+			m, err := findMemberByEmail(ctx, client, org, email)
+			if err != nil || m == nil {
+				return nil, false, err
+			}
+			return m, m.OrgRole == plan.Role.ValueString() && !m.DateCreated.Before(since), nil
+		},
+		exists: isMemberAlreadyThere,
 	})
 	if err != nil {
-		r.addMemberError(&resp.Diagnostics, "Unable to Invite Member", fmt.Sprintf("invite %q to organization %q", email, org), org, email, err)
+		action := fmt.Sprintf("invite %q to organization %q", email, org)
+		if !addUnconfirmedCreate(&resp.Diagnostics, "Unable to Invite Member", action, mayExistImport("invitation", org+"/"+email), err) {
+			r.addMemberError(&resp.Diagnostics, "Unable to Invite Member", action, org, email, err)
+		}
 		return
 	}
 	tflog.Debug(ctx, "invited Sentry member", map[string]any{"organization": org, "member_id": member.ID})
+	addRecoveredWarning(&resp.Diagnostics, fmt.Sprintf("invitation of %s", email), member.ID, how)
 
-	// Sentry ignores team roles sent with the invitation: set them now.
-	if !plan.Teams.IsNull() && !plan.Teams.IsUnknown() && len(plan.Teams.Elements()) > 0 {
-		roles, diags := teamRolesFromSet(ctx, plan.Teams)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		updated, err := client.UpdateMember(ctx, org, member.ID, sentry.UpdateMemberRequest{TeamRoles: &roles})
-		if err != nil {
-			// The invitation exists: keep it in state (Terraform marks it
-			// tainted) so it is neither lost nor invited twice.
-			state, diags := memberState(ctx, org, member, plan)
-			resp.Diagnostics.Append(diags...)
-			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-			r.addMemberError(&resp.Diagnostics, "Unable to Set Member's Teams",
-				fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, err)
-			return
-		}
-		member = updated
+	// The invitation exists: save it before anything else can fail, so it
+	// is never lost or invited twice. Should a later step fail, Terraform
+	// keeps it as tainted and replaces it on the next apply.
+	state, diags := memberState(ctx, org, member, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	// The invite response carries no team roles: read the member back
-	// when teams were set.
-	if member.TeamRoles == nil {
-		if member, err = client.GetMember(ctx, org, member.ID); err != nil {
+
+	// Sentry ignores team roles sent with the invitation: set them now. A
+	// new invitation is on no team, which is what its state already says
+	// when the plan has none.
+	if plan.Teams.IsNull() || plan.Teams.IsUnknown() || len(plan.Teams.Elements()) == 0 {
+		return
+	}
+	roles, diags := teamRolesFromSet(ctx, plan.Teams)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	updated, err := client.UpdateMember(ctx, org, member.ID, sentry.UpdateMemberRequest{TeamRoles: &roles})
+	if err != nil {
+		r.addMemberError(&resp.Diagnostics, "Unable to Set Member's Teams",
+			fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, err)
+		return
+	}
+	// Sentry's answer to the update carries the team roles; read the
+	// member back only if it did not.
+	if updated.TeamRoles == nil {
+		if updated, err = client.GetMember(ctx, org, member.ID); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),
 				err, memberPermissionHint)
 			return
 		}
 	}
-	state, diags := memberState(ctx, org, member, plan)
+	state, diags = memberState(ctx, org, updated, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -297,6 +326,8 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	id := state.ID.ValueString()
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	// Imported by email: find the member's id first.
 	if strings.Contains(id, "@") {
@@ -346,6 +377,8 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	email := state.Email.ValueString()
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	var config memberModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -416,6 +449,9 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	err := client.DeleteMember(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
 		r.addMemberError(&resp.Diagnostics, "Unable to Remove Member",
@@ -431,19 +467,42 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 }
 
-// findMemberByEmail asks Sentry for the member with the email (the members
-// list filters server-side) and returns nil when there is none.
+// findMemberByEmail finds the member with the email, whatever its case, and
+// returns nil when there is none. Sentry's email: search narrows the list
+// server-side but compares pending invitations' addresses case-sensitively,
+// so when it finds nothing the whole list is compared.
 func findMemberByEmail(ctx context.Context, client *sentry.Client, org, email string) (*sentry.Member, error) {
-	members, err := client.ListMembers(ctx, org, "email:"+email)
-	if err != nil {
-		return nil, err
-	}
-	for i := range members {
-		if strings.EqualFold(members[i].Email, email) {
-			return &members[i], nil
+	for _, query := range []string{"email:" + email, ""} {
+		members, err := client.ListMembers(ctx, org, query)
+		if err != nil {
+			return nil, err
+		}
+		for i := range members {
+			if strings.EqualFold(memberEmail(&members[i]), email) {
+				return &members[i], nil
+			}
 		}
 	}
 	return nil, nil
+}
+
+// memberEmail is the member's address: the invitation's, else the user's.
+func memberEmail(m *sentry.Member) string {
+	if m.Email == "" && m.User != nil {
+		return m.User.Email
+	}
+	return m.Email
+}
+
+// isMemberAlreadyThere reports Sentry's refusal to invite an address that
+// is already invited or a member: a 400 on the email field, not a 409.
+func isMemberAlreadyThere(err error) bool {
+	var apiErr *sentry.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || len(apiErr.Fields["email"]) == 0 {
+		return false
+	}
+	msg := strings.ToLower(strings.Join(apiErr.Fields["email"], " "))
+	return strings.Contains(msg, "already been invited") || strings.Contains(msg, "already a member")
 }
 
 // addMemberError turns the errors users meet when managing members into
@@ -456,8 +515,7 @@ func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action
 	}
 	msg := strings.ToLower(sentryMessage(apiErr))
 	switch {
-	case apiErr.StatusCode == http.StatusBadRequest && len(apiErr.Fields["email"]) > 0 &&
-		(strings.Contains(msg, "already been invited") || strings.Contains(msg, "already a member")):
+	case isMemberAlreadyThere(err):
 		diags.AddAttributeError(path.Root("email"), "Member Already Exists",
 			fmt.Sprintf("%s: %s is already invited to or a member of organization %q. Bring the existing member under "+
 				"Terraform with: terraform import <resource address> %s/%s", capitalize(action), email, org, org, email))
@@ -518,6 +576,7 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 		Expired:      types.BoolValue(m.Expired),
 		InviteStatus: types.StringValue(m.InviteStatus),
 		DateCreated:  types.StringValue(formatTime(m.DateCreated)),
+		Timeouts:     prior.Timeouts,
 	}
 	if m.User != nil {
 		s.UserID = types.StringValue(m.User.ID)

@@ -217,6 +217,9 @@ type providerData struct {
 	scimOnce   sync.Once
 	scimClient *sentry.Client
 	scimErr    error
+
+	// tokens remembers the organization auth tokens this run created.
+	tokens tokenLedger
 }
 
 // scim returns the API client for the provider's SCIM token, which only

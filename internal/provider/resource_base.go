@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -169,4 +172,53 @@ func (b *resourceBase) importOrganization(org, importID, rest string, diags *dia
 		return "", false
 	}
 	return b.data.organization, true
+}
+
+// Default time limits of the operations, for a timeouts block that leaves
+// them out. Each request is bounded on its own; a create may need several
+// (a lost answer is looked up and the create sent again), and Sentry's rate
+// limits can hold a large apply's requests back for a while.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultReadTimeout   = 5 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
+// timeoutsBlock is the standard timeouts block; update is false for
+// resources that are replaced on every change.
+func timeoutsBlock(ctx context.Context, update bool) schema.Block {
+	const limit = " A duration such as `\"30s\"` or `\"10m\"`."
+	opts := timeouts.Opts{
+		Create:            true,
+		Read:              true,
+		Delete:            true,
+		CreateDescription: "How long a create may take, retries and the lookup after a lost answer included (default 10m)." + limit,
+		ReadDescription:   "How long a refresh of this object may take (default 5m)." + limit,
+		DeleteDescription: "How long a delete may take (default 10m)." + limit,
+	}
+	if update {
+		opts.Update = true
+		opts.UpdateDescription = "How long an update may take (default 10m)." + limit
+	}
+	return timeouts.Block(ctx, opts)
+}
+
+// withTimeout bounds ctx by an operation's time limit: get is one of the
+// timeouts value's Create, Read, Update or Delete methods.
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	limit, d := get(ctx, fallback)
+	diags.Append(d...)
+	return context.WithTimeout(ctx, limit)
+}
+
+// noTimeouts is a timeouts block left out, for a state built from nothing
+// (an import); update as in timeoutsBlock.
+func noTimeouts(update bool) timeouts.Value {
+	attrs := map[string]attr.Type{"create": types.StringType, "read": types.StringType, "delete": types.StringType}
+	if update {
+		attrs["update"] = types.StringType
+	}
+	return timeouts.Value{Object: types.ObjectNull(attrs)}
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -40,18 +43,19 @@ type scimGroupResource struct {
 }
 
 type scimGroupModel struct {
-	ID           types.String `tfsdk:"id"`
-	Organization types.String `tfsdk:"organization"`
-	DisplayName  types.String `tfsdk:"display_name"`
-	Members      types.Set    `tfsdk:"members"`
-	TeamSlug     types.String `tfsdk:"team_slug"`
+	ID           types.String   `tfsdk:"id"`
+	Organization types.String   `tfsdk:"organization"`
+	DisplayName  types.String   `tfsdk:"display_name"`
+	Members      types.Set      `tfsdk:"members"`
+	TeamSlug     types.String   `tfsdk:"team_slug"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *scimGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_scim_group"
 }
 
-func (r *scimGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *scimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A SCIM group: a Sentry team that belongs to the organization's identity provider, " +
 			"managed through Sentry's SCIM v2 API with the provider's `scim_token`.\n\n" +
@@ -84,6 +88,7 @@ func (r *scimGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Computed:            true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, true)},
 	}
 }
 
@@ -98,33 +103,80 @@ func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	name := plan.DisplayName.ValueString()
-	group, err := client.CreateSCIMGroup(ctx, org, name)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+
+	group, how, err := createWithRecovery(ctx, createRecovery[*sentry.SCIMGroup]{
+		create: func(ctx context.Context) (*sentry.SCIMGroup, error) {
+			return client.CreateSCIMGroup(ctx, org, name)
+		},
+		find: func(ctx context.Context, since time.Time) (*sentry.SCIMGroup, bool, error) {
+			return findCreatedSCIMGroup(ctx, client, org, name, since)
+		},
+		exists: sentry.IsConflict,
+	})
 	if err != nil {
-		if sentry.IsConflict(err) {
+		action := fmt.Sprintf("create SCIM group %q in organization %q", name, org)
+		switch {
+		case addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create SCIM Group", action,
+			mayExistImport("group", org+"/<group id> (the id of the team named "+strconv.Quote(name)+")"), err):
+		case sentry.IsConflict(err):
 			resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Team Already Exists",
 				fmt.Sprintf("Organization %q already has a team whose slug Sentry would make from %q. Choose another "+
 					"display_name, or import the existing group with: terraform import <resource address> %s/<group id>",
 					org, name, org))
-			return
+		default:
+			addAPIError(&resp.Diagnostics, "Unable to Create SCIM Group", action, err, scimPermissionHint)
 		}
-		addAPIError(&resp.Diagnostics, "Unable to Create SCIM Group",
-			fmt.Sprintf("create SCIM group %q in organization %q", name, org), err, scimPermissionHint)
 		return
 	}
 	tflog.Debug(ctx, "created Sentry SCIM group", map[string]any{"organization": org, "group_id": group.ID})
+	addRecoveredWarning(&resp.Diagnostics, fmt.Sprintf("SCIM group %q", name), group.ID, how)
+
+	// The group exists: save it before anything else can fail, so it is
+	// never lost or created twice (a failure below leaves it tainted).
+	created := scimGroupModel{ID: types.StringValue(group.ID), Organization: types.StringValue(org),
+		DisplayName: types.StringValue(group.DisplayName), TeamSlug: types.StringNull(), Timeouts: plan.Timeouts}
+	var d diag.Diagnostics
+	created.Members, d = types.SetValueFrom(ctx, types.StringType, group.MemberIDs())
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	if ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics); known && len(ids) > 0 {
-		if err := client.PatchSCIMGroup(ctx, org, group.ID, sentry.SCIMGroupMembershipOps(nil, ids)); err != nil {
-			// The group exists: keep it in state (tainted) so it is not lost.
-			state := scimGroupModel{ID: types.StringValue(group.ID), Organization: types.StringValue(org),
-				DisplayName: types.StringValue(group.DisplayName), Members: types.SetNull(types.StringType),
-				TeamSlug: types.StringNull()}
-			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		if err := client.PatchSCIMGroup(ctx, org, group.ID, sentry.SCIMGroupMembershipOps(group.MemberIDs(), ids)); err != nil {
 			addSCIMMemberError(&resp.Diagnostics, "Unable to Add SCIM Group Members", org, name, err)
 			return
 		}
 	}
-	r.readInto(ctx, client, org, group.ID, &resp.State, &resp.Diagnostics)
+	r.readInto(ctx, client, org, group.ID, plan.Timeouts, &resp.State, &resp.Diagnostics)
+}
+
+// findCreatedSCIMGroup looks for the group a lost create may have made: one
+// with the display name whose team Sentry made since the create began.
+func findCreatedSCIMGroup(ctx context.Context, client *sentry.Client, org, name string, since time.Time) (*sentry.SCIMGroup, bool, error) {
+	groups, err := client.ListSCIMGroups(ctx, org, fmt.Sprintf("displayName eq %q", name))
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range groups {
+		if groups[i].DisplayName != name {
+			continue
+		}
+		team, err := client.GetTeam(ctx, org, groups[i].ID)
+		if sentry.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if !team.DateCreated.Before(since) {
+			return &groups[i], true, nil
+		}
+	}
+	return nil, false, nil
 }
 
 func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -137,6 +189,9 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	group, err := client.GetSCIMGroup(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
 		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
@@ -150,7 +205,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
 		return
 	}
-	r.setState(ctx, client, org, group, &resp.State, &resp.Diagnostics)
+	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
 func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -164,6 +219,9 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	var ops []sentry.SCIMPatchOp
 	if !plan.DisplayName.Equal(state.DisplayName) {
 		ops = append(ops, sentry.SCIMRenameOp(plan.DisplayName.ValueString()))
@@ -180,7 +238,7 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 		addSCIMMemberError(&resp.Diagnostics, "Unable to Update SCIM Group", org, state.DisplayName.ValueString(), err)
 		return
 	}
-	r.readInto(ctx, client, org, state.ID.ValueString(), &resp.State, &resp.Diagnostics)
+	r.readInto(ctx, client, org, state.ID.ValueString(), plan.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
 func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -193,6 +251,9 @@ func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteReque
 	if !ok {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	err := client.DeleteSCIMGroup(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
@@ -216,18 +277,20 @@ type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, state stateSetter, diags *diag.Diagnostics) {
+func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, limits timeouts.Value,
+	state stateSetter, diags *diag.Diagnostics) {
 	group, err := client.GetSCIMGroup(ctx, org, id)
 	if err != nil {
 		addAPIError(diags, "Unable to Read SCIM Group", fmt.Sprintf("read SCIM group %s in organization %q", id, org), err, scimPermissionHint)
 		return
 	}
-	r.setState(ctx, client, org, group, state, diags)
+	r.setState(ctx, client, org, group, limits, state, diags)
 }
 
 // setState records the group, and the slug of its team: SCIM bodies do not
 // carry it, so it comes from the team itself.
-func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup, state stateSetter, diags *diag.Diagnostics) {
+func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup,
+	limits timeouts.Value, state stateSetter, diags *diag.Diagnostics) {
 	team, err := client.GetTeam(ctx, org, g.ID)
 	if err != nil {
 		addAPIError(diags, "Unable to Read SCIM Group's Team",
@@ -242,6 +305,7 @@ func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client,
 		DisplayName:  types.StringValue(g.DisplayName),
 		Members:      members,
 		TeamSlug:     types.StringValue(team.Slug),
+		Timeouts:     limits,
 	})...)
 }
 

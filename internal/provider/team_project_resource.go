@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -40,17 +42,18 @@ type teamProjectResource struct {
 }
 
 type teamProjectModel struct {
-	ID           types.String `tfsdk:"id"`
-	Organization types.String `tfsdk:"organization"`
-	Project      types.String `tfsdk:"project"`
-	Team         types.String `tfsdk:"team"`
+	ID           types.String   `tfsdk:"id"`
+	Organization types.String   `tfsdk:"organization"`
+	Project      types.String   `tfsdk:"project"`
+	Team         types.String   `tfsdk:"team"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *teamProjectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_team_project"
 }
 
-func (r *teamProjectResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *teamProjectResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Gives a team access to a project: the team owns the project alongside any other teams " +
@@ -75,6 +78,7 @@ func (r *teamProjectResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:          []validator.String{slugValidator{maxLength: 50}},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, false)},
 	}
 }
 
@@ -90,15 +94,37 @@ func (r *teamProjectResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	project, team := plan.Project.ValueString(), plan.Team.ValueString()
 
-	// Sentry answers 201 whether or not the link existed, so a retried or
-	// repeated create is harmless.
-	if _, err := client.AddProjectTeam(ctx, org, project, team); err != nil {
-		r.addLinkError(&resp.Diagnostics, "Unable to Link Team to Project",
-			fmt.Sprintf("give team %q access to project %q in organization %q", team, project, org), org, project, team, err)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+
+	// Sentry answers 201 whether or not the link existed, so the client
+	// repeats the request after a lost answer; when even that leaves the
+	// outcome unknown, the project tells whether the link is there.
+	_, how, err := createWithRecovery(ctx, createRecovery[*sentry.Project]{
+		create: func(ctx context.Context) (*sentry.Project, error) {
+			return client.AddProjectTeam(ctx, org, project, team)
+		},
+		find: func(ctx context.Context, _ time.Time) (*sentry.Project, bool, error) {
+			p, err := client.GetProject(ctx, org, project)
+			if err != nil {
+				return nil, false, err
+			}
+			return p, p.HasTeam(team), nil
+		},
+	})
+	if err != nil {
+		action := fmt.Sprintf("give team %q access to project %q in organization %q", team, project, org)
+		if !addUnconfirmedCreate(&resp.Diagnostics, "Unable to Link Team to Project", action,
+			mayExistImport("link", org+"/"+project+"/"+team), err) {
+			r.addLinkError(&resp.Diagnostics, "Unable to Link Team to Project", action, org, project, team, err)
+		}
 		return
 	}
 	tflog.Debug(ctx, "linked Sentry team to project", map[string]any{"organization": org, "project": project, "team": team})
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, project, team))...)
+	state := teamProjectState(org, project, team)
+	addRecoveredWarning(&resp.Diagnostics, fmt.Sprintf("link of team %q to project %q", team, project), state.ID.ValueString(), how)
+	state.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -112,6 +138,9 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	project, team := state.Project.ValueString(), state.Team.ValueString()
+
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	// One request: the project carries the slugs of every team linked to it.
 	p, err := client.GetProject(ctx, org, project)
@@ -134,7 +163,9 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, p.Slug, team))...)
+	newState := teamProjectState(org, p.Slug, team)
+	newState.Timeouts = state.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
 
 // Update is never called: every attribute replaces the link.
@@ -156,12 +187,22 @@ func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	project, team := state.Project.ValueString(), state.Team.ValueString()
 
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	// Sentry answers 200 when there was no link; a missing project or team
-	// means the link is gone too.
-	_, err := client.RemoveProjectTeam(ctx, org, project, team)
+	// means the link is gone too. Only this team's link is removed.
+	p, err := client.RemoveProjectTeam(ctx, org, project, team)
 	if err != nil && !sentry.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to Unlink Team from Project",
 			fmt.Sprintf("remove team %q from project %q in organization %q", team, project, org), err, teamProjectPermissionHint)
+		return
+	}
+	if p != nil && len(p.Teams) == 0 {
+		resp.Diagnostics.AddWarning("Project Left Without a Team",
+			fmt.Sprintf("Removing team %q left project %q in organization %q with no team: only owners and managers "+
+				"can reach it now. Link another team with a sentry_team_project resource if other teams relied on %q's "+
+				"access.", team, project, org, team))
 	}
 }
 
@@ -191,7 +232,9 @@ func (r *teamProjectResource) ImportState(ctx context.Context, req resource.Impo
 				"project-slug/team-slug.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamProjectState(org, project, team))...)
+	state := teamProjectState(org, project, team)
+	state.Timeouts = noTimeouts(false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // addLinkError explains a failed link change; a 404 says which of the

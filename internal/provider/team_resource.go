@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -35,18 +37,19 @@ type teamResource struct {
 }
 
 type teamModel struct {
-	ID           types.String `tfsdk:"id"`
-	Organization types.String `tfsdk:"organization"`
-	Slug         types.String `tfsdk:"slug"`
-	Name         types.String `tfsdk:"name"`
-	DateCreated  types.String `tfsdk:"date_created"`
+	ID           types.String   `tfsdk:"id"`
+	Organization types.String   `tfsdk:"organization"`
+	Slug         types.String   `tfsdk:"slug"`
+	Name         types.String   `tfsdk:"name"`
+	DateCreated  types.String   `tfsdk:"date_created"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *teamResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_team"
 }
 
-func (r *teamResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *teamResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Sentry team. Teams own projects and hold members with team roles.\n\n" +
 			"The resource is identified by Sentry's numeric team id, so a team renamed in Sentry (name or slug) shows as " +
@@ -79,6 +82,7 @@ func (r *teamResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, true)},
 	}
 }
 
@@ -93,26 +97,70 @@ func (r *teamResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 
-	team, err := client.CreateTeam(ctx, org, sentry.CreateTeamRequest{
-		Slug: plan.Slug.ValueString(),
-		Name: plan.Name.ValueString(),
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+
+	slug, name := plan.Slug.ValueString(), plan.Name.ValueString()
+	team, how, err := createWithRecovery(ctx, createRecovery[*sentry.Team]{
+		create: func(ctx context.Context) (*sentry.Team, error) {
+			return client.CreateTeam(ctx, org, sentry.CreateTeamRequest{Slug: slug, Name: name})
+		},
+		find: func(ctx context.Context, since time.Time) (*sentry.Team, bool, error) {
+			return findCreatedTeam(ctx, client, org, slug, name, since)
+		},
+		exists: sentry.IsConflict,
 	})
 	if err != nil {
 		label := teamLabel(plan)
-		if sentry.IsConflict(err) {
+		action := fmt.Sprintf("create team %q in organization %q", label, org)
+		switch {
+		case addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Team", action, mayExistImport("team", org+"/"+label), err):
+		case sentry.IsConflict(err):
 			resp.Diagnostics.AddAttributeError(path.Root("slug"), "Team Already Exists",
 				fmt.Sprintf("Organization %q already has a team with the slug %q. Choose another slug, or bring the existing "+
 					"team under Terraform with: terraform import <resource address> %s/%s",
-					org, plan.Slug.ValueString(), org, plan.Slug.ValueString()))
-			return
+					org, slug, org, slug))
+		default:
+			addAPIError(&resp.Diagnostics, "Unable to Create Team", action, err, teamPermissionHint)
 		}
-		addAPIError(&resp.Diagnostics, "Unable to Create Team",
-			fmt.Sprintf("create team %q in organization %q", label, org), err, teamPermissionHint)
 		return
 	}
 	tflog.Debug(ctx, "created Sentry team", map[string]any{"organization": org, "team_id": team.ID})
+	addRecoveredWarning(&resp.Diagnostics, fmt.Sprintf("team %q", team.Slug), team.ID, how)
 
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamState(org, team))...)
+	state := teamState(org, team)
+	state.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// findCreatedTeam looks for the team a lost create may have made: by slug
+// when the plan has one (one request), else by name among the teams Sentry
+// made since the create began.
+func findCreatedTeam(ctx context.Context, client *sentry.Client, org, slug, name string, since time.Time) (*sentry.Team, bool, error) {
+	ours := func(t *sentry.Team) bool {
+		return t.Name == name && !t.DateCreated.Before(since) && !t.IDPProvisioned()
+	}
+	if slug != "" {
+		team, err := client.GetTeam(ctx, org, slug)
+		if sentry.IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		return team, ours(team), nil
+	}
+	teams, err := client.ListTeams(ctx, org)
+	if err != nil {
+		return nil, false, err
+	}
+	var newest *sentry.Team
+	for i := range teams {
+		if ours(&teams[i]) && (newest == nil || teams[i].DateCreated.After(newest.DateCreated)) {
+			newest = &teams[i]
+		}
+	}
+	return newest, newest != nil, nil
 }
 
 func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -125,6 +173,9 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if !ok {
 		return
 	}
+
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	team, err := client.GetTeam(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
@@ -139,7 +190,9 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 			fmt.Sprintf("read team %q in organization %q", state.ID.ValueString(), org), err, teamPermissionHint)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamState(org, team))...)
+	newState := teamState(org, team)
+	newState.Timeouts = state.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
 
 func (r *teamResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -164,13 +217,18 @@ func (r *teamResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		update.Slug = plan.Slug.ValueStringPointer()
 	}
 
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+
 	team, err := client.UpdateTeam(ctx, org, state.ID.ValueString(), update)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Update Team",
 			fmt.Sprintf("update team %q in organization %q", state.Slug.ValueString(), org), err, teamPermissionHint)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, teamState(org, team))...)
+	newState := teamState(org, team)
+	newState.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
 
 func (r *teamResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -183,6 +241,9 @@ func (r *teamResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if !ok {
 		return
 	}
+
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	err := client.DeleteTeam(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
