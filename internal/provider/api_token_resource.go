@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -53,7 +52,7 @@ type apiTokenModel struct {
 	Organization        types.String `tfsdk:"organization"`
 	Name                types.String `tfsdk:"name"`
 	NamePattern         types.String `tfsdk:"name_pattern"`
-	RotationDays        types.Int64  `tfsdk:"rotation_days"`
+	RotationDays        types.Number `tfsdk:"rotation_days"`
 	Keepers             types.Map    `tfsdk:"keepers"`
 	Token               types.String `tfsdk:"token"`
 	Scopes              types.List   `tfsdk:"scopes"`
@@ -93,12 +92,12 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:   true,
 				Validators: []validator.String{regexpValidator{}},
 			},
-			"rotation_days": schema.Int64Attribute{
+			"rotation_days": schema.NumberAttribute{
 				MarkdownDescription: "Rotate the token once it is this many days old: from then on, plan shows the token " +
-					"replaced. Use with `lifecycle { create_before_destroy = true }` so the new token exists before the " +
-					"old one is deleted.",
+					"replaced. A whole number from 1 to 3650. Use with `lifecycle { create_before_destroy = true }` so " +
+					"the new token exists before the old one is deleted.",
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Number{rotationDaysValidator{}},
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values that replace the token when any of them changes, for rotating on " +
@@ -191,7 +190,12 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 				fmt.Sprintf("The token's date_created %q in state is not an RFC 3339 time: %s.", state.DateCreated.ValueString(), err))
 			return
 		}
-		due := created.Add(time.Duration(plan.RotationDays.ValueInt64()) * 24 * time.Hour)
+		days, err := rotationDays(plan.RotationDays.ValueBigFloat())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("rotation_days"), "Invalid Rotation Period", err.Error())
+			return
+		}
+		due := created.Add(time.Duration(days) * 24 * time.Hour)
 		plan.RotateAfter = types.StringValue(formatTime(due))
 		if !r.now().Before(due) {
 			tflog.Info(ctx, "organization auth token is due for rotation", map[string]any{
@@ -352,7 +356,9 @@ func apiTokenState(org string, t *sentry.OrgAuthToken, prior apiTokenModel) apiT
 		s.DateLastUsed = types.StringValue(formatTime(*t.DateLastUsed))
 	}
 	if !prior.RotationDays.IsNull() && !prior.RotationDays.IsUnknown() {
-		s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(prior.RotationDays.ValueInt64()) * 24 * time.Hour)))
+		if days, err := rotationDays(prior.RotationDays.ValueBigFloat()); err == nil {
+			s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(days) * 24 * time.Hour)))
+		}
 	}
 	return s
 }

@@ -66,9 +66,13 @@ func (r *scimGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"organization": organizationAttribute(&r.resourceBase),
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: "The group's name, which is the team's name; Sentry makes the team's slug from it. " +
-					"Changing it renames the team in place, and its slug follows.",
-				Required:   true,
-				Validators: []validator.String{lengthValidator{what: "group name", min: 1, maxCount: 64}},
+					"1 to 64 characters, without leading or trailing whitespace (Sentry strips it). Changing it renames " +
+					"the team in place, and its slug follows.",
+				Required: true,
+				Validators: []validator.String{
+					lengthValidator{what: "group name", min: 1, maxCount: 64},
+					trimmedNameValidator{what: "group name"},
+				},
 			},
 			"members": schema.SetAttribute{
 				MarkdownDescription: "Ids of the organization members in the group (`sentry_member.<name>.id`). Leave it " +

@@ -69,9 +69,13 @@ func (r *teamResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators:    []validator.String{slugValidator{maxLength: 50}},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The team's display name, 1 to 64 characters.",
-				Required:            true,
-				Validators:          []validator.String{lengthValidator{what: "team name", min: 1, maxCount: 64}},
+				MarkdownDescription: "The team's display name, 1 to 64 characters, without leading or trailing whitespace " +
+					"(Sentry strips it).",
+				Required: true,
+				Validators: []validator.String{
+					lengthValidator{what: "team name", min: 1, maxCount: 64},
+					trimmedNameValidator{what: "team name"},
+				},
 			},
 			"date_created": schema.StringAttribute{
 				MarkdownDescription: "When the team was created (RFC 3339).",
