@@ -150,8 +150,8 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Read SCIM Group",
-			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+		addSCIMAPIError(&resp.Diagnostics, "Unable to Read SCIM Group",
+			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 		return
 	}
 	r.setState(ctx, client, org, group, &resp.State, &resp.Diagnostics)
@@ -199,8 +199,8 @@ func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	err := client.DeleteSCIMGroup(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
-			fmt.Sprintf("delete SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+		addSCIMAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
+			fmt.Sprintf("delete SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 	}
 }
 
@@ -211,7 +211,8 @@ func (r *scimGroupResource) ImportState(ctx context.Context, req resource.Import
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
-		return "does not end in a numeric group id (the team's id): use organization/group-id"
+		return fmt.Sprintf("ends in %q, which is not a numeric group id (the id of the team behind the group, not "+
+			"its name or slug)", id)
 	})
 }
 
@@ -223,7 +224,8 @@ type stateSetter interface {
 func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, state stateSetter, diags *diag.Diagnostics) {
 	group, err := client.GetSCIMGroup(ctx, org, id)
 	if err != nil {
-		addAPIError(diags, "Unable to Read SCIM Group", fmt.Sprintf("read SCIM group %s in organization %q", id, org), err, scimPermissionHint)
+		addSCIMAPIError(diags, "Unable to Read SCIM Group",
+			fmt.Sprintf("read SCIM group %s in organization %q", id, org), err)
 		return
 	}
 	r.setState(ctx, client, org, group, state, diags)
@@ -234,8 +236,8 @@ func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client,
 func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup, state stateSetter, diags *diag.Diagnostics) {
 	team, err := client.GetTeam(ctx, org, g.ID)
 	if err != nil {
-		addAPIError(diags, "Unable to Read SCIM Group's Team",
-			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err, scimPermissionHint)
+		addSCIMAPIError(diags, "Unable to Read SCIM Group's Team",
+			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
 		return
 	}
 	members, d := types.SetValueFrom(ctx, types.StringType, g.MemberIDs())
