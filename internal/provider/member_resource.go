@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -266,8 +267,8 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 			state, diags := memberState(ctx, org, member, plan)
 			resp.Diagnostics.Append(diags...)
 			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-			r.addMemberError(&resp.Diagnostics, "Unable to Set Member's Teams",
-				fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, err)
+			r.addMemberTeamsError(ctx, client, &resp.Diagnostics, "Unable to Set Member's Teams",
+				fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, roles, err)
 			return
 		}
 		member = updated
@@ -390,8 +391,12 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 		member, err = client.UpdateMember(ctx, org, state.ID.ValueString(), update)
 	}
 	if err != nil {
-		r.addMemberError(&resp.Diagnostics, "Unable to Update Member",
-			fmt.Sprintf("update member %q in organization %q", email, org), org, email, err)
+		var requested []sentry.MemberTeamRole
+		if update.TeamRoles != nil {
+			requested = *update.TeamRoles
+		}
+		r.addMemberTeamsError(ctx, client, &resp.Diagnostics, "Unable to Update Member",
+			fmt.Sprintf("update member %q in organization %q", email, org), org, email, requested, err)
 		return
 	}
 	if member.TeamRoles == nil {
@@ -482,6 +487,85 @@ func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action
 	default:
 		addAPIError(diags, summary, action, err, memberPermissionHint)
 	}
+}
+
+// addMemberTeamsError is addMemberError for a request that sent the
+// member's teams. When Sentry answers that a team is invalid, which is all it
+// says, the teams are looked up (only then, never on success) so the error
+// can name the ones that do not exist.
+func (r *memberResource) addMemberTeamsError(ctx context.Context, client *sentry.Client, diags *diag.Diagnostics,
+	summary, action, org, email string, requested []sentry.MemberTeamRole, err error) {
+	var apiErr *sentry.APIError
+	if len(requested) == 0 || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !isInvalidTeamsError(apiErr) {
+		r.addMemberError(diags, summary, action, org, email, err)
+		return
+	}
+	slugs := make([]string, 0, len(requested))
+	for _, t := range requested {
+		slugs = append(slugs, t.TeamSlug)
+	}
+	slices.Sort(slugs)
+	slugs = slices.Compact(slugs)
+
+	fix := "Create the team with a sentry_team resource and set team to its slug (team = sentry_team.<name>.slug), " +
+		"so Terraform creates the team first; or, if the team exists, correct the slug in teams."
+	missing, lookupErr := missingTeams(ctx, client, org, slugs)
+	switch {
+	case lookupErr != nil || len(missing) == 0:
+		// The teams could not be looked up, or exist by now: name them all.
+		diags.AddAttributeError(path.Root("teams"), "Team Not Found",
+			fmt.Sprintf("Sentry refused the teams of %s in organization %q (%s): one or more of them does not exist. "+
+				"Check each slug in teams.\n\n%s", email, org, quoteAll(slugs), fix))
+	case len(missing) == 1:
+		diags.AddAttributeError(path.Root("teams"), "Team Not Found",
+			fmt.Sprintf("Organization %q has no team with the slug %q, which teams of %s lists.\n\n%s",
+				org, missing[0], email, fix))
+	default:
+		diags.AddAttributeError(path.Root("teams"), "Teams Not Found",
+			fmt.Sprintf("Organization %q has no teams with the slugs %s, which teams of %s lists.\n\n%s",
+				org, quoteAll(missing), email, fix))
+	}
+}
+
+// isInvalidTeamsError reports Sentry's answer to a member request naming a
+// team the organization does not have.
+func isInvalidTeamsError(e *sentry.APIError) bool {
+	for _, field := range []string{"teamRoles", "teams"} {
+		for _, msg := range e.Fields[field] {
+			if strings.Contains(strings.ToLower(msg), "invalid teams") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// missingTeams returns the slugs, sorted, that name no team in org.
+func missingTeams(ctx context.Context, client *sentry.Client, org string, slugs []string) ([]string, error) {
+	teams, err := client.ListTeams(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(teams))
+	for _, t := range teams {
+		exists[t.Slug] = true
+	}
+	var missing []string
+	for _, s := range slugs {
+		if !exists[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing, nil
+}
+
+// quoteAll quotes each value and joins them for a message.
+func quoteAll(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // minTeamRole is the team role an org role gives on every team.
