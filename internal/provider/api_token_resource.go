@@ -314,12 +314,12 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 // organization. The token's value cannot be imported: Sentry never shows it
 // again.
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id", func(id string) string {
+	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id (in the provider's organization)", func(id string) string {
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
-		return "does not end in a numeric token id: use organization/token-id, with the id from the token's URL in " +
-			"Sentry's settings"
+		return fmt.Sprintf("ends in %q, which is not a numeric token id (the number in the token's URL in Sentry's "+
+			"settings; the token's value or name cannot be imported)", id)
 	})
 }
 

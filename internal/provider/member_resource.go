@@ -431,7 +431,19 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState accepts "org/member-id", "org/email", and either without the
 // organization when the provider has one. Read resolves an email to the id.
 func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.importOrgAndID(ctx, req, resp, "organization/member-id, organization/email, member-id or email", nil) {
+	forms := "organization/member-id, organization/email, member-id or email (the last two in the provider's organization)"
+	if r.importOrgAndID(ctx, req, resp, forms, func(id string) string {
+		if onlyDigits.MatchString(id) {
+			return ""
+		}
+		if strings.Contains(id, "@") {
+			if addr, err := mail.ParseAddress(id); err == nil && addr.Address == id {
+				return ""
+			}
+			return fmt.Sprintf("ends in %q, which is not a valid email address", id)
+		}
+		return fmt.Sprintf("ends in %q, which is neither a numeric member id nor an email address", id)
+	}) {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
 	}
 }

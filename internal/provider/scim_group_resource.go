@@ -207,7 +207,7 @@ func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteReque
 // ImportState accepts "org/group-id", or a bare group id in the provider's
 // organization.
 func (r *scimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "organization/group-id or group-id", func(id string) string {
+	r.importOrgAndID(ctx, req, resp, "organization/group-id or group-id (in the provider's organization)", func(id string) string {
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
@@ -273,7 +273,7 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 				"gone. Use member ids (sentry_member.<name>.id), not user ids or emails.", group, org, sentryMessage(apiErr)))
 		return
 	}
-	diags.AddError(summary, apiErrorDetail(fmt.Sprintf("change SCIM group %q in organization %q", group, org), err, scimPermissionHint))
+	addSCIMAPIError(diags, summary, fmt.Sprintf("change SCIM group %q in organization %q", group, org), err)
 }
 
 // memberIDsValidator checks that members holds numeric member ids.
