@@ -190,9 +190,9 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 				fmt.Sprintf("The token's date_created %q in state is not an RFC 3339 time: %s.", state.DateCreated.ValueString(), err))
 			return
 		}
-		days, err := rotationDays(plan.RotationDays.ValueBigFloat())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("rotation_days"), "Invalid Rotation Period", err.Error())
+		days, problem := rotationDays(plan.RotationDays.ValueBigFloat())
+		if problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("rotation_days"), "Invalid Rotation Period", problem)
 			return
 		}
 		due := created.Add(time.Duration(days) * 24 * time.Hour)
@@ -356,7 +356,7 @@ func apiTokenState(org string, t *sentry.OrgAuthToken, prior apiTokenModel) apiT
 		s.DateLastUsed = types.StringValue(formatTime(*t.DateLastUsed))
 	}
 	if !prior.RotationDays.IsNull() && !prior.RotationDays.IsUnknown() {
-		if days, err := rotationDays(prior.RotationDays.ValueBigFloat()); err == nil {
+		if days, problem := rotationDays(prior.RotationDays.ValueBigFloat()); problem == "" {
 			s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(days) * 24 * time.Hour)))
 		}
 	}
@@ -390,6 +390,8 @@ func (regexpValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
-			fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %s.", req.ConfigValue.ValueString(), err))
+			fmt.Sprintf("The %s %q is not a valid regular expression (RE2 syntax): %s. Correct the expression; "+
+				"to match a character such as [ or ( literally, escape it with a backslash.",
+				attributeName(req.Path), req.ConfigValue.ValueString(), err))
 	}
 }

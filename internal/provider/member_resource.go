@@ -706,7 +706,7 @@ func (emailValidator) ValidateString(_ context.Context, req validator.StringRequ
 	addr, err := mail.ParseAddress(value)
 	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
-			fmt.Sprintf("%q is not an email address Sentry can invite: write a bare address such as "+
+			fmt.Sprintf("The email %q is not an email address Sentry can invite: set email to a bare address such as "+
 				"\"jane@example.com\", without a display name or angle brackets.", value))
 	}
 }

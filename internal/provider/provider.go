@@ -191,7 +191,7 @@ func checkBaseURL(raw string) error {
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
-		return fmt.Errorf("%s is not a valid URL (%s)", redactedURL(trimmed), err)
+		return fmt.Errorf("%s is not a valid URL (%w)", redactedURL(trimmed), err)
 	case u.User != nil:
 		return fmt.Errorf("%s contains a user name or password: remove it (everything up to and including the @ after "+
 			"the scheme), since Sentry is authenticated with the provider's auth_token", redactedURL(trimmed))

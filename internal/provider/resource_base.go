@@ -130,13 +130,7 @@ func importIDParts(id string, minParts, maxParts int) ([]string, string) {
 		return nil, "is empty"
 	}
 	parts := strings.Split(id, "/")
-	if len(parts) < minParts || len(parts) > maxParts {
-		noun := "parts"
-		if len(parts) == 1 {
-			noun = "part"
-		}
-		return nil, fmt.Sprintf("has %d %s separated by /, not %s", len(parts), noun, partCounts(minParts, maxParts))
-	}
+	// Empty parts first: "org//x" is a doubled slash, not a third part.
 	for _, p := range parts {
 		if strings.TrimSpace(p) == "" {
 			return nil, "has an empty part (two slashes together, or a slash at the start or end)"
@@ -144,6 +138,13 @@ func importIDParts(id string, minParts, maxParts int) ([]string, string) {
 		if p != strings.TrimSpace(p) {
 			return nil, fmt.Sprintf("has a part with spaces around it, %q", p)
 		}
+	}
+	if len(parts) < minParts || len(parts) > maxParts {
+		noun := "parts"
+		if len(parts) == 1 {
+			noun = "part"
+		}
+		return nil, fmt.Sprintf("has %d %s separated by /, not %s", len(parts), noun, partCounts(minParts, maxParts))
 	}
 	return parts, ""
 }
