@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -56,7 +55,7 @@ type apiTokenModel struct {
 	Organization        types.String   `tfsdk:"organization"`
 	Name                types.String   `tfsdk:"name"`
 	NamePattern         types.String   `tfsdk:"name_pattern"`
-	RotationDays        types.Int64    `tfsdk:"rotation_days"`
+	RotationDays        types.Number   `tfsdk:"rotation_days"`
 	Keepers             types.Map      `tfsdk:"keepers"`
 	Token               types.String   `tfsdk:"token"`
 	Scopes              types.List     `tfsdk:"scopes"`
@@ -103,12 +102,12 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:   true,
 				Validators: []validator.String{regexpValidator{}},
 			},
-			"rotation_days": schema.Int64Attribute{
+			"rotation_days": schema.NumberAttribute{
 				MarkdownDescription: "Rotate the token once it is this many days old: from then on, plan shows the token " +
-					"replaced. Use with `lifecycle { create_before_destroy = true }` so the new token exists before the " +
-					"old one is deleted.",
+					"replaced. A whole number from 1 to 3650. Use with `lifecycle { create_before_destroy = true }` so " +
+					"the new token exists before the old one is deleted.",
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Number{rotationDaysValidator{}},
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values that replace the token when any of them changes, for rotating on " +
@@ -202,7 +201,12 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 				fmt.Sprintf("The token's date_created %q in state is not an RFC 3339 time: %s.", state.DateCreated.ValueString(), err))
 			return
 		}
-		due := created.Add(time.Duration(plan.RotationDays.ValueInt64()) * 24 * time.Hour)
+		days, problem := rotationDays(plan.RotationDays.ValueBigFloat())
+		if problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("rotation_days"), "Invalid Rotation Period", problem)
+			return
+		}
+		due := created.Add(time.Duration(days) * 24 * time.Hour)
 		plan.RotateAfter = types.StringValue(formatTime(due))
 		if !r.now().Before(due) {
 			tflog.Info(ctx, "organization auth token is due for rotation", map[string]any{
@@ -430,12 +434,12 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 // organization. The token's value cannot be imported: Sentry never shows it
 // again.
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id", func(id string) string {
+	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id (in the provider's organization)", func(id string) string {
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
-		return "does not end in a numeric token id: use organization/token-id, with the id from the token's URL in " +
-			"Sentry's settings"
+		return fmt.Sprintf("ends in %q, which is not a numeric token id (the number in the token's URL in Sentry's "+
+			"settings; the token's value or name cannot be imported)", id)
 	})
 }
 
@@ -473,7 +477,9 @@ func apiTokenState(org string, t *sentry.OrgAuthToken, prior apiTokenModel) apiT
 		s.DateLastUsed = types.StringValue(formatTime(*t.DateLastUsed))
 	}
 	if !prior.RotationDays.IsNull() && !prior.RotationDays.IsUnknown() {
-		s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(prior.RotationDays.ValueInt64()) * 24 * time.Hour)))
+		if days, problem := rotationDays(prior.RotationDays.ValueBigFloat()); problem == "" {
+			s.RotateAfter = types.StringValue(formatTime(t.DateCreated.Add(time.Duration(days) * 24 * time.Hour)))
+		}
 	}
 	return s
 }
@@ -505,6 +511,8 @@ func (regexpValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
-			fmt.Sprintf("%q is not a valid regular expression (RE2 syntax): %s.", req.ConfigValue.ValueString(), err))
+			fmt.Sprintf("The %s %q is not a valid regular expression (RE2 syntax): %s. Correct the expression; "+
+				"to match a character such as [ or ( literally, escape it with a backslash.",
+				attributeName(req.Path), req.ConfigValue.ValueString(), err))
 	}
 }

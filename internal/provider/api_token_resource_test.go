@@ -262,7 +262,7 @@ resource "sentry_api_token" "ci" {
 			{
 				Config:      apiTokenConfig(env, t, "ci-prod", "  rotation_days = 0"),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`must be at least 1`),
+				ExpectError: wrappedText(`rotation_days is 0; it must be from 1 (a day) to 3650 (ten years)`),
 			},
 		},
 	})

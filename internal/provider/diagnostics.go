@@ -26,7 +26,41 @@ const idpManagedHint = "The organization's identity provider manages this throug
 	"made any other way. Make the change in the identity provider (or with sentry_scim_group for a SCIM group), and " +
 	"stop managing the object with this resource (terraform state rm)."
 
+// addSCIMAPIError is addAPIError for calls made with the provider's SCIM
+// token, whose 401 answers are about scim_token rather than auth_token.
+func addSCIMAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+	diags.AddError(summary, apiErrorDetailWith(action, err, scimPermissionHint, scimTokenSetting))
+}
+
+// tokenSetting is the provider setting, and its environment variable, that
+// supplied the token a request was made with.
+type tokenSetting struct {
+	attr, env string
+}
+
+var (
+	authTokenSetting = tokenSetting{attr: "auth_token", env: envAuthToken}
+	scimTokenSetting = tokenSetting{attr: "scim_token", env: envSCIMToken}
+)
+
+// apiErrorDetail explains an error from a call made with the provider's auth
+// token, or with its SCIM token when the call went to Sentry's SCIM API.
 func apiErrorDetail(action string, err error, permissionHint string) string {
+	setting := authTokenSetting
+	var apiErr *sentry.APIError
+	if errors.As(err, &apiErr) && isSCIMPath(apiErr.Path) {
+		setting = scimTokenSetting
+	}
+	return apiErrorDetailWith(action, err, permissionHint, setting)
+}
+
+// isSCIMPath reports whether an API path is under Sentry's SCIM v2 API,
+// which only the SCIM token is sent to.
+func isSCIMPath(p string) bool {
+	return strings.Contains("/"+strings.TrimPrefix(p, "/"), "/scim/v2/")
+}
+
+func apiErrorDetailWith(action string, err error, permissionHint string, setting tokenSetting) string {
 	var apiErr *sentry.APIError
 	if !errors.As(err, &apiErr) {
 		return fmt.Sprintf("Could not %s: %s.\n\nCheck that Sentry is reachable at the provider's base_url and try again.",
@@ -43,7 +77,8 @@ func apiErrorDetail(action string, err error, permissionHint string) string {
 	var next string
 	switch apiErr.StatusCode {
 	case http.StatusUnauthorized:
-		next = "The auth token is missing, invalid or expired. Check the provider's auth_token or the " + envAuthToken + " environment variable."
+		next = fmt.Sprintf("Sentry refused the provider's %s: it is missing, invalid, expired or revoked. Set %s in the "+
+			"provider block or the %s environment variable to a valid token.", setting.attr, setting.attr, setting.env)
 	case http.StatusForbidden:
 		next = "The token, or the user who owns it, may not do this."
 		if strings.Contains(apiErr.Detail, "managed through your organization's identity provider") {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -297,8 +298,8 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	updated, err := client.UpdateMember(ctx, org, member.ID, sentry.UpdateMemberRequest{TeamRoles: &roles})
 	if err != nil {
-		r.addMemberError(&resp.Diagnostics, "Unable to Set Member's Teams",
-			fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, err)
+		r.addMemberTeamsError(ctx, client, &resp.Diagnostics, "Unable to Set Member's Teams",
+			fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, roles, err)
 		return
 	}
 	// Sentry's answer to the update carries the team roles; read the
@@ -423,8 +424,12 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 		member, err = client.UpdateMember(ctx, org, state.ID.ValueString(), update)
 	}
 	if err != nil {
-		r.addMemberError(&resp.Diagnostics, "Unable to Update Member",
-			fmt.Sprintf("update member %q in organization %q", email, org), org, email, err)
+		var requested []sentry.MemberTeamRole
+		if update.TeamRoles != nil {
+			requested = *update.TeamRoles
+		}
+		r.addMemberTeamsError(ctx, client, &resp.Diagnostics, "Unable to Update Member",
+			fmt.Sprintf("update member %q in organization %q", email, org), org, email, requested, err)
 		return
 	}
 	if member.TeamRoles == nil {
@@ -462,7 +467,19 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState accepts "org/member-id", "org/email", and either without the
 // organization when the provider has one. Read resolves an email to the id.
 func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.importOrgAndID(ctx, req, resp, "organization/member-id, organization/email, member-id or email", nil) {
+	forms := "organization/member-id, organization/email, member-id or email (the last two in the provider's organization)"
+	if r.importOrgAndID(ctx, req, resp, forms, func(id string) string {
+		if onlyDigits.MatchString(id) {
+			return ""
+		}
+		if strings.Contains(id, "@") {
+			if addr, err := mail.ParseAddress(id); err == nil && addr.Address == id {
+				return ""
+			}
+			return fmt.Sprintf("ends in %q, which is not a valid email address", id)
+		}
+		return fmt.Sprintf("ends in %q, which is neither a numeric member id nor an email address", id)
+	}) {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
 	}
 }
@@ -540,6 +557,85 @@ func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action
 	default:
 		addAPIError(diags, summary, action, err, memberPermissionHint)
 	}
+}
+
+// addMemberTeamsError is addMemberError for a request that sent the
+// member's teams. When Sentry answers that a team is invalid, which is all it
+// says, the teams are looked up (only then, never on success) so the error
+// can name the ones that do not exist.
+func (r *memberResource) addMemberTeamsError(ctx context.Context, client *sentry.Client, diags *diag.Diagnostics,
+	summary, action, org, email string, requested []sentry.MemberTeamRole, err error) {
+	var apiErr *sentry.APIError
+	if len(requested) == 0 || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !isInvalidTeamsError(apiErr) {
+		r.addMemberError(diags, summary, action, org, email, err)
+		return
+	}
+	slugs := make([]string, 0, len(requested))
+	for _, t := range requested {
+		slugs = append(slugs, t.TeamSlug)
+	}
+	slices.Sort(slugs)
+	slugs = slices.Compact(slugs)
+
+	fix := "Create the team with a sentry_team resource and set team to its slug (team = sentry_team.<name>.slug), " +
+		"so Terraform creates the team first; or, if the team exists, correct the slug in teams."
+	missing, lookupErr := missingTeams(ctx, client, org, slugs)
+	switch {
+	case lookupErr != nil || len(missing) == 0:
+		// The teams could not be looked up, or exist by now: name them all.
+		diags.AddAttributeError(path.Root("teams"), "Team Not Found",
+			fmt.Sprintf("Sentry refused the teams of %s in organization %q (%s): one or more of them does not exist. "+
+				"Check each slug in teams.\n\n%s", email, org, quoteAll(slugs), fix))
+	case len(missing) == 1:
+		diags.AddAttributeError(path.Root("teams"), "Team Not Found",
+			fmt.Sprintf("Organization %q has no team with the slug %q, which teams of %s lists.\n\n%s",
+				org, missing[0], email, fix))
+	default:
+		diags.AddAttributeError(path.Root("teams"), "Teams Not Found",
+			fmt.Sprintf("Organization %q has no teams with the slugs %s, which teams of %s lists.\n\n%s",
+				org, quoteAll(missing), email, fix))
+	}
+}
+
+// isInvalidTeamsError reports Sentry's answer to a member request naming a
+// team the organization does not have.
+func isInvalidTeamsError(e *sentry.APIError) bool {
+	for _, field := range []string{"teamRoles", "teams"} {
+		for _, msg := range e.Fields[field] {
+			if strings.Contains(strings.ToLower(msg), "invalid teams") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// missingTeams returns the slugs, sorted, that name no team in org.
+func missingTeams(ctx context.Context, client *sentry.Client, org string, slugs []string) ([]string, error) {
+	teams, err := client.ListTeams(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(teams))
+	for _, t := range teams {
+		exists[t.Slug] = true
+	}
+	var missing []string
+	for _, s := range slugs {
+		if !exists[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing, nil
+}
+
+// quoteAll quotes each value and joins them for a message.
+func quoteAll(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // minTeamRole is the team role an org role gives on every team.
@@ -669,7 +765,7 @@ func (emailValidator) ValidateString(_ context.Context, req validator.StringRequ
 	addr, err := mail.ParseAddress(value)
 	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
-			fmt.Sprintf("%q is not an email address Sentry can invite: write a bare address such as "+
+			fmt.Sprintf("The email %q is not an email address Sentry can invite: set email to a bare address such as "+
 				"\"jane@example.com\", without a display name or angle brackets.", value))
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -74,8 +76,10 @@ func (p *sentryProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "Sentry's URL, with or without `/api/`: `https://sentry.io/api/` (the default), a regional host " +
-					"such as `https://de.sentry.io/`, or a self-hosted install. Falls back to `" + envBaseURL + "`.",
-				Optional: true,
+					"such as `https://de.sentry.io/`, or a self-hosted install. Falls back to `" + envBaseURL + "`. " +
+					"It may not carry a query string, a fragment, or a user name or password.",
+				Optional:   true,
+				Validators: []validator.String{baseURLValidator{}},
 			},
 			"scim_token": schema.StringAttribute{
 				MarkdownDescription: "The SCIM bearer token Sentry shows in the organization's SCIM settings. Only `sentry_scim_group` " +
@@ -123,9 +127,11 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	baseURL := stringOrEnv(config.BaseURL, envBaseURL, defaultBaseURL)
 	if err := checkBaseURL(baseURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Sentry Base URL",
-			fmt.Sprintf("%s. Use Sentry's address such as https://sentry.io/api/ or https://sentry.example.com/ (set base_url or %s).",
-				err, envBaseURL))
+		source := "base_url"
+		if config.BaseURL.IsNull() || config.BaseURL.ValueString() == "" {
+			source = "the " + envBaseURL + " environment variable"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Sentry Base URL", baseURLErrorDetail(source, err))
 		return
 	}
 
@@ -172,12 +178,80 @@ func stringOrEnv(v types.String, env, fallback string) string {
 
 // checkBaseURL rejects what can never reach Sentry, without a network call
 // (self-hosted installs must not be probed at configure time), with the same
-// rules the client applies when it is built.
+// rules the client applies when it is built. Its errors never contain a
+// password the URL may carry.
 func checkBaseURL(raw string) error {
-	if _, err := sentry.NormaliseBaseURL(raw); err != nil {
+	trimmed := strings.TrimSpace(raw)
+	u, err := url.Parse(trimmed)
+	switch {
+	case err != nil:
+		// url.Error quotes the whole URL, password included: keep only
+		// the reason.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return fmt.Errorf("%s is not a valid URL (%w)", redactedURL(trimmed), err)
+	case u.User != nil:
+		return fmt.Errorf("%s contains a user name or password: remove it (everything up to and including the @ after "+
+			"the scheme), since Sentry is authenticated with the provider's auth_token", redactedURL(trimmed))
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%s has a query string: remove the ? and everything after it, so it is only Sentry's address "+
+			"such as %s", strconv.Quote(trimmed), withoutQuery(u))
+	case u.Fragment != "" || strings.Contains(trimmed, "#"):
+		return fmt.Errorf("%s has a fragment: remove the # and everything after it, so it is only Sentry's address "+
+			"such as %s", strconv.Quote(trimmed), withoutQuery(u))
+	}
+	if _, err := sentry.NormaliseBaseURL(trimmed); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "sentry: "))
 	}
 	return nil
+}
+
+// redactedURL quotes a URL for a message with any password replaced, and
+// without the URL at all when it does not parse (it may hold a password).
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "the URL (not shown, as it may hold a password)"
+		}
+		return strconv.Quote(raw)
+	}
+	return strconv.Quote(u.Redacted())
+}
+
+// withoutQuery is the URL with its query and fragment removed.
+func withoutQuery(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	return c.String()
+}
+
+// baseURLErrorDetail explains a bad base URL, naming where it came from.
+func baseURLErrorDetail(source string, err error) string {
+	return fmt.Sprintf("The Sentry base URL in %s is not usable: %s.\n\nSet %s to Sentry's address, such as "+
+		"https://sentry.io/api/, a regional host such as https://de.sentry.io/, or a self-hosted install such as "+
+		"https://sentry.example.com/.", source, err, source)
+}
+
+// baseURLValidator catches a bad base_url during terraform validate, before
+// any resource is planned.
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "must be an http or https URL without a query string, fragment, user name or password"
+}
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	if err := checkBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Sentry Base URL", baseURLErrorDetail("base_url", err))
+	}
 }
 
 // userAgent names the provider, the framework and Terraform, so Sentry's

@@ -106,7 +106,7 @@ func TestTeamProjectDeleteLeavesOtherTeams(t *testing.T) {
 func tokenPlan(name string) apiTokenModel {
 	return apiTokenModel{
 		Organization: types.StringValue("acme"), Name: types.StringValue(name),
-		NamePattern: types.StringNull(), RotationDays: types.Int64Null(), Keepers: types.MapNull(types.StringType),
+		NamePattern: types.StringNull(), RotationDays: types.NumberNull(), Keepers: types.MapNull(types.StringType),
 		Token: types.StringUnknown(), ID: types.StringUnknown(), Scopes: types.ListUnknown(types.StringType),
 		TokenLastCharacters: types.StringUnknown(), DateCreated: types.StringUnknown(), DateLastUsed: types.StringUnknown(),
 		RotateAfter: types.StringNull(), Timeouts: noTimeouts(true),

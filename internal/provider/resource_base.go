@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -93,12 +96,12 @@ func (b *resourceBase) importOrgAndID(ctx context.Context, req resource.ImportSt
 	forms string, checkID func(id string) string) bool {
 	org, id, err := splitImportID(req.ID, forms)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		resp.Diagnostics.AddError("Invalid Import ID", capitalize(err.Error()))
 		return false
 	}
 	if checkID != nil {
 		if msg := checkID(id); msg != "" {
-			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q %s.", req.ID, msg))
+			resp.Diagnostics.AddError("Invalid Import ID", invalidImportIDDetail(req.ID, msg, forms))
 			return false
 		}
 	}
@@ -109,6 +112,57 @@ func (b *resourceBase) importOrgAndID(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	return !resp.Diagnostics.HasError()
+}
+
+// splitImportID splits "org/x" or "x" into its parts.
+func splitImportID(id, forms string) (org, object string, err error) {
+	parts, problem := importIDParts(id, 1, 2)
+	if problem != "" {
+		return "", "", errors.New(invalidImportIDDetail(id, problem, forms))
+	}
+	if len(parts) == 1 {
+		return "", parts[0], nil
+	}
+	return parts[0], parts[1], nil
+}
+
+// importIDParts splits an import ID at slashes, or says what is wrong with
+// it when it does not have from minParts to maxParts non-empty parts.
+func importIDParts(id string, minParts, maxParts int) ([]string, string) {
+	if strings.TrimSpace(id) == "" {
+		return nil, "is empty"
+	}
+	parts := strings.Split(id, "/")
+	// Empty parts first: "org//x" is a doubled slash, not a third part.
+	for _, p := range parts {
+		if strings.TrimSpace(p) == "" {
+			return nil, "has an empty part (two slashes together, or a slash at the start or end)"
+		}
+		if p != strings.TrimSpace(p) {
+			return nil, fmt.Sprintf("has a part with spaces around it, %q", p)
+		}
+	}
+	if len(parts) < minParts || len(parts) > maxParts {
+		noun := "parts"
+		if len(parts) == 1 {
+			noun = "part"
+		}
+		return nil, fmt.Sprintf("has %d %s separated by /, not %s", len(parts), noun, partCounts(minParts, maxParts))
+	}
+	return parts, ""
+}
+
+func partCounts(minParts, maxParts int) string {
+	if minParts == maxParts {
+		return strconv.Itoa(minParts)
+	}
+	return fmt.Sprintf("%d or %d", minParts, maxParts)
+}
+
+// invalidImportIDDetail is the detail of every Invalid Import ID error: the
+// ID, what is wrong with it, and the forms the resource accepts.
+func invalidImportIDDetail(id, problem, forms string) string {
+	return fmt.Sprintf("The import ID %q %s. The accepted forms are: %s.", id, problem, forms)
 }
 
 // organizationAttribute is the organization attribute every resource has:

@@ -70,9 +70,13 @@ func (r *scimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"organization": organizationAttribute(&r.resourceBase),
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: "The group's name, which is the team's name; Sentry makes the team's slug from it. " +
-					"Changing it renames the team in place, and its slug follows.",
-				Required:   true,
-				Validators: []validator.String{lengthValidator{what: "group name", min: 1, maxCount: 64}},
+					"1 to 64 characters, without leading or trailing whitespace (Sentry strips it). Changing it renames " +
+					"the team in place, and its slug follows.",
+				Required: true,
+				Validators: []validator.String{
+					lengthValidator{what: "group name", min: 1, maxCount: 64},
+					trimmedNameValidator{what: "group name"},
+				},
 			},
 			"members": schema.SetAttribute{
 				MarkdownDescription: "Ids of the organization members in the group (`sentry_member.<name>.id`). Leave it " +
@@ -201,8 +205,8 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Read SCIM Group",
-			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+		addSCIMAPIError(&resp.Diagnostics, "Unable to Read SCIM Group",
+			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 		return
 	}
 	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
@@ -256,19 +260,20 @@ func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteReque
 
 	err := client.DeleteSCIMGroup(ctx, org, state.ID.ValueString())
 	if err != nil && !sentry.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
-			fmt.Sprintf("delete SCIM group %s in organization %q", state.ID.ValueString(), org), err, scimPermissionHint)
+		addSCIMAPIError(&resp.Diagnostics, "Unable to Delete SCIM Group",
+			fmt.Sprintf("delete SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 	}
 }
 
 // ImportState accepts "org/group-id", or a bare group id in the provider's
 // organization.
 func (r *scimGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "organization/group-id or group-id", func(id string) string {
+	r.importOrgAndID(ctx, req, resp, "organization/group-id or group-id (in the provider's organization)", func(id string) string {
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
-		return "does not end in a numeric group id (the team's id): use organization/group-id"
+		return fmt.Sprintf("ends in %q, which is not a numeric group id (the id of the team behind the group, not "+
+			"its name or slug)", id)
 	})
 }
 
@@ -281,7 +286,8 @@ func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client,
 	state stateSetter, diags *diag.Diagnostics) {
 	group, err := client.GetSCIMGroup(ctx, org, id)
 	if err != nil {
-		addAPIError(diags, "Unable to Read SCIM Group", fmt.Sprintf("read SCIM group %s in organization %q", id, org), err, scimPermissionHint)
+		addSCIMAPIError(diags, "Unable to Read SCIM Group",
+			fmt.Sprintf("read SCIM group %s in organization %q", id, org), err)
 		return
 	}
 	r.setState(ctx, client, org, group, limits, state, diags)
@@ -293,8 +299,8 @@ func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client,
 	limits timeouts.Value, state stateSetter, diags *diag.Diagnostics) {
 	team, err := client.GetTeam(ctx, org, g.ID)
 	if err != nil {
-		addAPIError(diags, "Unable to Read SCIM Group's Team",
-			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err, scimPermissionHint)
+		addSCIMAPIError(diags, "Unable to Read SCIM Group's Team",
+			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
 		return
 	}
 	members, d := types.SetValueFrom(ctx, types.StringType, g.MemberIDs())
@@ -331,7 +337,7 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 				"gone. Use member ids (sentry_member.<name>.id), not user ids or emails.", group, org, sentryMessage(apiErr)))
 		return
 	}
-	diags.AddError(summary, apiErrorDetail(fmt.Sprintf("change SCIM group %q in organization %q", group, org), err, scimPermissionHint))
+	addSCIMAPIError(diags, summary, fmt.Sprintf("change SCIM group %q in organization %q", group, org), err)
 }
 
 // memberIDsValidator checks that members holds numeric member ids.

@@ -209,28 +209,30 @@ func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteReq
 // ImportState accepts "org/project/team", and "project/team" in the
 // provider's organization.
 func (r *teamProjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
-	for _, p := range parts {
-		if p == "" {
-			parts = nil
-			break
+	const forms = "organization/project-slug/team-slug or project-slug/team-slug (in the provider's organization)"
+	parts, problem := importIDParts(req.ID, 2, 3)
+	if problem == "" {
+		for _, p := range parts[len(parts)-2:] {
+			if !slugCharacters.MatchString(p) || onlyDigits.MatchString(p) {
+				problem = fmt.Sprintf("has %q where a slug belongs; project and team slugs are lowercase letters, "+
+					"digits, underscores and hyphens, not only digits", p)
+				break
+			}
 		}
 	}
+	if problem != "" {
+		resp.Diagnostics.AddError("Invalid Import ID", invalidImportIDDetail(req.ID, problem, forms))
+		return
+	}
 	var org, project, team string
-	switch len(parts) {
-	case 3:
+	if len(parts) == 3 {
 		org, project, team = parts[0], parts[1], parts[2]
-	case 2:
+	} else {
 		var ok bool
 		if org, ok = r.importOrganization("", req.ID, req.ID, &resp.Diagnostics); !ok {
 			return
 		}
 		project, team = parts[0], parts[1]
-	default:
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID %q is not one of the accepted forms: organization/project-slug/team-slug or "+
-				"project-slug/team-slug.", req.ID))
-		return
 	}
 	state := teamProjectState(org, project, team)
 	state.Timeouts = noTimeouts(false)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -72,9 +71,13 @@ func (r *teamResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Validators:    []validator.String{slugValidator{maxLength: 50}},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The team's display name, 1 to 64 characters.",
-				Required:            true,
-				Validators:          []validator.String{lengthValidator{what: "team name", min: 1, maxCount: 64}},
+				MarkdownDescription: "The team's display name, 1 to 64 characters, without leading or trailing whitespace " +
+					"(Sentry strips it).",
+				Required: true,
+				Validators: []validator.String{
+					lengthValidator{what: "team name", min: 1, maxCount: 64},
+					trimmedNameValidator{what: "team name"},
+				},
 			},
 			"date_created": schema.StringAttribute{
 				MarkdownDescription: "When the team was created (RFC 3339).",
@@ -256,20 +259,17 @@ func (r *teamResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // the provider's organization). Sentry's team paths take either a slug or an
 // id, and a slug is never all digits, so Read resolves both to the team and
 // stores its numeric id.
-func (r *teamResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "org/team-slug, org/team-id or team-slug", nil)
-}
+const teamImportForms = "organization/team-slug, organization/team-id, team-slug or team-id " +
+	"(the last two in the provider's organization)"
 
-// splitImportID splits "org/x" or "x" into its parts.
-func splitImportID(id, forms string) (org, object string, err error) {
-	parts := strings.Split(id, "/")
-	switch {
-	case len(parts) == 1 && parts[0] != "":
-		return "", parts[0], nil
-	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
-		return parts[0], parts[1], nil
-	}
-	return "", "", fmt.Errorf("the import ID %q is not one of the accepted forms: %s", id, forms)
+func (r *teamResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	r.importOrgAndID(ctx, req, resp, teamImportForms, func(id string) string {
+		if onlyDigits.MatchString(id) || (slugCharacters.MatchString(id) && len(id) <= 50) {
+			return ""
+		}
+		return fmt.Sprintf("ends in %q, which is neither a team slug (lowercase letters, digits, underscores and "+
+			"hyphens, at most 50 characters) nor a numeric team id", id)
+	})
 }
 
 func teamState(org string, t *sentry.Team) teamModel {

@@ -3,9 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"regexp"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -39,22 +43,50 @@ func (v slugValidator) ValidateString(_ context.Context, req validator.StringReq
 		return
 	}
 	slug := req.ConfigValue.ValueString()
+	attr := attributeName(req.Path)
 	switch {
 	case slug == "":
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Slug",
-			fmt.Sprintf("The slug must not be empty. Sentry's slug rule is %s.", sentrySlugRule))
+			fmt.Sprintf("The %s must not be empty: set it to a slug matching Sentry's slug rule %s.", attr, sentrySlugRule))
 	case utf8.RuneCountInString(slug) > v.maxLength:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Slug",
-			fmt.Sprintf("The slug %q is %d characters long; Sentry allows at most %d.", slug, utf8.RuneCountInString(slug), v.maxLength))
+			fmt.Sprintf("The %s %q is %d characters long; Sentry allows at most %d. Shorten %s.",
+				attr, slug, utf8.RuneCountInString(slug), v.maxLength, attr))
 	case onlyDigits.MatchString(slug):
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Slug",
-			fmt.Sprintf("The slug %q is only digits, which Sentry would take for an id. Sentry's slug rule is %s: add a letter, "+
-				"a hyphen or an underscore.", slug, sentrySlugRule))
+			fmt.Sprintf("The %s %q is only digits, which Sentry would take for an id. Sentry's slug rule is %s: add a letter, "+
+				"a hyphen or an underscore to %s.", attr, slug, sentrySlugRule, attr))
 	case !slugCharacters.MatchString(slug):
+		fix := "use only lowercase letters, digits, underscores and hyphens"
+		if suggestion := slugify(slug); suggestion != "" && len(suggestion) <= v.maxLength {
+			fix += fmt.Sprintf(", such as %s = %q", attr, suggestion)
+		}
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Slug",
-			fmt.Sprintf("The slug %q does not match Sentry's slug rule %s: use only lowercase letters, digits, underscores "+
-				"and hyphens.", slug, sentrySlugRule))
+			fmt.Sprintf("The %s %q does not match Sentry's slug rule %s: %s.", attr, slug, sentrySlugRule, fix))
 	}
+}
+
+// slugify suggests a slug for a value that is not one: lowercase, with runs
+// of other characters turned into a hyphen. It returns "" when nothing
+// usable is left.
+func slugify(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-'):
+			b.WriteRune(r)
+			hyphen = false
+		case !hyphen:
+			b.WriteByte('-')
+			hyphen = true
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" || onlyDigits.MatchString(out) {
+		return ""
+	}
+	return out
 }
 
 // lengthValidator checks a free-text value's length in characters, quoting
@@ -77,9 +109,126 @@ func (v lengthValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	n := utf8.RuneCountInString(req.ConfigValue.ValueString())
-	if n < v.min || n > v.maxCount {
+	attr := attributeName(req.Path)
+	switch {
+	case n < v.min:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Length",
-			fmt.Sprintf("The %s is %d characters long; Sentry requires %d to %d characters.",
-				v.what, n, v.min, v.maxCount))
+			fmt.Sprintf("The %s is %d characters long; Sentry requires %d to %d characters. Set %s to at least %d "+
+				"characters, or leave it out where it is optional.", v.what, n, v.min, v.maxCount, attr, v.min))
+	case n > v.maxCount:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Length",
+			fmt.Sprintf("The %s is %d characters long; Sentry requires %d to %d characters. Shorten %s to at most %d "+
+				"characters.", v.what, n, v.min, v.maxCount, attr, v.maxCount))
 	}
+}
+
+// trimmedNameValidator refuses a name Sentry would change: Sentry strips
+// leading and trailing whitespace from names, so a name that has any would
+// differ from what Sentry stores and every plan would show a change, and a
+// name of only whitespace becomes blank.
+type trimmedNameValidator struct {
+	// what names the value in messages, such as "team name".
+	what string
+}
+
+func (v trimmedNameValidator) Description(context.Context) string {
+	return "must not start or end with whitespace, and must not be only whitespace"
+}
+
+func (v trimmedNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v trimmedNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	trimmed := strings.TrimSpace(name)
+	switch {
+	case name == "":
+		// lengthValidator reports an empty name.
+	case trimmed == "":
+		resp.Diagnostics.AddAttributeError(req.Path, "Blank Name",
+			fmt.Sprintf("The %s %q is only whitespace, which Sentry strips to a blank name. Set %s to visible text, "+
+				"such as \"Backend\".", v.what, name, attributeName(req.Path)))
+	case trimmed != name:
+		resp.Diagnostics.AddAttributeError(req.Path, "Name Has Surrounding Whitespace",
+			fmt.Sprintf("The %s %q starts or ends with whitespace, which Sentry strips, so every plan would show a "+
+				"change. Remove it: %s = %q.", v.what, name, attributeName(req.Path), trimmed))
+	}
+}
+
+// attributeName is the last step of an attribute path, as written in
+// configuration.
+func attributeName(p path.Path) string {
+	steps := p.Steps()
+	if len(steps) == 0 {
+		return p.String()
+	}
+	if name, ok := steps[len(steps)-1].(path.PathStepAttributeName); ok {
+		return string(name)
+	}
+	return p.String()
+}
+
+// Bounds of sentry_api_token.rotation_days: a day to ten years.
+const (
+	minRotationDays = 1
+	maxRotationDays = 3650
+)
+
+// rotationDaysValidator checks that rotation_days is a whole number of days
+// in range. The attribute is a number rather than an integer so that a
+// fractional value gets this message instead of the framework's conversion
+// error, and a huge one cannot overflow the rotation date.
+type rotationDaysValidator struct{}
+
+func (rotationDaysValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a whole number of days from %d to %d", minRotationDays, maxRotationDays)
+}
+
+func (v rotationDaysValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (rotationDaysValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, problem := rotationDays(req.ConfigValue.ValueBigFloat()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Period", problem)
+	}
+}
+
+// rotationDays returns a valid rotation_days value as an integer, else a
+// message that names the attribute and what it accepts.
+func rotationDays(f *big.Float) (int64, string) {
+	if f == nil {
+		return 0, "rotation_days has no value."
+	}
+	text := f.Text('g', 10)
+	if !f.IsInt() {
+		whole, _ := f.Int(nil)
+		return 0, fmt.Sprintf("rotation_days is %s, which is not a whole number of days. Set rotation_days to a whole "+
+			"number from %d to %d, such as %s.", text, minRotationDays, maxRotationDays, nearestDays(whole))
+	}
+	n, _ := f.Int64()
+	if f.Cmp(big.NewFloat(minRotationDays)) < 0 || f.Cmp(big.NewFloat(maxRotationDays)) > 0 {
+		return 0, fmt.Sprintf("rotation_days is %s; it must be from %d (a day) to %d (ten years). Set rotation_days "+
+			"within that range, such as 90.", text, minRotationDays, maxRotationDays)
+	}
+	return n, ""
+}
+
+// nearestDays suggests a valid whole number of days near a fractional
+// one, given its integer part.
+func nearestDays(whole *big.Int) string {
+	switch {
+	case whole == nil || whole.Cmp(big.NewInt(minRotationDays)) < 0:
+		return strconv.Itoa(minRotationDays)
+	case whole.Cmp(big.NewInt(maxRotationDays)) >= 0:
+		return strconv.Itoa(maxRotationDays)
+	}
+	return whole.String()
 }
