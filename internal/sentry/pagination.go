@@ -10,8 +10,14 @@ import (
 	"strings"
 )
 
-// pageSize is Sentry's largest page; anything above is a 400.
-const pageSize = 100
+const (
+	// pageSize is Sentry's largest page; anything above is a 400.
+	pageSize = 100
+	// defaultMaxPages bounds every list: 1,000,000 objects at 100 a page,
+	// far more than any organization has. A list that goes on longer is a
+	// server sending cursors that never end.
+	defaultMaxPages = 10_000
+)
 
 // paginate walks a list endpoint whose pages are JSON arrays of T, one page
 // at a time, following Sentry's Link-header cursors. Stopping the loop early

@@ -63,6 +63,7 @@ func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	st.attempt = attempt + 1
 	st.started = time.Now()
 	st.wroteHeaders.Store(false)
+	st.lastStatus.Store(0)
 }
 
 // checkRetry is retryablehttp's CheckRetry. It is called once per attempt,
