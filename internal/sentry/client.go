@@ -346,7 +346,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 // with the last answer if the bound ran out between attempts, or the
 // caller's cancellation or deadline.
 func contextError(ctx context.Context, st *attemptState, bound *timeoutError) error {
-	if context.Cause(ctx) != error(bound) {
+	if !errors.Is(context.Cause(ctx), bound) {
 		return ctx.Err()
 	}
 	e := *bound

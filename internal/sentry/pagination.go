@@ -43,7 +43,7 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 			seen[cursor] = true
 		}
 
-		for {
+		for pages := 1; ; pages++ {
 			var (
 				page   P
 				header http.Header
@@ -66,6 +66,10 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 				yield(zero, fmt.Errorf("GET %s: Sentry sent the next-page cursor %q a second time; stopped paging to avoid an endless loop", path, cursor))
 				return
 			}
+			if pages >= c.maxPages {
+				yield(zero, endlessListError(path, pages))
+				return
+			}
 			seen[cursor] = true
 			// Only the cursor is taken from the Link URL: its host is
 			// Sentry's idea of itself, which a proxy in between may not
@@ -73,6 +77,11 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 			q.Set("cursor", cursor)
 		}
 	}
+}
+
+// endlessListError is the error of a list stopped at the page bound.
+func endlessListError(path string, pages int) error {
+	return fmt.Errorf("GET %s: the list did not end after %d pages and was stopped; Sentry kept announcing another page", path, pages)
 }
 
 // listAll reads every page of a list endpoint whose pages are JSON arrays.

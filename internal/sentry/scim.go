@@ -120,7 +120,7 @@ func (c *Client) ListSCIMGroups(ctx context.Context, org, filter string) ([]SCIM
 	path := scimEndpoint(org, "Groups")
 	out := make([]SCIMGroup, 0)
 	start := 1
-	for {
+	for pages := 1; ; pages++ {
 		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(scimPageSize)}}
 		if filter != "" {
 			q.Set("filter", filter)
@@ -129,12 +129,22 @@ func (c *Client) ListSCIMGroups(ctx context.Context, org, filter string) ([]SCIM
 		if err := c.do(ctx, http.MethodGet, path, q, nil, &page); err != nil {
 			return nil, err
 		}
+		if page.StartIndex != 0 && page.StartIndex != start {
+			// A server that ignores startIndex would send the same page
+			// again and again.
+			return nil, fmt.Errorf("GET %s: Sentry answered startIndex=%d with the page at %d; stopped paging to avoid an endless loop", path, start, page.StartIndex)
+		}
 		out = append(out, page.Resources...)
 		// SCIM pages by offset: the next page starts after this one, and
-		// there is none once the total is reached.
+		// there is none once the total is reached. An empty page ends the
+		// list too, even if the total (counted before a team was deleted,
+		// say) promised more.
 		start += len(page.Resources)
 		if len(page.Resources) == 0 || start > page.TotalResults {
 			return out, nil
+		}
+		if pages >= c.maxPages {
+			return nil, endlessListError(path, pages)
 		}
 	}
 }

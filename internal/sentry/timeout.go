@@ -2,6 +2,7 @@ package sentry
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -36,7 +37,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ctx, cancel := context.WithTimeout(parent, t.timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		timedOut := ctx.Err() == context.DeadlineExceeded && parent.Err() == nil
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
 		cancel()
 		if timedOut {
 			return nil, &timeoutError{bound: t.timeout, scope: scopeAttempt}
@@ -68,7 +69,7 @@ type boundedBody struct {
 
 func (b *boundedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF && b.ctx.Err() == context.DeadlineExceeded && b.parent.Err() == nil {
+	if err != nil && !errors.Is(err, io.EOF) && errors.Is(b.ctx.Err(), context.DeadlineExceeded) && b.parent.Err() == nil {
 		return n, &timeoutError{bound: b.timeout, scope: scopeAttempt, body: true}
 	}
 	return n, err
