@@ -96,7 +96,7 @@ func (c *Client) CreateSCIMGroup(ctx context.Context, org, displayName string) (
 		DisplayName string   `json:"displayName"`
 	}{[]string{scimSchemaGroup}, displayName}
 	var g SCIMGroup
-	if err := c.do(ctx, http.MethodPost, scimEndpoint(org, "Groups"), nil, body, &g); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, scimEndpoint(org, "Groups"), body, &g, "SCIM group", func() string { return g.ID }); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -106,7 +106,7 @@ func (c *Client) CreateSCIMGroup(ctx context.Context, org, displayName string) (
 // unknown or deleted group is a 404 ([IsNotFound]).
 func (c *Client) GetSCIMGroup(ctx context.Context, org, id string) (*SCIMGroup, error) {
 	var g SCIMGroup
-	if err := c.do(ctx, http.MethodGet, scimEndpoint(org, "Groups", id), nil, nil, &g); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, scimEndpoint(org, "Groups", id), nil, &g, "SCIM group", func() string { return g.ID }); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -225,7 +225,7 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 		SentryOrgRole string   `json:"sentryOrgRole,omitempty"`
 	}{[]string{scimSchemaUser}, userName, orgRole}
 	var u SCIMUser
-	if err := c.do(ctx, http.MethodPost, scimEndpoint(org, "Users"), nil, body, &u); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, scimEndpoint(org, "Users"), body, &u, "SCIM user", func() string { return u.ID }); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -234,7 +234,7 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 // GetSCIMUser reads one user; id is the member's id.
 func (c *Client) GetSCIMUser(ctx context.Context, org, id string) (*SCIMUser, error) {
 	var u SCIMUser
-	if err := c.do(ctx, http.MethodGet, scimEndpoint(org, "Users", id), nil, nil, &u); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, scimEndpoint(org, "Users", id), nil, &u, "SCIM user", func() string { return u.ID }); err != nil {
 		return nil, err
 	}
 	return &u, nil
