@@ -273,7 +273,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	ctx, cancel := context.WithTimeoutCause(ctx, c.operationTimeout, bound)
 	defer cancel()
 
-	st := &attemptState{method: method, path: path, idempotent: rc.idempotent || isIdempotentMethod(method)}
+	st := &attemptState{
+		method:     method,
+		path:       path,
+		idempotent: rc.idempotent || isIdempotentMethod(method),
+		waitMin:    c.http.RetryWaitMin,
+		waitMax:    c.http.RetryWaitMax,
+	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, c.token)
 	ctx = context.WithValue(ctx, attemptStateKey{}, st)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,47 @@ func TestCallersHTTPClientLeftAlone(t *testing.T) {
 	}
 	if hc.Transport != transport {
 		t.Error("NewClient changed the caller's http.Client")
+	}
+}
+
+func TestRateLimitWaitPastTheBoundGivesUpAtOnce(t *testing.T) {
+	t.Parallel()
+	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){
+		func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `"slow down"`)
+		},
+		teamOK,
+	}}
+	c := newTestClient(t, seq, bounds(time.Minute, 5*time.Second), func(cfg *Config) { cfg.RetryWaitMax = 2 * time.Hour })
+	err := timed(t, 2*time.Second, func() error {
+		_, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"})
+		return err
+	})
+	if !IsRateLimited(err) || IsOutcomeUnknown(err) {
+		t.Errorf("err = %v, want the 429 at once, outcome known", err)
+	}
+	if seq.hits.Load() != 1 {
+		t.Errorf("%d requests, want 1", seq.hits.Load())
+	}
+}
+
+func TestRateLimitWaitWithinTheBoundRetries(t *testing.T) {
+	t.Parallel()
+	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){
+		func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+			w.WriteHeader(http.StatusTooManyRequests)
+		},
+		teamOK,
+	}}
+	// The wait is capped at RetryWaitMax, well within the bound.
+	c := newTestClient(t, seq, bounds(time.Minute, 5*time.Second), func(cfg *Config) { cfg.RetryWaitMax = 10 * time.Millisecond })
+	if _, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"}); err != nil {
+		t.Fatalf("CreateTeam: %v", err)
+	}
+	if seq.hits.Load() != 2 {
+		t.Errorf("%d requests, want 2", seq.hits.Load())
 	}
 }
