@@ -303,7 +303,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			_ = resp.Body.Close()
 		}
 		if ctx.Err() != nil {
-			err = contextError(ctx, st, bound)
+			err = contextError(ctx, st, bound, false)
 		} else {
 			// url.Error repeats the method and full URL, which the
 			// caller already has in a shorter form.
@@ -312,25 +312,25 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 				err = urlErr.Err
 			}
 		}
-		return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, err), st.mayHaveRun.Load())
+		return failure(ctx, fmt.Errorf("%s %s: %w", method, path, err), st.mayHaveRun.Load())
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			err = contextError(ctx, st, bound)
+			err = contextError(ctx, st, bound, true)
 		}
 		// The answer was on its way: whatever Sentry did, it did.
-		return c.failure(ctx, fmt.Errorf("%s %s: reading Sentry's %d answer: %w", method, path, resp.StatusCode, err), true)
+		return failure(ctx, fmt.Errorf("%s %s: reading Sentry's %d answer: %w", method, path, resp.StatusCode, err), true)
 	}
 	if len(data) > maxResponseBytes {
-		return c.failure(ctx, fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes), true)
+		return failure(ctx, fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes), true)
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(method, path, resp, data, c.token)
-		return c.failure(ctx, apiErr, uncertainStatus(resp.StatusCode) || st.mayHaveRun.Load())
+		return failure(ctx, apiErr, uncertainStatus(resp.StatusCode) || st.mayHaveRun.Load())
 	}
 	if rc.header != nil {
 		*rc.header = resp.Header.Clone()
@@ -342,7 +342,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err := json.Unmarshal(data, out); err != nil {
 			// Sentry answered 2xx, so it did the work, but what it made
 			// cannot be read.
-			return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, describeDecodeError(resp, err)), true)
+			return failure(ctx, fmt.Errorf("%s %s: %w", method, path, describeDecodeError(resp, err)), true)
 		}
 	}
 	return nil
@@ -350,13 +350,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 // contextError explains why ctx ended: the call's own time bound, reported
 // with the last answer if the bound ran out between attempts, or the
-// caller's cancellation or deadline.
-func contextError(ctx context.Context, st *attemptState, bound *timeoutError) error {
+// caller's cancellation or deadline. inBody is set when it ended while the
+// answer's body was read.
+func contextError(ctx context.Context, st *attemptState, bound *timeoutError, inBody bool) error {
 	if !errors.Is(context.Cause(ctx), bound) {
 		return ctx.Err()
 	}
 	e := *bound
-	e.lastStatus = int(st.lastStatus.Load())
+	if inBody {
+		e.body = true
+	} else {
+		e.lastStatus = int(st.lastStatus.Load())
+	}
 	return &e
 }
 
@@ -374,7 +379,7 @@ func timeoutOrDefault(name string, d, def time.Duration) (time.Duration, error) 
 // failure finishes a failed call: err is wrapped in [OutcomeUnknownError]
 // when Sentry may have carried the request out, unless the caller cancelled,
 // which asks for nothing more to be done.
-func (c *Client) failure(ctx context.Context, err error, uncertain bool) error {
+func failure(ctx context.Context, err error, uncertain bool) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return err
 	}

@@ -265,3 +265,19 @@ func TestRateLimitWaitWithinTheBoundRetries(t *testing.T) {
 		t.Errorf("%d requests, want 2", seq.hits.Load())
 	}
 }
+
+func TestOperationTimeoutWhileReadingTheBody(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, http.HandlerFunc(stallBody), bounds(time.Minute, 100*time.Millisecond))
+	err := timed(t, 5*time.Second, func() error {
+		_, err := c.GetTeam(context.Background(), "acme", "backend")
+		return err
+	})
+	const want = "GET teams/acme/backend/: reading Sentry's 200 answer: Sentry's answer did not arrive in full within 100ms, the time allowed for one call and its retries"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if !IsOutcomeUnknown(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v: want outcome unknown and a deadline", err)
+	}
+}
