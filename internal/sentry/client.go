@@ -25,10 +25,6 @@ const (
 	defaultRetryWaitMin = 500 * time.Millisecond
 	defaultRetryWaitMax = 30 * time.Second
 
-	// Terraform gives providers no deadline by default, so without a timeout
-	// a connection that hangs would hang the whole run.
-	defaultHTTPTimeout = 60 * time.Second
-
 	// The largest answer this API gives is a page of 100 members; anything
 	// far bigger is a misbehaving proxy, not Sentry.
 	maxResponseBytes = 32 << 20
@@ -48,8 +44,9 @@ type Config struct {
 	Token string
 	// UserAgent is sent as the User-Agent header.
 	UserAgent string
-	// HTTPClient sends the requests; nil means a pooled client with a
-	// 60-second timeout.
+	// HTTPClient sends the requests; nil means a pooled client. The client
+	// wraps a copy of its transport to bound every attempt (see
+	// AttemptTimeout); the http.Client itself is not changed.
 	HTTPClient *http.Client
 	// MaxRetries bounds the retries of one call: 0 means 5, a negative value
 	// means none.
@@ -57,14 +54,26 @@ type Config struct {
 	// RetryWaitMin and RetryWaitMax bound the wait between retries; zero
 	// means 500ms and 30s.
 	RetryWaitMin, RetryWaitMax time.Duration
+	// AttemptTimeout bounds one attempt, from dialling to the last byte of
+	// the answer; zero means 30s. Terraform gives providers no deadline,
+	// so without it a connection that hangs would hang the whole run.
+	AttemptTimeout time.Duration
+	// OperationTimeout bounds one call with all its attempts and the waits
+	// between them, unless the caller's context ends earlier; zero means
+	// 100s. A list is bounded page by page.
+	OperationTimeout time.Duration
 }
 
 // Client calls Sentry's REST API. It is safe for concurrent use.
 type Client struct {
-	baseURL   string
-	token     string
-	userAgent string
-	http      *retryablehttp.Client
+	baseURL          string
+	token            string
+	userAgent        string
+	http             *retryablehttp.Client
+	operationTimeout time.Duration
+	// maxPages bounds every list, in pages (see defaultMaxPages); tests
+	// lower it.
+	maxPages int
 }
 
 // NewClient makes a Client. It does not touch the network: a health check
@@ -100,20 +109,31 @@ func NewClient(cfg Config) (*Client, error) {
 		retries = 0
 	}
 
+	attemptTimeout, err := timeoutOrDefault("AttemptTimeout", cfg.AttemptTimeout, defaultAttemptTimeout)
+	if err != nil {
+		return nil, err
+	}
+	operationTimeout, err := timeoutOrDefault("OperationTimeout", cfg.OperationTimeout, defaultOperationTimeout)
+	if err != nil {
+		return nil, err
+	}
+
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
 		httpClient = cleanhttp.DefaultPooledClient()
-		httpClient.Timeout = defaultHTTPTimeout
 	}
+	httpClient = withAttemptTimeout(httpClient, attemptTimeout)
 	userAgent := cfg.UserAgent
 	if userAgent == "" {
 		userAgent = defaultUserAgent
 	}
 
 	return &Client{
-		baseURL:   base,
-		token:     token,
-		userAgent: userAgent,
+		baseURL:          base,
+		token:            token,
+		userAgent:        userAgent,
+		operationTimeout: operationTimeout,
+		maxPages:         defaultMaxPages,
 		http: &retryablehttp.Client{
 			HTTPClient: httpClient,
 			// retryablehttp's own logger prints URLs and errors to stderr;
@@ -248,7 +268,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		target += "?" + query.Encode()
 	}
 
-	st := &attemptState{method: method, path: path, idempotent: rc.idempotent || isIdempotentMethod(method)}
+	// The call's own bound; a caller's earlier deadline still wins.
+	bound := &timeoutError{bound: c.operationTimeout, scope: scopeOperation}
+	ctx, cancel := context.WithTimeoutCause(ctx, c.operationTimeout, bound)
+	defer cancel()
+
+	st := &attemptState{
+		method:     method,
+		path:       path,
+		idempotent: rc.idempotent || isIdempotentMethod(method),
+		waitMin:    c.http.RetryWaitMin,
+		waitMax:    c.http.RetryWaitMax,
+	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, c.token)
 	ctx = context.WithValue(ctx, attemptStateKey{}, st)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -271,8 +302,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = ctxErr
+		if ctx.Err() != nil {
+			err = contextError(ctx, st, bound, false)
 		} else {
 			// url.Error repeats the method and full URL, which the
 			// caller already has in a shorter form.
@@ -281,25 +312,25 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 				err = urlErr.Err
 			}
 		}
-		return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, err), st.mayHaveRun.Load())
+		return failure(ctx, fmt.Errorf("%s %s: %w", method, path, err), st.mayHaveRun.Load())
 	}
 	defer resp.Body.Close()
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = ctxErr
+		if ctx.Err() != nil {
+			err = contextError(ctx, st, bound, true)
 		}
 		// The answer was on its way: whatever Sentry did, it did.
-		return c.failure(ctx, fmt.Errorf("%s %s: reading Sentry's %d answer: %w", method, path, resp.StatusCode, err), true)
+		return failure(ctx, fmt.Errorf("%s %s: reading Sentry's %d answer: %w", method, path, resp.StatusCode, err), true)
 	}
 	if len(data) > maxResponseBytes {
-		return c.failure(ctx, fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes), true)
+		return failure(ctx, fmt.Errorf("%s %s: the response is larger than %d bytes", method, path, maxResponseBytes), true)
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(method, path, resp, data, c.token)
-		return c.failure(ctx, apiErr, uncertainStatus(resp.StatusCode) || st.mayHaveRun.Load())
+		return failure(ctx, apiErr, uncertainStatus(resp.StatusCode) || st.mayHaveRun.Load())
 	}
 	if rc.header != nil {
 		*rc.header = resp.Header.Clone()
@@ -311,16 +342,44 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err := json.Unmarshal(data, out); err != nil {
 			// Sentry answered 2xx, so it did the work, but what it made
 			// cannot be read.
-			return c.failure(ctx, fmt.Errorf("%s %s: %w", method, path, describeDecodeError(resp, err)), true)
+			return failure(ctx, fmt.Errorf("%s %s: %w", method, path, describeDecodeError(resp, err)), true)
 		}
 	}
 	return nil
 }
 
+// contextError explains why ctx ended: the call's own time bound, reported
+// with the last answer if the bound ran out between attempts, or the
+// caller's cancellation or deadline. inBody is set when it ended while the
+// answer's body was read.
+func contextError(ctx context.Context, st *attemptState, bound *timeoutError, inBody bool) error {
+	if !errors.Is(context.Cause(ctx), bound) {
+		return ctx.Err()
+	}
+	e := *bound
+	if inBody {
+		e.body = true
+	} else {
+		e.lastStatus = int(st.lastStatus.Load())
+	}
+	return &e
+}
+
+// timeoutOrDefault checks a Config time bound: zero means def.
+func timeoutOrDefault(name string, d, def time.Duration) (time.Duration, error) {
+	switch {
+	case d == 0:
+		return def, nil
+	case d < 0:
+		return 0, fmt.Errorf("sentry: %s (%s) must not be negative", name, d)
+	}
+	return d, nil
+}
+
 // failure finishes a failed call: err is wrapped in [OutcomeUnknownError]
 // when Sentry may have carried the request out, unless the caller cancelled,
 // which asks for nothing more to be done.
-func (c *Client) failure(ctx context.Context, err error, uncertain bool) error {
+func failure(ctx context.Context, err error, uncertain bool) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return err
 	}

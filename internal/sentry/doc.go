@@ -9,6 +9,13 @@
 // errors, so callers can tell users what Sentry said and test for
 // [IsNotFound], [IsConflict] and friends.
 //
+// Every attempt and every call is bounded in time (Config.AttemptTimeout,
+// Config.OperationTimeout) and every list in pages. A failure after which
+// Sentry may still have done the work (a dropped connection or a timeout
+// once the request was sent, a 500/502/503/504, a 2xx answer that cannot be
+// read) satisfies [IsOutcomeUnknown]: after a create, look the object up
+// before creating it again.
+//
 // The client never logs request or response bodies and never puts the token
 // in an error: some Sentry answers carry secrets, and Terraform debug logs are
 // routinely pasted into bug reports.

@@ -141,7 +141,7 @@ func (r TeamMembershipResult) String() string {
 // 5xx or a dropped connection, as Sentry may have made the invite already.
 func (c *Client) InviteMember(ctx context.Context, org string, req InviteMemberRequest) (*Member, error) {
 	var m Member
-	if err := c.do(ctx, http.MethodPost, endpoint("organizations", org, "members"), nil, req, &m); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, endpoint("organizations", org, "members"), req, &m, "member", func() string { return m.ID }); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -150,7 +150,7 @@ func (c *Client) InviteMember(ctx context.Context, org string, req InviteMemberR
 // GetMember reads one member, with its teams and team roles.
 func (c *Client) GetMember(ctx context.Context, org, memberID string) (*Member, error) {
 	var m Member
-	if err := c.do(ctx, http.MethodGet, endpoint("organizations", org, "members", memberID), nil, nil, &m); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, endpoint("organizations", org, "members", memberID), nil, &m, "member", func() string { return m.ID }); err != nil {
 		return nil, err
 	}
 	return &m, nil

@@ -50,8 +50,15 @@ func orgAuthTokensPath(org string, id ...string) string {
 // would mint a second token.
 func (c *Client) CreateOrgAuthToken(ctx context.Context, org, name string) (*OrgAuthToken, error) {
 	var t OrgAuthToken
-	if err := c.do(ctx, http.MethodPost, orgAuthTokensPath(org), nil, orgAuthTokenName{Name: name}, &t); err != nil {
+	path := orgAuthTokensPath(org)
+	code, err := c.doObject(ctx, http.MethodPost, path, orgAuthTokenName{Name: name}, &t, "token", func() string { return t.ID })
+	if err != nil {
 		return nil, err
+	}
+	if t.Token == "" {
+		// The token exists but its value is lost: the caller must find it
+		// by name and revoke it.
+		return nil, answerLacks(http.MethodPost, path, code, "token value")
 	}
 	return &t, nil
 }
@@ -59,7 +66,7 @@ func (c *Client) CreateOrgAuthToken(ctx context.Context, org, name string) (*Org
 // GetOrgAuthToken reads a token by its numeric id; a deleted token is a 404.
 func (c *Client) GetOrgAuthToken(ctx context.Context, org, id string) (*OrgAuthToken, error) {
 	var t OrgAuthToken
-	if err := c.do(ctx, http.MethodGet, orgAuthTokensPath(org, id), nil, nil, &t); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, orgAuthTokensPath(org, id), nil, &t, "token", func() string { return t.ID }); err != nil {
 		return nil, err
 	}
 	return &t, nil

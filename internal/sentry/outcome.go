@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -85,3 +86,30 @@ func (e *timeoutError) Is(target error) bool { return target == context.Deadline
 
 // Timeout marks the error as a timeout for net.Error-style checks.
 func (e *timeoutError) Timeout() bool { return true }
+
+// doObject is [Client.do] for answers that must be one object with an id:
+// id reads it from out once decoded, and what names the object in the
+// error ("team", "member"). A 2xx answer without an id ({}, null, an empty
+// body) is an error, never an object with an empty id; after a POST or PUT
+// it is outcome-unknown, since Sentry answered 2xx and so did the work.
+// It returns the answer's status.
+func (c *Client) doObject(ctx context.Context, method, path string, in, out any, what string, id func() string, opts ...requestOption) (int, error) {
+	var code int
+	opts = append(opts, responseStatus(&code))
+	if err := c.do(ctx, method, path, nil, in, out, opts...); err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(id()) != "" {
+		return code, nil
+	}
+	return code, answerLacks(method, path, code, what+" id")
+}
+
+// answerLacks is the error of a 2xx answer without something it must carry.
+func answerLacks(method, path string, code int, what string) error {
+	err := fmt.Errorf("%s %s: Sentry's %d answer has no %s", method, path, code, what)
+	if method == http.MethodGet || method == http.MethodHead {
+		return err
+	}
+	return &OutcomeUnknownError{Err: err}
+}

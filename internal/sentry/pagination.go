@@ -10,8 +10,14 @@ import (
 	"strings"
 )
 
-// pageSize is Sentry's largest page; anything above is a 400.
-const pageSize = 100
+const (
+	// pageSize is Sentry's largest page; anything above is a 400.
+	pageSize = 100
+	// defaultMaxPages bounds every list: 1,000,000 objects at 100 a page,
+	// far more than any organization has. A list that goes on longer is a
+	// server sending cursors that never end.
+	defaultMaxPages = 10_000
+)
 
 // paginate walks a list endpoint whose pages are JSON arrays of T, one page
 // at a time, following Sentry's Link-header cursors. Stopping the loop early
@@ -37,7 +43,7 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 			seen[cursor] = true
 		}
 
-		for {
+		for pages := 1; ; pages++ {
 			var (
 				page   P
 				header http.Header
@@ -60,6 +66,10 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 				yield(zero, fmt.Errorf("GET %s: Sentry sent the next-page cursor %q a second time; stopped paging to avoid an endless loop", path, cursor))
 				return
 			}
+			if pages >= c.maxPages {
+				yield(zero, endlessListError(path, pages))
+				return
+			}
 			seen[cursor] = true
 			// Only the cursor is taken from the Link URL: its host is
 			// Sentry's idea of itself, which a proxy in between may not
@@ -67,6 +77,11 @@ func paginatePages[P, T any](ctx context.Context, c *Client, path string, query 
 			q.Set("cursor", cursor)
 		}
 	}
+}
+
+// endlessListError is the error of a list stopped at the page bound.
+func endlessListError(path string, pages int) error {
+	return fmt.Errorf("GET %s: the list did not end after %d pages and was stopped; Sentry kept announcing another page", path, pages)
 }
 
 // listAll reads every page of a list endpoint whose pages are JSON arrays.

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -246,5 +247,47 @@ func TestParseLinkHeader(t *testing.T) {
 	want := []link{{target: "https://x/?q=a;b,c", params: map[string]string{"rel": "next", "title": `say "hi", bye`}}}
 	if !reflect.DeepEqual(links, want) {
 		t.Errorf("parseLinkHeader = %#v, want %#v", links, want)
+	}
+}
+
+func TestPaginateStopsAtPageCap(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := hits.Add(1)
+		// Every page names a new next page: a list that never ends.
+		w.Header().Set("Link", sentryLink("organizations/acme/teams/", "100:-1:1", fmt.Sprintf("100:%d:0", n), false, true))
+		_, _ = fmt.Fprintf(w, `[{"id": "%d", "slug": "t%d"}]`, n, n)
+	}))
+	c.maxPages = 5
+	teams, err := c.ListTeams(context.Background(), "acme")
+	const want = "GET organizations/acme/teams/: the list did not end after 5 pages and was stopped; Sentry kept announcing another page"
+	if err == nil || err.Error() != want || teams != nil {
+		t.Fatalf("ListTeams = %d teams, %v; want the page-cap error %q", len(teams), err, want)
+	}
+	if hits.Load() != 5 {
+		t.Errorf("%d requests, want 5", hits.Load())
+	}
+}
+
+func TestPaginateListAtPageCapEnds(t *testing.T) {
+	t.Parallel()
+	pages := &teamPages{}
+	c := newTestClient(t, pages)
+	c.maxPages = 3
+	teams, err := c.ListTeams(context.Background(), "acme")
+	if err != nil || len(teams) != 250 {
+		t.Fatalf("ListTeams = %d teams, %v; a list of exactly the cap must pass", len(teams), err)
+	}
+}
+
+func TestDefaultPageCap(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(Config{Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.maxPages != 10_000 {
+		t.Errorf("page cap %d, want 10000 (1,000,000 objects)", c.maxPages)
 	}
 }

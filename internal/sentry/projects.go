@@ -51,7 +51,7 @@ type CreateProjectRequest struct {
 // that may have reached Sentry, since that could make a second project.
 func (c *Client) CreateProject(ctx context.Context, org, team string, req CreateProjectRequest) (*Project, error) {
 	var p Project
-	if err := c.do(ctx, http.MethodPost, endpoint("teams", org, team, "projects"), nil, req, &p); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, endpoint("teams", org, team, "projects"), req, &p, "project", func() string { return p.ID }); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -60,7 +60,7 @@ func (c *Client) CreateProject(ctx context.Context, org, team string, req Create
 // GetProject reads a project; project is its slug or numeric id.
 func (c *Client) GetProject(ctx context.Context, org, project string) (*Project, error) {
 	var p Project
-	if err := c.do(ctx, http.MethodGet, endpoint("projects", org, project), nil, nil, &p); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, endpoint("projects", org, project), nil, &p, "project", func() string { return p.ID }); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -83,7 +83,8 @@ func (c *Client) ListProjectTeams(ctx context.Context, org, project string) ([]T
 // is "Team does not exist.".
 func (c *Client) AddProjectTeam(ctx context.Context, org, project, team string) (*Project, error) {
 	var p Project
-	if err := c.do(ctx, http.MethodPost, endpoint("projects", org, project, "teams", team), nil, nil, &p, idempotent()); err != nil {
+	path := endpoint("projects", org, project, "teams", team)
+	if _, err := c.doObject(ctx, http.MethodPost, path, nil, &p, "project", func() string { return p.ID }, idempotent()); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -24,6 +24,9 @@ type attemptState struct {
 	method     string
 	path       string
 	idempotent bool
+	// waitMin and waitMax are the client's bounds on the wait between
+	// attempts.
+	waitMin, waitMax time.Duration
 
 	// attempt and started are only touched by retryablehttp's loop, one
 	// attempt after the other.
@@ -63,6 +66,7 @@ func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	st.attempt = attempt + 1
 	st.started = time.Now()
 	st.wroteHeaders.Store(false)
+	st.lastStatus.Store(0)
 }
 
 // checkRetry is retryablehttp's CheckRetry. It is called once per attempt,
@@ -80,6 +84,11 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		st.mayHaveRun.Store(true)
 	}
 	retry, stopErr := shouldRetry(ctx, st, resp, err)
+	if retry && resp != nil && !timeToWait(ctx, st, resp, time.Now()) {
+		// Give up now with Sentry's answer (a 429, say) rather than wait
+		// for the deadline and report only that it passed.
+		retry = false
+	}
 	logAttempt(ctx, st, resp, err, retry)
 	return retry, stopErr
 }
@@ -109,6 +118,20 @@ func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err
 		return st.idempotent, nil
 	}
 	return false, nil
+}
+
+// timeToWait reports whether the wait the server asks for before the next
+// attempt, if it names one, ends before ctx's deadline.
+func timeToWait(ctx context.Context, st *attemptState, resp *http.Response, now time.Time) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return true
+	}
+	wait, ok := serverWait(resp, now)
+	if !ok {
+		return true
+	}
+	return now.Add(clampDuration(wait, st.waitMin, st.waitMax)).Before(deadline)
 }
 
 // retryableTransportError tells passing network trouble from failures that

@@ -96,7 +96,7 @@ func (c *Client) CreateSCIMGroup(ctx context.Context, org, displayName string) (
 		DisplayName string   `json:"displayName"`
 	}{[]string{scimSchemaGroup}, displayName}
 	var g SCIMGroup
-	if err := c.do(ctx, http.MethodPost, scimEndpoint(org, "Groups"), nil, body, &g); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, scimEndpoint(org, "Groups"), body, &g, "SCIM group", func() string { return g.ID }); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -106,7 +106,7 @@ func (c *Client) CreateSCIMGroup(ctx context.Context, org, displayName string) (
 // unknown or deleted group is a 404 ([IsNotFound]).
 func (c *Client) GetSCIMGroup(ctx context.Context, org, id string) (*SCIMGroup, error) {
 	var g SCIMGroup
-	if err := c.do(ctx, http.MethodGet, scimEndpoint(org, "Groups", id), nil, nil, &g); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, scimEndpoint(org, "Groups", id), nil, &g, "SCIM group", func() string { return g.ID }); err != nil {
 		return nil, err
 	}
 	return &g, nil
@@ -120,7 +120,7 @@ func (c *Client) ListSCIMGroups(ctx context.Context, org, filter string) ([]SCIM
 	path := scimEndpoint(org, "Groups")
 	out := make([]SCIMGroup, 0)
 	start := 1
-	for {
+	for pages := 1; ; pages++ {
 		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(scimPageSize)}}
 		if filter != "" {
 			q.Set("filter", filter)
@@ -129,12 +129,22 @@ func (c *Client) ListSCIMGroups(ctx context.Context, org, filter string) ([]SCIM
 		if err := c.do(ctx, http.MethodGet, path, q, nil, &page); err != nil {
 			return nil, err
 		}
+		if page.StartIndex != 0 && page.StartIndex != start {
+			// A server that ignores startIndex would send the same page
+			// again and again.
+			return nil, fmt.Errorf("GET %s: Sentry answered startIndex=%d with the page at %d; stopped paging to avoid an endless loop", path, start, page.StartIndex)
+		}
 		out = append(out, page.Resources...)
 		// SCIM pages by offset: the next page starts after this one, and
-		// there is none once the total is reached.
+		// there is none once the total is reached. An empty page ends the
+		// list too, even if the total (counted before a team was deleted,
+		// say) promised more.
 		start += len(page.Resources)
 		if len(page.Resources) == 0 || start > page.TotalResults {
 			return out, nil
+		}
+		if pages >= c.maxPages {
+			return nil, endlessListError(path, pages)
 		}
 	}
 }
@@ -215,7 +225,7 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 		SentryOrgRole string   `json:"sentryOrgRole,omitempty"`
 	}{[]string{scimSchemaUser}, userName, orgRole}
 	var u SCIMUser
-	if err := c.do(ctx, http.MethodPost, scimEndpoint(org, "Users"), nil, body, &u); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, scimEndpoint(org, "Users"), body, &u, "SCIM user", func() string { return u.ID }); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -224,7 +234,7 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 // GetSCIMUser reads one user; id is the member's id.
 func (c *Client) GetSCIMUser(ctx context.Context, org, id string) (*SCIMUser, error) {
 	var u SCIMUser
-	if err := c.do(ctx, http.MethodGet, scimEndpoint(org, "Users", id), nil, nil, &u); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, scimEndpoint(org, "Users", id), nil, &u, "SCIM user", func() string { return u.ID }); err != nil {
 		return nil, err
 	}
 	return &u, nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -439,5 +440,73 @@ func TestSCIMPathsEscaped(t *testing.T) {
 	}
 	if n := len(reqs()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// scimPage writes one SCIM list page.
+func scimPage(w http.ResponseWriter, total, start, n int) {
+	resources := []any{}
+	for i := range n {
+		resources = append(resources, map[string]any{"id": strconv.Itoa(start + i), "displayName": fmt.Sprint("g", start+i)})
+	}
+	body, _ := json.Marshal(map[string]any{"totalResults": total, "startIndex": start, "itemsPerPage": n, "Resources": resources})
+	writeRaw(w, http.StatusOK, string(body))
+}
+
+func TestListSCIMGroupsStopsAtPageCap(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
+		scimPage(w, 1_000_000_000, start, 100)
+	}))
+	c.maxPages = 4
+	groups, err := c.ListSCIMGroups(context.Background(), "acme", "")
+	if err == nil || !strings.Contains(err.Error(), "the list did not end after 4 pages and was stopped") || groups != nil {
+		t.Fatalf("ListSCIMGroups = %d groups, %v; want the page-cap error", len(groups), err)
+	}
+	if hits.Load() != 4 {
+		t.Errorf("%d requests, want 4", hits.Load())
+	}
+}
+
+func TestListSCIMGroupsStartIndexNotAdvancing(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		// The first page, whatever was asked for.
+		scimPage(w, 250, 1, 100)
+	}))
+	groups, err := c.ListSCIMGroups(context.Background(), "acme", "")
+	const want = "GET organizations/acme/scim/v2/Groups: Sentry answered startIndex=101 with the page at 1; stopped paging to avoid an endless loop"
+	if err == nil || err.Error() != want || groups != nil {
+		t.Fatalf("ListSCIMGroups = %d groups, %v; want %q", len(groups), err, want)
+	}
+	if hits.Load() != 2 {
+		t.Errorf("%d requests, want 2", hits.Load())
+	}
+}
+
+func TestListSCIMGroupsEmptyPageEnds(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
+		n := 100
+		if start > 1 {
+			n = 0
+		}
+		// The total promises more than there is.
+		scimPage(w, 500, start, n)
+	}))
+	groups, err := c.ListSCIMGroups(context.Background(), "acme", "")
+	if err != nil || len(groups) != 100 {
+		t.Fatalf("ListSCIMGroups = %d groups, %v; want the 100 there are", len(groups), err)
+	}
+	if hits.Load() != 2 {
+		t.Errorf("%d requests, want 2", hits.Load())
 	}
 }

@@ -44,7 +44,7 @@ type UpdateTeamRequest struct {
 // ([IsConflict]).
 func (c *Client) CreateTeam(ctx context.Context, org string, req CreateTeamRequest) (*Team, error) {
 	var team Team
-	if err := c.do(ctx, http.MethodPost, endpoint("organizations", org, "teams"), nil, req, &team); err != nil {
+	if _, err := c.doObject(ctx, http.MethodPost, endpoint("organizations", org, "teams"), req, &team, "team", func() string { return team.ID }); err != nil {
 		return nil, err
 	}
 	return &team, nil
@@ -53,7 +53,7 @@ func (c *Client) CreateTeam(ctx context.Context, org string, req CreateTeamReque
 // GetTeam reads one team; team is its slug or numeric id.
 func (c *Client) GetTeam(ctx context.Context, org, team string) (*Team, error) {
 	var t Team
-	if err := c.do(ctx, http.MethodGet, endpoint("teams", org, team), nil, nil, &t); err != nil {
+	if _, err := c.doObject(ctx, http.MethodGet, endpoint("teams", org, team), nil, &t, "team", func() string { return t.ID }); err != nil {
 		return nil, err
 	}
 	return &t, nil
