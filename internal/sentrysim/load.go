@@ -445,7 +445,8 @@ func (s *Server) rateLimitKey(r *http.Request, route string) string {
 // It counts every request and draws its fate: a 429 burst or an injected
 // 5xx (neither counts against rate limits), else the rate limiter's
 // verdict and headers, and for a mutating request perhaps a dropped
-// connection before or after the endpoint runs. Every answer waits out the
+// connection before or after the endpoint runs, at random or as
+// DropAfterNext asked. Every answer waits out the
 // latency first. Test controls under /_sim/ pass straight through.
 func (s *Server) withLoad(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -478,7 +479,7 @@ func (s *Server) withLoad(next http.Handler) http.Handler {
 			writeRateLimited(w, v.meta)
 		case v.dropBefore:
 			dropConnection(w)
-		case v.dropAfter:
+		case v.dropAfter || s.faults.takeDropAfter(r.Method, route):
 			next.ServeHTTP(&discardWriter{header: make(http.Header)}, r)
 			dropConnection(w)
 		default:

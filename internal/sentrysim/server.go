@@ -57,6 +57,8 @@ type Server struct {
 	// load holds the load and fault switches; stats the request counters.
 	load  *loadState
 	stats *requestStats
+	// faults holds the faults aimed at given requests (DropAfterNext).
+	faults *preciseFaults
 }
 
 // New returns a Server with one seeded organization: owner@<org>.example,
@@ -77,7 +79,7 @@ func New(opts Options) *Server {
 	if err != nil {
 		panic(err.Error())
 	}
-	s.load, s.stats = load, newRequestStats()
+	s.load, s.stats, s.faults = load, newRequestStats(), newPreciseFaults()
 	s.defaultOrg = opts.Organization
 	if s.defaultOrg == "" {
 		s.defaultOrg = "acme"
@@ -91,6 +93,7 @@ func New(opts Options) *Server {
 	s.registerAuditRoutes()
 	s.registerLoadControls()
 	s.registerStatsControls()
+	s.registerFaultControls()
 	s.mux.HandleFunc("GET /_sim/health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, object{{"ok", true}})
 	})
