@@ -333,15 +333,20 @@ var faultModes = []faultMode{
 	{name: "mixed", bursts: true, cfg: sentrysim.Config{FaultRate: 0.04, FaultStatuses: all5xx, DropRate: 0.03, DropAfterRate: 0.03}},
 }
 
-// burstEvery and burstSize shape the 429 bursts: every burstEvery the next
-// burstSize API requests meet a 429, as when a shared rate limit runs out.
+// burstSize and burstPeriod shape the 429 bursts: after every burstPeriod
+// API requests, the next burstSize meet a 429, as when a rate limit shared
+// with other callers runs out. That is 10% of the requests, in bursts
+// that follow the load, whatever its pace.
 const (
-	burstEvery = 500 * time.Millisecond
-	burstSize  = 5
+	burstSize   = 5
+	burstPeriod = 45
+	// burstPoll is how often the request counters are looked at.
+	burstPoll = 10 * time.Millisecond
 )
 
-// faultsOn puts a mode's faults in force and returns what turns them off.
-func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func()) {
+// faultsOn puts a mode's faults in force and returns what turns them off,
+// which reports how many 429 bursts were sent.
+func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func() int) {
 	t.Helper()
 	cfg := m.cfg
 	cfg.Seed = faultSeed
@@ -350,22 +355,28 @@ func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func()) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	bursts := 0
 	if m.bursts {
 		wg.Go(func() {
-			tick := time.NewTicker(burstEvery)
+			tick := time.NewTicker(burstPoll)
 			defer tick.Stop()
+			last := sim.Stats().Total()
 			for {
 				select {
 				case <-stop:
 					return
 				case <-tick.C:
-					sim.Burst429(burstSize)
+					if total := sim.Stats().Total(); total-last >= burstPeriod+burstSize {
+						sim.Burst429(burstSize)
+						last = total
+						bursts++
+					}
 				}
 			}
 		})
 	}
 	var once sync.Once
-	off = func() {
+	off = func() int {
 		once.Do(func() {
 			close(stop)
 			wg.Wait()
@@ -374,8 +385,9 @@ func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func()) {
 				t.Error(err)
 			}
 		})
+		return bursts
 	}
-	t.Cleanup(off)
+	t.Cleanup(func() { off() })
 	return off
 }
 
@@ -501,7 +513,12 @@ func runFaultMode(t *testing.T, m faultMode, counts faultCounts, maxRuns int) fa
 		t.Errorf("under %s faults the apply did not succeed within %d runs (%d runs, succeeded %t)",
 			m.name, requiredRuns, r.applies, r.converged)
 	}
-	off()
+	if bursts := off(); m.bursts {
+		t.Logf("%s: %d bursts of %d 429s during the applies", m.name, bursts, burstSize)
+		if bursts == 0 {
+			t.Errorf("no 429 burst was sent during the applies: the mode tests nothing")
+		}
+	}
 
 	changes, out, err := tf.plan()
 	checkPanic("plan", out)
@@ -522,7 +539,7 @@ func runFaultMode(t *testing.T, m faultMode, counts faultCounts, maxRuns int) fa
 		t.Errorf("state holds %d resources, the configuration %d", r.audit.inState, counts.total())
 	}
 
-	faultsOn(t, f.env.sim, m)
+	off = faultsOn(t, f.env.sim, m)
 	for r.destroys < maxRuns {
 		r.destroys++
 		out, err := tf.destroy()
