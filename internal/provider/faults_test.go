@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -393,48 +394,58 @@ func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func() int)
 
 // faultResult is what one mode came to, for the summary table.
 type faultResult struct {
-	mode          string
-	applies       int
-	converged     bool
-	planEmpty     bool
-	audit         audit
-	destroys      int
-	destroyed     bool
-	left          int
-	panics        int
-	applyFailures []string
+	mode      string
+	applies   int
+	converged bool
+	planEmpty bool
+	audit     audit
+	destroys  int
+	destroyed bool
+	left      int
+	panics    int
 }
 
-// errorSummaries picks Terraform's error summaries out of its output,
-// counted: "Error: Could not create team (x3)".
+// errorLine is the summary line of one of Terraform's error diagnostics.
 var errorLine = regexp.MustCompile(`(?m)^[│ ]*Error: (.+)$`)
 
+// sourceLine is a line of configuration Terraform quotes in a diagnostic.
+var sourceLine = regexp.MustCompile(`^\s*(\d+:|with |on \S+ line )`)
+
+// errorSummaries picks Terraform's error summaries out of its output,
+// counted, each with the message of its first occurrence:
+// "Team Already Exists (x3): Organization "acme" already has ...".
 func errorSummaries(out string) []string {
 	counts := map[string]int{}
-	for _, m := range errorLine.FindAllStringSubmatch(out, -1) {
-		counts[strings.TrimSpace(m[1])]++
-	}
-	lines := make([]string, 0, len(counts))
-	for _, s := range slices.Sorted(func(yield func(string) bool) {
-		for k := range counts {
-			if !yield(k) {
-				return
+	sample := map[string]string{}
+	locs := errorLine.FindAllStringSubmatchIndex(out, -1)
+	for i, loc := range locs {
+		summary := strings.TrimSpace(out[loc[2]:loc[3]])
+		counts[summary]++
+		if _, ok := sample[summary]; ok {
+			continue
+		}
+		end := len(out)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		var body []string
+		for l := range strings.SplitSeq(out[loc[1]:end], "\n") {
+			l = strings.Trim(l, "│╵╷ \t")
+			if l != "" && !sourceLine.MatchString(l) {
+				body = append(body, l)
 			}
 		}
-	}) {
-		lines = append(lines, fmt.Sprintf("%s (x%d)", s, counts[s]))
+		msg := strings.Join(body, " ")
+		if len(msg) > 300 {
+			msg = msg[:300] + "..."
+		}
+		sample[summary] = msg
+	}
+	lines := make([]string, 0, len(counts))
+	for _, summary := range slices.Sorted(maps.Keys(counts)) {
+		lines = append(lines, fmt.Sprintf("%s (x%d): %s", summary, counts[summary], sample[summary]))
 	}
 	return lines
-}
-
-// firstErrorDetail is the first diagnostic of a failed run, for the log.
-func firstErrorDetail(out string) string {
-	i := strings.Index(out, "Error: ")
-	if i < 0 {
-		return ""
-	}
-	lines := strings.Split(out[i:], "\n")
-	return strings.Join(lines[:min(len(lines), 8)], "\n")
 }
 
 func TestAccFaults(t *testing.T) {
@@ -505,8 +516,7 @@ func runFaultMode(t *testing.T, m faultMode, counts faultCounts, maxRuns int) fa
 			break
 		}
 		summary := errorSummaries(out)
-		r.applyFailures = append(r.applyFailures, summary...)
-		t.Logf("apply %d failed under %s faults: %s\nfirst error:\n%s", r.applies, m.name, strings.Join(summary, "; "), firstErrorDetail(out))
+		t.Logf("apply %d failed under %s faults:\n%s", r.applies, m.name, strings.Join(summary, "\n"))
 	}
 	t.Logf("%s: %d applies in %s, converged %t", m.name, r.applies, time.Since(start).Round(time.Second), r.converged)
 	if !r.converged || r.applies > requiredRuns {
@@ -525,7 +535,7 @@ func runFaultMode(t *testing.T, m faultMode, counts faultCounts, maxRuns int) fa
 	r.planEmpty = err == nil && !changes
 	switch {
 	case err != nil:
-		t.Errorf("plan with faults off failed: %v\n%s", err, firstErrorDetail(out))
+		t.Errorf("plan with faults off failed: %v\n%s", err, strings.Join(errorSummaries(out), "\n"))
 	case changes:
 		t.Errorf("plan with faults off is not empty after the %s apply:\n%s", m.name, planSummary(out))
 	}
@@ -548,7 +558,7 @@ func runFaultMode(t *testing.T, m faultMode, counts faultCounts, maxRuns int) fa
 			r.destroyed = true
 			break
 		}
-		t.Logf("destroy %d failed under %s faults: %s", r.destroys, m.name, strings.Join(errorSummaries(out), "; "))
+		t.Logf("destroy %d failed under %s faults:\n%s", r.destroys, m.name, strings.Join(errorSummaries(out), "\n"))
 	}
 	off()
 	var kinds []string
@@ -617,8 +627,7 @@ func TestAccFaults_dropAfterCreate(t *testing.T) {
 				t.Errorf("apply printed a panic:\n%s", out)
 			}
 			if err != nil {
-				t.Errorf("with the answer to the create dropped, the apply failed: %s\n%s",
-					strings.Join(errorSummaries(out), "; "), firstErrorDetail(out))
+				t.Errorf("with the answer to the create dropped, the apply failed:\n%s", strings.Join(errorSummaries(out), "\n"))
 			}
 			if left := f.env.sim.PendingDropAfter(http.MethodPost, tc.route); left != 0 {
 				t.Fatalf("the create was never dropped (%d drops pending): the test does not test what it says", left)
@@ -644,7 +653,7 @@ func TestAccFaults_dropAfterCreate(t *testing.T) {
 
 			out, err = tf.destroy()
 			if err != nil {
-				t.Errorf("destroy: %v\n%s", err, firstErrorDetail(out))
+				t.Errorf("destroy: %v\n%s", err, strings.Join(errorSummaries(out), "\n"))
 			}
 			if n, kinds := f.remaining(t); n > 0 {
 				t.Errorf("after destroy Sentry still has %s", strings.Join(kinds, ", "))
