@@ -33,7 +33,10 @@ import (
 // SENTRY_FAULT_OBJECTS sets how many objects the configuration has (150 by
 // default; 300 for measurement). When it is set, the suite also keeps
 // applying up to four times and logs how far each mode got, so that runs
-// can be compared.
+// can be compared:
+//
+//	SENTRY_FAULT_OBJECTS=300 TF_ACC=1 TF_ACC_TERRAFORM_PATH=$(command -v terraform) \
+//		go test -race -count=1 -v -timeout 30m -run '^TestAccFaults$' ./internal/provider/
 
 const (
 	// faultObjectsEnv scales the configuration.
@@ -101,6 +104,19 @@ func randomPrefix(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "f" + hex.EncodeToString(b)
+}
+
+// skipUnlessFaultSuite skips the suite where it cannot run: without TF_ACC,
+// as every acceptance test, and against real Sentry, where faults cannot
+// be injected.
+func skipUnlessFaultSuite(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run only when TF_ACC is set")
+	}
+	if isLive() {
+		t.Skip("faults are injected by the emulator; real Sentry has none to order")
+	}
 }
 
 func newFaultFixture(t *testing.T, counts faultCounts) *faultFixture {
@@ -449,6 +465,7 @@ func errorSummaries(out string) []string {
 }
 
 func TestAccFaults(t *testing.T) {
+	skipUnlessFaultSuite(t)
 	n, measuring := faultObjects(t)
 	counts := countsFor(n)
 	maxRuns := requiredRuns
@@ -592,6 +609,7 @@ func planSummary(out string) string {
 // the object up and take it into state, with no duplicate left, and for
 // an organization token, revoke the token whose value was lost.
 func TestAccFaults_dropAfterCreate(t *testing.T) {
+	skipUnlessFaultSuite(t)
 	cases := []struct {
 		name, route string
 		// typ is the resource whose create is dropped.
