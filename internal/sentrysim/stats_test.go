@@ -2,6 +2,7 @@ package sentrysim
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 )
@@ -51,7 +52,7 @@ func TestStatsCountEveryAPIRequest(t *testing.T) {
 			"GET (no route)": 2, "GET /organizations/{org}/teams/": 3, "GET /teams/{org}/{team}/": 1,
 			"PATCH /teams/{org}/{team}/": 1, "POST /organizations/{org}/teams/": 2,
 		},
-		"total": 9,
+		"total": 9, "connections": 0,
 	})
 	send(t, s, http.MethodPost, "/_sim/stats/reset", "", nil).expect(t, http.StatusNoContent, nil)
 	if s.Stats().Total() != 0 {
@@ -72,5 +73,32 @@ func TestStatsCountRateLimitedRequests(t *testing.T) {
 	}
 	if got := s.Stats().Count(http.MethodGet, "/organizations/{org}/teams/"); got != 3 {
 		t.Errorf("%d counted", got)
+	}
+}
+
+// TestStatsCountConnections checks that ConnState, set on the serving
+// http.Server, counts the connections clients open, and that a reset
+// clears them.
+func TestStatsCountConnections(t *testing.T) {
+	s := New(Options{Organization: "acme"})
+	server := httptest.NewUnstartedServer(s)
+	server.Config.ConnState = s.ConnState
+	server.Start()
+	defer server.Close()
+	for range 3 {
+		// A client without keep-alive opens a connection a request.
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := client.Get(server.URL + "/_sim/stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	if got := s.Stats().Connections; got != 3 {
+		t.Errorf("connections = %d, want 3", got)
+	}
+	s.ResetStats()
+	if got := s.Stats().Connections; got != 0 {
+		t.Errorf("connections after reset = %d", got)
 	}
 }
