@@ -1,6 +1,7 @@
 package sentrysim
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -88,7 +89,11 @@ func TestStatsCountConnections(t *testing.T) {
 	for range 3 {
 		// A client without keep-alive opens a connection a request.
 		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-		resp, err := client.Get(server.URL + "/_sim/stats")
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, server.URL+"/_sim/stats", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
