@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -40,17 +41,8 @@ var (
 const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
 	"invite) whose user is an owner or manager; a manager cannot make or change owners."
 
-// Sentry's org roles and team roles.
-const (
-	teamRoleContributor = "contributor"
-	teamRoleAdmin       = "admin"
-)
-
+// Sentry's org roles.
 var orgRoles = []string{"member", "admin", "manager", "owner", "billing"}
-
-// orgRolesWithTeamAdmin are the org roles whose minimum team role is admin:
-// they are team admins on every team they join.
-var orgRolesWithTeamAdmin = []string{"admin", "manager", "owner"}
 
 func newMemberResource() resource.Resource {
 	return &memberResource{}
@@ -140,7 +132,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 								"member's minimum: contributor for members and billing members, admin for admins, managers " +
 								"and owners. Admins, managers and owners cannot be contributors.",
 							Optional:   true,
-							Validators: []validator.String{stringvalidator.OneOf(teamRoleContributor, teamRoleAdmin)},
+							Validators: []validator.String{stringvalidator.OneOf(inventory.TeamRoleContributor, inventory.TeamRoleAdmin)},
 						},
 					},
 				},
@@ -225,7 +217,7 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 		if config.Role.IsNull() {
 			orgRole = "member"
 		}
-		if !config.Role.IsUnknown() && t.Role.ValueString() == teamRoleContributor && slices.Contains(orgRolesWithTeamAdmin, orgRole) {
+		if !config.Role.IsUnknown() && t.Role.ValueString() == inventory.TeamRoleContributor && inventory.MinTeamRole(orgRole) == inventory.TeamRoleAdmin {
 			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Role Below the Org Role",
 				fmt.Sprintf("The member's org role %q makes them a team admin on every team they join, so Sentry cannot "+
 					"make them a contributor on %q. Remove role (or set it to \"admin\") for %q, or give the member the "+
@@ -495,20 +487,12 @@ func findMemberByEmail(ctx context.Context, client *sentry.Client, org, email st
 			return nil, err
 		}
 		for i := range members {
-			if strings.EqualFold(memberEmail(&members[i]), email) {
+			if strings.EqualFold(inventory.MemberEmail(&members[i]), email) {
 				return &members[i], nil
 			}
 		}
 	}
 	return nil, nil
-}
-
-// memberEmail is the member's address: the invitation's, else the user's.
-func memberEmail(m *sentry.Member) string {
-	if m.Email == "" && m.User != nil {
-		return m.User.Email
-	}
-	return m.Email
 }
 
 // isMemberAlreadyThere reports Sentry's refusal to invite an address that
@@ -638,24 +622,6 @@ func quoteAll(values []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// minTeamRole is the team role an org role gives on every team.
-func minTeamRole(orgRole string) string {
-	if slices.Contains(orgRolesWithTeamAdmin, orgRole) {
-		return teamRoleAdmin
-	}
-	return teamRoleContributor
-}
-
-// effectiveTeamRole is the role a member holds on a team: the stored role
-// when it is above the org role's minimum, else the minimum.
-func effectiveTeamRole(role *string, orgRole string) string {
-	minimum := minTeamRole(orgRole)
-	if role != nil && *role == teamRoleAdmin {
-		return teamRoleAdmin
-	}
-	return minimum
-}
-
 // memberState builds the state from Sentry's member. Team roles that mean
 // the same as the prior (planned or stored) value keep its spelling, so
 // Sentry's null for a minimum role never shows as a change.
@@ -696,15 +662,12 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 	}
 	elems := make([]attr.Value, 0, len(m.TeamRoles))
 	for _, tr := range m.TeamRoles {
-		role := types.StringNull()
-		effective := effectiveTeamRole(tr.Role, m.OrgRole)
-		if p, ok := priorRoles[tr.TeamSlug]; ok && effective == effectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
+		// Without a prior spelling, the role as every read of the member
+		// writes it, the listing included (inventory.TeamRoleAsRead).
+		role := types.StringPointerValue(inventory.TeamRoleAsRead(tr.Role, m.OrgRole))
+		if p, ok := priorRoles[tr.TeamSlug]; ok &&
+			inventory.EffectiveTeamRole(tr.Role, m.OrgRole) == inventory.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
 			role = p
-		} else if minTeamRole(m.OrgRole) != effective || effective == teamRoleContributor {
-			// Written out where it tells something: a contributor's or a
-			// member's admin role. An admin's, manager's or owner's
-			// implied admin role stays null.
-			role = types.StringValue(effective)
 		}
 		obj, d := types.ObjectValueFrom(ctx, memberTeamType.AttrTypes, memberTeam{Team: types.StringValue(tr.TeamSlug), Role: role})
 		diags.Append(d...)
@@ -740,10 +703,10 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 	}
 	effective := make(map[string]string, len(ra))
 	for _, t := range ra {
-		effective[t.TeamSlug] = effectiveTeamRole(t.Role, orgRole)
+		effective[t.TeamSlug] = inventory.EffectiveTeamRole(t.Role, orgRole)
 	}
 	for _, t := range rb {
-		if e, ok := effective[t.TeamSlug]; !ok || e != effectiveTeamRole(t.Role, orgRole) {
+		if e, ok := effective[t.TeamSlug]; !ok || e != inventory.EffectiveTeamRole(t.Role, orgRole) {
 			return false
 		}
 	}
