@@ -36,6 +36,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*memberResource)(nil)
 	_ resource.ResourceWithImportState    = (*memberResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
+	_ resource.ResourceWithIdentity       = (*memberResource)(nil)
 )
 
 const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
@@ -80,6 +81,10 @@ var memberTeamType = types.ObjectType{AttrTypes: map[string]attr.Type{
 
 func (r *memberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_member"
+}
+
+func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = orgIDIdentitySchema("member (of the invitation while it is pending)")
 }
 
 func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -273,6 +278,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	state, diags := memberState(ctx, org, member, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -345,6 +351,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 			fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the identity "+
 				"provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
 				id, state.Email.ValueString(), org))
+		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -356,6 +363,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	newState, diags := memberState(ctx, org, member, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }
 
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -434,6 +442,7 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	newState, diags := memberState(ctx, org, member, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }
 
 func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
