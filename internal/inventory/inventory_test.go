@@ -340,7 +340,7 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 	}
 
 	// Each listed member's teams are what the member's own read says.
-	for _, m := range members[:5] {
+	for _, m := range members {
 		got, err := o.owner.GetMember(ctx, o.slug, m.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -348,8 +348,16 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 		if m.Teams == nil {
 			continue
 		}
-		if len(got.TeamRoles) != len(m.Teams) {
-			t.Errorf("%s: %d teams listed, %d read", m.Email, len(m.Teams), len(got.TeamRoles))
+		read := map[string]string{}
+		for _, tr := range got.TeamRoles {
+			read[tr.TeamSlug] = role(inventory.TeamRoleAsRead(tr.Role, got.OrgRole))
+		}
+		listed := map[string]string{}
+		for _, mt := range m.Teams {
+			listed[mt.Team] = role(mt.Role)
+		}
+		if fmt.Sprint(read) != fmt.Sprint(listed) {
+			t.Errorf("%s: teams listed %v, read %v", m.Email, listed, read)
 		}
 	}
 
@@ -441,7 +449,7 @@ func TestOrgAuthTokens(t *testing.T) {
 	}
 	o.sim.ResetStats()
 	tokens := all(t, inventory.OrgAuthTokens(ctx, o.owner, o.slug, inventory.Options{}))
-	if len(tokens) != 3 || tokens[0] != (inventory.OrgAuthToken{ID: ids[0], Name: "ci"}) || tokens[2].Name != "sourcemaps" {
+	if len(tokens) != 3 || tokens[0].ID != ids[0] || tokens[0].Name != "ci" || tokens[2].Name != "sourcemaps" || tokens[0].Raw.Token != "" {
 		t.Errorf("tokens %+v", tokens)
 	}
 	if n := o.sim.Stats().Total(); n != 1 {

@@ -16,6 +16,8 @@ type Team struct {
 	ID   string
 	Slug string
 	Name string
+	// Raw is Sentry's team as its list sent it.
+	Raw sentry.Team
 }
 
 // TeamOptions are the options of [Teams].
@@ -39,7 +41,7 @@ func Teams(ctx context.Context, c *sentry.Client, org string, o TeamOptions) ite
 			if t.IDPProvisioned() {
 				continue
 			}
-			if !yield(Team{ID: t.ID, Slug: t.Slug, Name: t.Name}, nil) {
+			if !yield(Team{ID: t.ID, Slug: t.Slug, Name: t.Name, Raw: t}, nil) {
 				return
 			}
 		}
@@ -134,6 +136,8 @@ type Member struct {
 	// manages through SCIM: the member's teams are then left out of the
 	// configuration. Empty, not nil, for a member on no team.
 	Teams []MemberTeam
+	// Raw is Sentry's member as the members list sent it: without teams.
+	Raw sentry.Member
 }
 
 // MemberTeam is one of a member's teams.
@@ -183,7 +187,7 @@ func Members(ctx context.Context, c *sentry.Client, org string, o MemberOptions)
 				yield(Member{}, err)
 				return
 			}
-			out := Member{ID: m.ID, Email: MemberEmail(&m), Role: m.OrgRole, Pending: m.Pending, Expired: m.Expired}
+			out := Member{ID: m.ID, Email: MemberEmail(&m), Role: m.OrgRole, Pending: m.Pending, Expired: m.Expired, Raw: m}
 			if o.Teams && !scimManaged[m.ID] {
 				out.Teams = make([]MemberTeam, 0, len(teamsOf[m.ID]))
 				for _, t := range teamsOf[m.ID] {
@@ -293,6 +297,8 @@ func TeamProjects(ctx context.Context, c *sentry.Client, org string, o TeamProje
 type OrgAuthToken struct {
 	ID   string
 	Name string
+	// Raw is Sentry's token as its list sent it, without a value.
+	Raw sentry.OrgAuthToken
 }
 
 // OrgAuthTokens lists the organization's auth tokens, ordered by id, in
@@ -306,7 +312,8 @@ func OrgAuthTokens(ctx context.Context, c *sentry.Client, org string, o Options)
 		}
 		slices.SortFunc(list, func(a, b sentry.OrgAuthToken) int { return compareIDs(a.ID, b.ID) })
 		for _, t := range list {
-			if !yield(OrgAuthToken{ID: t.ID, Name: t.Name}, nil) {
+			t.Token = ""
+			if !yield(OrgAuthToken{ID: t.ID, Name: t.Name, Raw: t}, nil) {
 				return
 			}
 		}
