@@ -312,16 +312,22 @@ func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client,
 			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
 		return
 	}
-	members, d := types.SetValueFrom(ctx, types.StringType, g.MemberIDs())
+	diags.Append(state.Set(ctx, scimGroupState(ctx, org, g.ID, g.DisplayName, team.Slug, g.MemberIDs(), limits, diags))...)
+}
+
+// scimGroupState is the state of a group, read or listed.
+func scimGroupState(ctx context.Context, org, id, displayName, teamSlug string, memberIDs []string, limits timeouts.Value,
+	diags *diag.Diagnostics) scimGroupModel {
+	members, d := types.SetValueFrom(ctx, types.StringType, memberIDs)
 	diags.Append(d...)
-	diags.Append(state.Set(ctx, scimGroupModel{
-		ID:           types.StringValue(g.ID),
+	return scimGroupModel{
+		ID:           types.StringValue(id),
 		Organization: types.StringValue(org),
-		DisplayName:  types.StringValue(g.DisplayName),
+		DisplayName:  types.StringValue(displayName),
 		Members:      members,
-		TeamSlug:     types.StringValue(team.Slug),
+		TeamSlug:     types.StringValue(teamSlug),
 		Timeouts:     limits,
-	})...)
+	}
 }
 
 // setStrings returns a set's strings, and whether the set is known.
