@@ -25,7 +25,7 @@ func TestListResourceOverProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	listServer, ok := server.(tfprotov6.ProviderServerWithListResource)
+	listServer, ok := server.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("the provider server cannot list")
 	}
