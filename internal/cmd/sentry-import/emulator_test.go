@@ -12,25 +12,37 @@ import (
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
 )
 
-// largeOrgSeed is the emulator's seed of a large organization.
-const largeOrgSeed = "../../sentrysim/testdata/large-org.json"
-
-// largeOrg is what largeOrgSeed holds, with the three members every
-// emulated organization starts with.
-var largeOrg = map[string]int{
-	"sentry_team":         200,
-	"sentry_scim_group":   10,
-	"sentry_member":       1003,
-	"sentry_team_project": 300,
-	"sentry_api_token":    20,
+// seedOrg is a generated seed file of the emulator, and the objects it
+// holds with the three members every emulated organization starts with.
+type seedOrg struct {
+	file    string
+	objects map[string]int
 }
 
-// newLargeOrg serves the emulator with largeOrgSeed loaded, and returns
-// it with the environment the command and the provider read.
-func newLargeOrg(t *testing.T) (*sentrysim.Server, map[string]string) {
+var (
+	largeOrg = seedOrg{"../../sentrysim/testdata/large-org.json", map[string]int{
+		"sentry_team": 200, "sentry_scim_group": 10, "sentry_member": 1003, "sentry_team_project": 300, "sentry_api_token": 20,
+	}}
+	smallOrg = seedOrg{"../../sentrysim/testdata/small-org.json", map[string]int{
+		"sentry_team": 40, "sentry_scim_group": 2, "sentry_member": 203, "sentry_team_project": 60, "sentry_api_token": 4,
+	}}
+)
+
+// total is the number of objects to import.
+func (o seedOrg) total() int {
+	n := 0
+	for _, c := range o.objects {
+		n += c
+	}
+	return n
+}
+
+// serve serves the emulator with the seed loaded, and returns it with the
+// environment the command and the provider read.
+func (o seedOrg) serve(t *testing.T) (*sentrysim.Server, map[string]string) {
 	t.Helper()
 	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
-	f, err := os.Open(largeOrgSeed)
+	f, err := os.Open(o.file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +61,7 @@ func newLargeOrg(t *testing.T) (*sentrysim.Server, map[string]string) {
 }
 
 func TestRunAgainstEmulator(t *testing.T) {
-	sim, vars := newLargeOrg(t)
+	sim, vars := largeOrg.serve(t)
 	out := filepath.Join(t.TempDir(), "imports.tf")
 	var stderr bytes.Buffer
 	if err := run(context.Background(), []string{"-out", out}, env(vars), &stderr); err != nil {
@@ -70,7 +82,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 			t.Errorf("%s: id %q has no organization", to, id)
 		}
 	}
-	for typ, want := range largeOrg {
+	for typ, want := range largeOrg.objects {
 		if counts[typ] != want {
 			t.Errorf("%d %s, want %d", counts[typ], typ, want)
 		}
