@@ -168,7 +168,7 @@ func newTerraformRunner(t *testing.T, bin, dir string) *terraformRunner {
 // exit code 2 (changes), ends the test.
 func (r *terraformRunner) run(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(r.bin, append(args, "-no-color")...) //nolint:gosec // The test's own Terraform.
+	cmd := exec.CommandContext(t.Context(), r.bin, append(args, "-no-color")...) //nolint:gosec // The test's own Terraform.
 	cmd.Dir, cmd.Env = r.dir, r.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
