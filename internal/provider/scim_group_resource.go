@@ -201,6 +201,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
 			"organization": org, "group_id": state.ID.ValueString(),
 		})
+		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, nil), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -210,6 +211,10 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
+	var newState scimGroupModel
+	if !resp.Diagnostics.HasError() && !resp.State.Get(ctx, &newState).HasError() {
+		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, &newState), &resp.Diagnostics)
+	}
 }
 
 func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
