@@ -69,11 +69,15 @@ type driftChange struct {
 // auditLookup selects the entries of one event about one object: those
 // whose target object is target, or, where Sentry targets another id (a
 // team membership, a project), whose data has every key in data with one
-// of its values (emails compared without case).
+// of its values (emails compared without case). Where the entry's data
+// records the object as the change left it, it must also agree with after
+// (the value Sentry has now), so an older change to the same object is
+// not taken for this one.
 type auditLookup struct {
 	event  string
 	target string
 	data   map[string][]string
+	after  map[string]string
 }
 
 // hasDrift reports whether the report has anything to say.
@@ -255,13 +259,18 @@ func (l auditLookup) matches(e *sentry.AuditEntry) bool {
 	if e.Event != l.event {
 		return false
 	}
+	data := auditData(e.Data)
+	for key, want := range l.after {
+		if got, ok := data[key]; ok && !strings.EqualFold(got, want) {
+			return false
+		}
+	}
 	if l.target != "" && e.TargetObject != nil && strconv.FormatInt(*e.TargetObject, 10) == l.target {
 		return true
 	}
 	if len(l.data) == 0 {
 		return false
 	}
-	data := auditData(e.Data)
 	for key, want := range l.data {
 		got, ok := data[key]
 		if !ok || !anyEqualFold(want, got) {

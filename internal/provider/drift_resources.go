@@ -41,7 +41,8 @@ func teamDrift(prior teamModel, now *teamModel) driftReport {
 	if known(prior.Slug) && !now.Slug.Equal(prior.Slug) {
 		slugs = append(slugs, now.Slug.ValueString())
 	}
-	edit := []auditLookup{{event: "team.edit", target: id, data: map[string][]string{"slug": slugs}}}
+	edit := []auditLookup{{event: "team.edit", target: id, data: map[string][]string{"slug": slugs},
+		after: map[string]string{"name": now.Name.ValueString(), "slug": now.Slug.ValueString()}}}
 	if !now.Name.Equal(prior.Name) {
 		d.changes = append(d.changes, driftChange{what: changed("name", prior.Name.ValueString(), now.Name.ValueString()), lookups: edit})
 	}
@@ -108,8 +109,10 @@ func memberDrift(ctx context.Context, prior memberModel, now *memberModel, goneN
 		return d
 	}
 	if !now.Role.Equal(prior.Role) {
+		roleEdit := edit
+		roleEdit.after = map[string]string{"role": now.Role.ValueString()}
 		d.changes = append(d.changes, driftChange{what: changed("role", prior.Role.ValueString(), now.Role.ValueString()),
-			lookups: []auditLookup{edit}})
+			lookups: []auditLookup{roleEdit}})
 	}
 	if !known(prior.Teams) {
 		return d
@@ -182,7 +185,7 @@ func scimGroupDrift(ctx context.Context, prior scimGroupModel, now *scimGroupMod
 	if !now.DisplayName.Equal(prior.DisplayName) {
 		d.changes = append(d.changes, driftChange{
 			what:    changed("display_name", prior.DisplayName.ValueString(), now.DisplayName.ValueString()),
-			lookups: []auditLookup{byTarget("team.edit", id)}})
+			lookups: []auditLookup{{event: "team.edit", target: id, after: map[string]string{"name": now.DisplayName.ValueString()}}}})
 	}
 	if !known(prior.Members) {
 		return d

@@ -491,3 +491,40 @@ func TestDriftExplainOff(t *testing.T) {
 		t.Errorf("explain_drift = false: %v, %d audit requests", resp.Diagnostics, e.auditReads())
 	}
 }
+
+func TestAuditLookupMatches(t *testing.T) {
+	target := int64(42)
+	entry := func(event string, data string) *sentry.AuditEntry {
+		return &sentry.AuditEntry{Event: event, TargetObject: &target, Data: []byte(data)}
+	}
+	for _, tc := range []struct {
+		name   string
+		lookup auditLookup
+		entry  *sentry.AuditEntry
+		want   bool
+	}{
+		{"by target", byTarget("team.edit", "42"), entry("team.edit", `{}`), true},
+		{"other event", byTarget("team.edit", "42"), entry("team.remove", `{}`), false},
+		{"other target", byTarget("team.edit", "7"), entry("team.edit", `{}`), false},
+		{"by data, email in another case", auditLookup{event: "member.join-team",
+			data: map[string][]string{"email": {"Dana@Acme.example"}, "team_slug": {"web"}}},
+			entry("member.join-team", `{"email": "dana@acme.example", "team_slug": "web"}`), true},
+		{"by data, other team", auditLookup{event: "member.join-team",
+			data: map[string][]string{"email": {"dana@acme.example"}, "team_slug": {"web"}}},
+			entry("member.join-team", `{"email": "dana@acme.example", "team_slug": "api"}`), false},
+		{"by data, a number", auditLookup{event: "member.leave-team", data: map[string][]string{"member_id": {"4505000000000123"}}},
+			entry("member.leave-team", `{"member_id": 4505000000000123}`), true},
+		{"data without the key", auditLookup{event: "member.join-team", data: map[string][]string{"member_id": {"1"}}},
+			entry("member.join-team", `{"email": "a@b.example"}`), false},
+		{"an older change", auditLookup{event: "team.edit", target: "42", after: map[string]string{"name": "Now"}},
+			entry("team.edit", `{"name": "Before"}`), false},
+		{"the change that made it so", auditLookup{event: "team.edit", target: "42", after: map[string]string{"name": "Now"}},
+			entry("team.edit", `{"name": "Now"}`), true},
+		{"data that does not say", auditLookup{event: "team.edit", target: "42", after: map[string]string{"name": "Now"}},
+			entry("team.edit", `{"slug": "x"}`), true},
+	} {
+		if got := tc.lookup.matches(tc.entry); got != tc.want {
+			t.Errorf("%s: matches = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
