@@ -528,3 +528,28 @@ func TestAuditLookupMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftMemberDeprovisionedBySCIM removes a member through SCIM, as an
+// identity provider does when someone leaves: the warning names the SCIM
+// integration.
+func TestDriftMemberDeprovisionedBySCIM(t *testing.T) {
+	ctx := context.Background()
+	e := newDriftEnv(t)
+	r := configured(t, &memberResource{}, e.run(e.sim.Tokens().Owner, true))
+	prior := createState(t, r, map[string]tftypes.Value{"email": str("eve@acme.example"), "role": str("member")})
+	var created memberModel
+	prior.Get(ctx, &created)
+	id := created.ID.ValueString()
+
+	e.setClock("2026-12-01T19:00:00Z")
+	if err := e.scim.DeleteSCIMUser(ctx, e.org, id); err != nil {
+		t.Fatal(err)
+	}
+	resp := readState(r, prior)
+	warnings := driftWarnings(resp.Diagnostics)
+	want := regexp.MustCompile(fmt.Sprintf(`sentry_member "eve@acme.example" \(id %s\): removed outside Terraform by `+
+		`SCIM Internal Integration \([0-9a-f]+\) \(member.remove\) at 2026-12-01T19:00:00Z from 127.0.0.1`, id))
+	if len(warnings) != 1 || !want.MatchString(warnings[0]) {
+		t.Fatalf("want %s, got %v", want, resp.Diagnostics)
+	}
+}
