@@ -111,27 +111,30 @@ func (b *resourceBase) explainDrift(ctx context.Context, org string, d driftRepo
 }
 
 // driftExplainer is the provider run's audit log cache and its one-time
-// notices. It lives in providerData, so every resource of a run shares it.
+// notice. It lives in providerData, so every resource of a run shares it.
 type driftExplainer struct {
-	mu      sync.Mutex
-	entries map[auditKey]*auditRead
-	// probe is the one read that tells an empty log (a plan without the
-	// audit log) from a log without matching entries.
-	probe auditRead
+	mu    sync.Mutex
+	reads map[auditKey]*auditRead
 	// notice is the once-per-run warning about why drift could not be
 	// attributed.
 	notice sync.Once
 }
 
-// auditKey is one organization's entries of one event.
+// auditKey is one organization's entries of one event; the event
+// probeEvent is the probe of the whole log.
 type auditKey struct {
 	org, event string
 }
 
+// probeEvent keys the read of one entry of the whole log, which tells an
+// empty log (a plan without the audit log) from a log without matching
+// entries. No event has this name.
+const probeEvent = "(any)"
+
 // auditRead is one shared read: the first caller reads, the others wait
-// for its result.
+// for its result; done is closed when it is there.
 type auditRead struct {
-	once    sync.Once
+	done    chan struct{}
 	entries []sentry.AuditEntry
 	err     error
 }
@@ -139,37 +142,61 @@ type auditRead struct {
 // driftExplainer returns the run's explainer, made on first use.
 func (d *providerData) driftExplainer() *driftExplainer {
 	d.driftOnce.Do(func() {
-		d.drift = &driftExplainer{entries: make(map[auditKey]*auditRead)}
+		d.drift = &driftExplainer{reads: make(map[auditKey]*auditRead)}
 	})
 	return d.drift
 }
 
-// read returns the organization's entries of the event, newest first,
-// reading them on the first call of the run.
+// read returns the organization's entries of the event, newest first (for
+// probeEvent, the newest entry of any event), reading them on the first
+// call of the run; concurrent callers wait for that read. A read cut short
+// by its caller's cancellation is not kept: the next caller reads again.
 func (x *driftExplainer) read(ctx context.Context, client *sentry.Client, org, event string) ([]sentry.AuditEntry, error) {
-	x.mu.Lock()
-	r := x.entries[auditKey{org, event}]
-	if r == nil {
-		r = &auditRead{}
-		x.entries[auditKey{org, event}] = r
+	key := auditKey{org, event}
+	for {
+		x.mu.Lock()
+		r := x.reads[key]
+		if r == nil {
+			r = &auditRead{done: make(chan struct{})}
+			x.reads[key] = r
+			x.mu.Unlock()
+			q := sentry.AuditLogQuery{Event: event, StatsPeriod: driftLookBackText, Limit: driftMaxEntries}
+			if event == probeEvent {
+				q = sentry.AuditLogQuery{Limit: 1}
+			}
+			tflog.Debug(ctx, "reading the audit log to explain drift", map[string]any{"organization": org, "event": event})
+			r.entries, r.err = client.ListAuditLog(ctx, org, q)
+			if r.err != nil && ctx.Err() != nil {
+				x.mu.Lock()
+				delete(x.reads, key)
+				x.mu.Unlock()
+			}
+			close(r.done)
+			return r.entries, r.err
+		}
+		x.mu.Unlock()
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if r.err != nil && isContextError(r.err) {
+			// The reader gave up; read again.
+			continue
+		}
+		return r.entries, r.err
 	}
-	x.mu.Unlock()
-	r.once.Do(func() {
-		tflog.Debug(ctx, "reading the audit log to explain drift", map[string]any{"organization": org, "event": event})
-		r.entries, r.err = client.ListAuditLog(ctx, org, sentry.AuditLogQuery{
-			Event: event, StatsPeriod: driftLookBackText, Limit: driftMaxEntries,
-		})
-	})
-	return r.entries, r.err
 }
 
-// logIsEmpty reads one entry of the whole log, once per run: an empty log
-// means a plan without the audit log (Sentry answers those with no rows).
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// logIsEmpty reports whether the organization's audit log has no entry at
+// all, which is how Sentry answers plans without the audit log.
 func (x *driftExplainer) logIsEmpty(ctx context.Context, client *sentry.Client, org string) bool {
-	x.probe.once.Do(func() {
-		x.probe.entries, x.probe.err = client.ListAuditLog(ctx, org, sentry.AuditLogQuery{Limit: 1})
-	})
-	return x.probe.err == nil && len(x.probe.entries) == 0
+	entries, err := x.read(ctx, client, org, probeEvent)
+	return err == nil && len(entries) == 0
 }
 
 // explain is one line of a drift warning: what, and who did it, when and
@@ -192,7 +219,10 @@ func (x *driftExplainer) explain(ctx context.Context, data *providerData, org, w
 	for _, l := range lookups {
 		entries, err := x.read(ctx, client, org, l.event)
 		if err != nil {
-			x.warnOnce(diags, auditReadProblem(org, err))
+			// A run being stopped has nothing to explain.
+			if ctx.Err() == nil {
+				x.warnOnce(diags, auditReadProblem(org, err))
+			}
 			return what
 		}
 		sawRows = sawRows || len(entries) > 0

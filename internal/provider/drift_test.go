@@ -553,3 +553,35 @@ func TestDriftMemberDeprovisionedBySCIM(t *testing.T) {
 		t.Fatalf("want %s, got %v", want, resp.Diagnostics)
 	}
 }
+
+// TestDriftReadCancelledIsNotKept: a read cut short by its caller's
+// cancellation is read again by the next caller, and a read that succeeded
+// is shared by every later one.
+func TestDriftReadCancelledIsNotKept(t *testing.T) {
+	ctx := context.Background()
+	e := newDriftEnv(t)
+	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: "kept", Name: "Kept"}); err != nil {
+		t.Fatal(err)
+	}
+	data := e.run(e.sim.Tokens().Owner, true)
+	client, err := data.client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := data.driftExplainer()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := x.read(cancelled, client, e.org, "team.create"); err == nil {
+		t.Fatal("a cancelled read succeeded")
+	}
+	e.sim.ResetStats()
+	for range 3 {
+		entries, err := x.read(ctx, client, e.org, "team.create")
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("read after a cancelled one: %v, %d entries", err, len(entries))
+		}
+	}
+	if n := e.auditReads(); n != 1 {
+		t.Errorf("%d audit log requests, want 1", n)
+	}
+}
