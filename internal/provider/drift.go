@@ -78,6 +78,10 @@ type auditLookup struct {
 	target string
 	data   map[string][]string
 	after  map[string]string
+	// removedSlug matches a team.remove entry by the team's slug: Sentry
+	// renames a team it deletes to its slug, a hyphen and a random suffix
+	// (cut to 50 characters), and logs the renamed team.
+	removedSlug string
 }
 
 // hasDrift reports whether the report has anything to say.
@@ -298,6 +302,9 @@ func (l auditLookup) matches(e *sentry.AuditEntry) bool {
 	if l.target != "" && e.TargetObject != nil && strconv.FormatInt(*e.TargetObject, 10) == l.target {
 		return true
 	}
+	if l.removedSlug != "" {
+		return isRemovedSlug(data["slug"], l.removedSlug)
+	}
 	if len(l.data) == 0 {
 		return false
 	}
@@ -331,6 +338,19 @@ func auditData(raw json.RawMessage) map[string]string {
 		}
 	}
 	return out
+}
+
+// isRemovedSlug reports whether got is slug as Sentry renames a team it
+// deletes: slug, a hyphen and 32 hex digits, cut to 50 characters.
+func isRemovedSlug(got, slug string) bool {
+	if got == slug {
+		return true
+	}
+	suffix, ok := strings.CutPrefix(got, slug+"-")
+	if !ok || (len(suffix) != 32 && len(got) != 50) || len(suffix) > 32 {
+		return false
+	}
+	return strings.Trim(suffix, "0123456789abcdef") == ""
 }
 
 func anyEqualFold(values []string, s string) bool {

@@ -35,7 +35,7 @@ func teamDrift(prior teamModel, now *teamModel) driftReport {
 	slugs := []string{slug}
 	if now == nil {
 		d.gone = true
-		d.removal = []auditLookup{{event: "team.remove", target: id, data: map[string][]string{"slug": slugs}}}
+		d.removal = []auditLookup{{event: "team.remove", target: id, removedSlug: slug}}
 		return d
 	}
 	if known(prior.Slug) && !now.Slug.Equal(prior.Slug) {
@@ -62,7 +62,7 @@ func teamProjectDrift(prior teamProjectModel) driftReport {
 		gone:   true,
 		removal: []auditLookup{
 			{event: "project-team.remove", data: map[string][]string{"project_slug": {project}, "team_slug": {team}}},
-			{event: "team.remove", data: map[string][]string{"slug": {team}}},
+			{event: "team.remove", removedSlug: team},
 			{event: "project.remove", data: map[string][]string{"slug": {project}}},
 		},
 	}

@@ -585,3 +585,48 @@ func TestDriftReadCancelledIsNotKept(t *testing.T) {
 		t.Errorf("%d audit log requests, want 1", n)
 	}
 }
+
+func TestIsRemovedSlug(t *testing.T) {
+	hex := strings.Repeat("0123456789abcdef", 2)
+	long := strings.Repeat("a", 45)
+	for _, tc := range []struct {
+		got, slug string
+		want      bool
+	}{
+		{"web", "web", true},
+		{"web-" + hex, "web", true},
+		{long + "-" + hex[:4], long, true},
+		{"web-frontend-" + hex, "web", false},
+		{"web-" + hex[:31], "web", false},
+		{"api-" + hex, "web", false},
+	} {
+		if got := isRemovedSlug(tc.got, tc.slug); got != tc.want {
+			t.Errorf("isRemovedSlug(%q, %q) = %v, want %v", tc.got, tc.slug, got, tc.want)
+		}
+	}
+}
+
+// TestDriftTeamProjectGoneWithItsTeam deletes the linked team: the link
+// is gone with it, and the warning names the team's removal.
+func TestDriftTeamProjectGoneWithItsTeam(t *testing.T) {
+	ctx := context.Background()
+	e := newDriftEnv(t)
+	for _, slug := range []string{"owners", "contractors"} {
+		if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: slug, Name: slug}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.sim.AddProject(e.org, "owners", "checkout"); err != nil {
+		t.Fatal(err)
+	}
+	r := configured(t, &teamProjectResource{}, e.run(e.sim.Tokens().Owner, true))
+	prior := createState(t, r, map[string]tftypes.Value{"project": str("checkout"), "team": str("contractors")})
+
+	e.setClock("2026-12-01T15:30:00Z")
+	if err := e.manager.DeleteTeam(ctx, e.org, "contractors"); err != nil {
+		t.Fatal(err)
+	}
+	resp := readState(r, prior)
+	wantDrift(t, resp, `sentry_team_project "checkout/contractors": removed outside Terraform by manager@acme.example `+
+		`(team.remove) at 2026-12-01T15:30:00Z from 127.0.0.1`)
+}
