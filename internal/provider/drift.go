@@ -25,7 +25,7 @@ import (
 //
 // Cost: a Read that finds no drift never calls explainDrift, so a refresh
 // without drift reads nothing more. With drift, the audit log is read once
-// per organization and event name per provider run (auditCache, in
+// per organization and event name per provider run (driftExplainer, in
 // providerData): every Read that needs team.edit waits for, and shares, the
 // one read of team.edit entries. Each read looks back driftLookBack, at most
 // driftMaxEntries entries (a few pages), newest first.
