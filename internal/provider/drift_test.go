@@ -630,3 +630,28 @@ func TestDriftTeamProjectGoneWithItsTeam(t *testing.T) {
 	wantDrift(t, resp, `sentry_team_project "checkout/contractors": removed outside Terraform by manager@acme.example `+
 		`(team.remove) at 2026-12-01T15:30:00Z from 127.0.0.1`)
 }
+
+// TestDriftSCIMOnlyProvider refreshes a SCIM group with a provider that
+// has only the SCIM token, which Sentry does not show the audit log: the
+// drift is reported, and one warning says which token would explain it.
+func TestDriftSCIMOnlyProvider(t *testing.T) {
+	ctx := context.Background()
+	e := newDriftEnv(t)
+	r := configured(t, &scimGroupResource{}, e.run("", true))
+	prior := createState(t, r, map[string]tftypes.Value{"display_name": str("Platform")})
+	var created scimGroupModel
+	prior.Get(ctx, &created)
+	if err := e.scim.PatchSCIMGroup(ctx, e.org, created.ID.ValueString(), []sentry.SCIMPatchOp{sentry.SCIMRenameOp("Platform Team")}); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ResetStats()
+	resp := readState(r, prior)
+	wantDrift(t, resp, `display_name changed outside Terraform from "Platform" to "Platform Team"`)
+	notes := notAttributed(resp.Diagnostics)
+	if len(notes) != 1 || !strings.Contains(notes[0].Detail(), "auth_token") {
+		t.Errorf("want one warning naming auth_token, got %v", resp.Diagnostics)
+	}
+	if n := e.auditReads(); n != 0 {
+		t.Errorf("%d audit log requests without a token that may read it", n)
+	}
+}
