@@ -373,6 +373,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		tflog.Warn(ctx, "Sentry organization auth token no longer exists; removing it from state", map[string]any{
 			"organization": org, "token_id": state.ID.ValueString(),
 		})
+		r.explainDrift(ctx, org, apiTokenDrift(state, nil), &resp.Diagnostics)
 		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -382,7 +383,9 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 			fmt.Sprintf("read organization auth token %s in organization %q", state.ID.ValueString(), org), err, apiTokenPermissionHint)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, apiTokenState(org, token, state))...)
+	newState := apiTokenState(org, token, state)
+	r.explainDrift(ctx, org, apiTokenDrift(state, &newState), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, token.ID), &resp.Diagnostics)
 }
 

@@ -50,11 +50,12 @@ func TestListResourceOverProtocol(t *testing.T) {
 
 	providerType := schemaResp.Provider.ValueType()
 	providerConfig, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, map[string]tftypes.Value{
-		"auth_token":   tftypes.NewValue(tftypes.String, env.data.authToken),
-		"organization": tftypes.NewValue(tftypes.String, "acme"),
-		"base_url":     tftypes.NewValue(tftypes.String, env.data.baseURL),
-		"scim_token":   tftypes.NewValue(tftypes.String, env.data.scimToken),
-		"name_pattern": tftypes.NewValue(tftypes.String, nil),
+		"auth_token":    tftypes.NewValue(tftypes.String, env.data.authToken),
+		"organization":  tftypes.NewValue(tftypes.String, "acme"),
+		"base_url":      tftypes.NewValue(tftypes.String, env.data.baseURL),
+		"scim_token":    tftypes.NewValue(tftypes.String, env.data.scimToken),
+		"explain_drift": tftypes.NewValue(tftypes.Bool, nil),
+		"name_pattern":  tftypes.NewValue(tftypes.String, nil),
 	}))
 	if err != nil {
 		t.Fatal(err)

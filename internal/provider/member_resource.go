@@ -348,10 +348,14 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 	member, err := client.GetMember(ctx, org, id)
 	if sentry.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Member Removed Outside Terraform",
-			fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the identity "+
-				"provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
-				id, state.Email.ValueString(), org))
+		note := fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the "+
+			"identity provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
+			id, state.Email.ValueString(), org)
+		if drift := memberDrift(ctx, state, nil, note); r.data != nil && r.data.explainDrift && drift.hasDrift() {
+			r.explainDrift(ctx, org, drift, &resp.Diagnostics)
+		} else {
+			resp.Diagnostics.AddWarning("Member Removed Outside Terraform", note)
+		}
 		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -378,6 +382,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 			newState.Teams = types.SetNull(memberTeamType)
 		}
 	}
+	r.explainDrift(ctx, org, memberDrift(ctx, state, &newState, ""), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }

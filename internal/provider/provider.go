@@ -55,6 +55,7 @@ type providerModel struct {
 	BaseURL      types.String `tfsdk:"base_url"`
 	SCIMToken    types.String `tfsdk:"scim_token"`
 	NamePattern  types.String `tfsdk:"name_pattern"`
+	ExplainDrift types.Bool   `tfsdk:"explain_drift"`
 }
 
 func (p *sentryProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -96,6 +97,13 @@ func (p *sentryProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"plan time: the organization's token naming convention, such as `^[a-z0-9-]+-(prod|staging|dev)$`.",
 				Optional:   true,
 				Validators: []validator.String{regexpValidator{}},
+			},
+			"explain_drift": schema.BoolAttribute{
+				MarkdownDescription: "Whether a refresh that finds an object changed or removed outside Terraform says who " +
+					"did it, when and from where, as a warning, from Sentry's audit log (default `true`). A refresh " +
+					"without drift reads nothing more; with drift, the audit log is read once per event name per run. " +
+					"Reading the audit log needs `org:write`; without it one warning per run says so.",
+				Optional: true,
 			},
 		},
 	}
@@ -146,6 +154,7 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		scimToken:    stringOrEnv(config.SCIMToken, envSCIMToken, ""),
 		namePattern:  config.NamePattern.ValueString(),
 		userAgent:    userAgent(p.version, req.TerraformVersion),
+		explainDrift: config.ExplainDrift.IsNull() || config.ExplainDrift.ValueBool(),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -313,6 +322,12 @@ type providerData struct {
 	tokens tokenLedger
 	// scimTeams is each organization's SCIM teams, read once a run.
 	scimTeams scimTeamCache
+
+	// explainDrift is the explain_drift setting; drift is the run's audit
+	// log cache for it, made on first use.
+	explainDrift bool
+	driftOnce    sync.Once
+	drift        *driftExplainer
 }
 
 // scim returns the API client for the provider's SCIM token, which only

@@ -207,6 +207,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
 			"organization": org, "group_id": state.ID.ValueString(),
 		})
+		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, nil), &resp.Diagnostics)
 		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -217,6 +218,10 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
+	var newState scimGroupModel
+	if !resp.Diagnostics.HasError() && !resp.State.Get(ctx, &newState).HasError() {
+		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, &newState), &resp.Diagnostics)
+	}
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, group.ID), &resp.Diagnostics)
 }
 

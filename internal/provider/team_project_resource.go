@@ -167,6 +167,7 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		tflog.Warn(ctx, "Sentry project no longer exists; removing the team link from state", map[string]any{
 			"organization": org, "project": project, "team": team,
 		})
+		r.explainDrift(ctx, org, teamProjectDrift(state), &resp.Diagnostics)
 		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -180,6 +181,7 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		tflog.Warn(ctx, "team no longer has access to the Sentry project; removing the link from state", map[string]any{
 			"organization": org, "project": project, "team": team,
 		})
+		r.explainDrift(ctx, org, teamProjectDrift(state), &resp.Diagnostics)
 		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return

@@ -191,6 +191,7 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		tflog.Warn(ctx, "Sentry team no longer exists; removing it from state", map[string]any{
 			"organization": org, "team_id": state.ID.ValueString(),
 		})
+		r.explainDrift(ctx, org, teamDrift(state, nil), &resp.Diagnostics)
 		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -202,6 +203,7 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	newState := teamState(org, team)
 	newState.Timeouts = state.Timeouts
+	r.explainDrift(ctx, org, teamDrift(state, &newState), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, team.ID), &resp.Diagnostics)
 }

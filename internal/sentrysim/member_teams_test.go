@@ -368,3 +368,48 @@ func TestRemoveMemberFromTeam(t *testing.T) {
 		send(t, s, http.MethodDelete, memberTeamPath(managerID, "led"), lead, nil).expect(t, http.StatusOK, nil)
 	})
 }
+
+// TestTeamMembershipAuditTargets checks what Sentry's join and leave
+// entries name as their target: the membership (OrganizationMemberTeam),
+// not the team; a member update that replaces the teams makes new
+// memberships, so the join it logs targets a new id.
+func TestTeamMembershipAuditTargets(t *testing.T) {
+	s := newTestServer(t)
+	owner := s.Tokens().Owner
+	team := mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": "backend"})
+	mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": "web"})
+	memberID := idOfMember(t, s, "member@acme.example")
+
+	before := auditLen(s)
+	send(t, s, http.MethodPost, memberTeamPath(memberID, "backend"), owner, nil).expect(t, http.StatusCreated, nil)
+	send(t, s, http.MethodDelete, memberTeamPath(memberID, "backend"), owner, nil).expect(t, http.StatusOK, nil)
+	send(t, s, http.MethodPost, memberTeamPath(memberID, "backend"), owner, nil).expect(t, http.StatusCreated, nil)
+	send(t, s, http.MethodPut, memberPath(memberID), owner, map[string]any{
+		"teamRoles": []map[string]any{{"teamSlug": "web", "role": nil}},
+	}).expect(t, http.StatusOK, nil)
+	entries := auditTail(s, before)
+	if got := entryEvents(entries); !slices.Equal(got, []string{"member.join-team", "member.leave-team", "member.join-team",
+		"member.join-team", "member.leave-team", "member.edit"}) {
+		t.Fatalf("events %v", got)
+	}
+	teamID := team["id"].(string)
+	joined, left, rejoined, joinedWeb, leftBackend := entries[0], entries[1], entries[2], entries[3], entries[4]
+	for _, e := range entries[:5] {
+		if formatID(e.targetObject) == teamID || e.targetObject == 0 {
+			t.Errorf("%s targets %d, not a membership", e.event, e.targetObject)
+		}
+	}
+	if left.targetObject != joined.targetObject {
+		t.Errorf("leaving targets %d, joining %d: not the same membership", left.targetObject, joined.targetObject)
+	}
+	if rejoined.targetObject == joined.targetObject || leftBackend.targetObject != rejoined.targetObject {
+		t.Errorf("a new membership keeps an old id: joined %d, rejoined %d, left %d",
+			joined.targetObject, rejoined.targetObject, leftBackend.targetObject)
+	}
+	if joinedWeb.data["team_slug"] != "web" || joinedWeb.data["email"] != "member@acme.example" {
+		t.Errorf("join data %v", joinedWeb.data)
+	}
+	if edit := entries[5]; formatID(edit.targetObject) != memberID {
+		t.Errorf("member.edit targets %d, want the member %s", edit.targetObject, memberID)
+	}
+}

@@ -978,26 +978,28 @@ func validateTeamRoles(org *organization, items []any) ([]teamAssignment, []stri
 }
 
 // saveTeamAssignments is save_team_assignments: the member's teams become
-// exactly the given ones, with the given roles. It returns the teams
-// joined and left.
-func saveTeamAssignments(m *member, assignments []teamAssignment) (added, removed []*team) {
-	old := make(map[int64]*team, len(m.teams))
+// exactly the given ones, with the given roles. Sentry deletes the old
+// memberships and creates new ones, so every membership gets a new id. It
+// returns the memberships made for teams joined, and the old ones of teams
+// left, which the audit entries name.
+func saveTeamAssignments(st *store, m *member, assignments []teamAssignment) (added, removed []*teamMembership) {
+	old := make(map[int64]*teamMembership, len(m.teams))
 	for id, tm := range m.teams {
-		old[id] = tm.team
+		old[id] = tm
 		removeTeamMember(tm)
 	}
 	for _, a := range assignments {
-		addTeamMember(m, a.team, a.role)
+		tm := addTeamMember(st, m, a.team, a.role)
 		if old[a.team.id] == nil {
-			added = append(added, a.team)
+			added = append(added, tm)
 		}
 	}
-	for id, t := range old {
+	for id, tm := range old {
 		if m.teams[id] == nil {
-			removed = append(removed, t)
+			removed = append(removed, tm)
 		}
 	}
-	slices.SortFunc(removed, func(a, b *team) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(removed, func(a, b *teamMembership) int { return cmp.Compare(a.team.id, b.team.id) })
 	return added, removed
 }
 
@@ -1078,7 +1080,7 @@ func inviteMember(c *call) {
 	for i, t := range teams {
 		assignments[i] = teamAssignment{team: t}
 	}
-	saveTeamAssignments(m, assignments)
+	saveTeamAssignments(c.s.st, m, assignments)
 	c.audit("member.invite", m.id, nil, m.auditData())
 	c.json(http.StatusCreated, memberBody(m, now))
 }
@@ -1169,12 +1171,12 @@ func updateMember(c *call) {
 			return
 		}
 	}
-	added, removed := saveTeamAssignments(m, assignments)
-	for _, t := range added {
-		c.audit("member.join-team", t.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": t.slug})
+	added, removed := saveTeamAssignments(c.s.st, m, assignments)
+	for _, tm := range added {
+		c.audit("member.join-team", tm.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": tm.team.slug})
 	}
-	for _, t := range removed {
-		c.audit("member.leave-team", t.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": t.slug})
+	for _, tm := range removed {
+		c.audit("member.leave-team", tm.id, m.user, map[string]any{"email": m.currentEmail(), "team_slug": tm.team.slug})
 	}
 
 	if assigned != "" && assigned != m.role.id {
@@ -1439,8 +1441,8 @@ func addMemberToTeam(c *call) {
 		emptyResponse(c, http.StatusAccepted)
 		return
 	}
-	tm := addTeamMember(m, t, nil)
-	c.audit("member.join-team", t.id, m.user, tm.auditData())
+	tm := addTeamMember(c.s.st, m, t, nil)
+	c.audit("member.join-team", tm.id, m.user, tm.auditData())
 	c.json(http.StatusCreated, teamBody(c, t, teamExpand{}))
 }
 
@@ -1518,7 +1520,7 @@ func removeMemberFromTeam(c *call) {
 		return
 	}
 	if tm := m.teams[t.id]; tm != nil {
-		c.audit("member.leave-team", t.id, m.user, tm.auditData())
+		c.audit("member.leave-team", tm.id, m.user, tm.auditData())
 		removeTeamMember(tm)
 	}
 	c.json(http.StatusOK, teamBody(c, t, teamExpand{}))

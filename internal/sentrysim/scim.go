@@ -1283,7 +1283,7 @@ func applySCIMGroupOp(c *call, t *team, op map[string]any) *scimFailure {
 			return f
 		}
 		if tm := m.teams[t.id]; tm != nil {
-			c.audit("member.leave-team", t.id, m.user, scimMembershipAuditData(tm))
+			c.audit("member.leave-team", tm.id, m.user, scimMembershipAuditData(tm))
 			delete(t.members, m.id)
 			delete(m.teams, t.id)
 		}
@@ -1429,8 +1429,8 @@ func scimAddMembers(c *call, t *team, value any) *scimFailure {
 		if m.teams[t.id] != nil {
 			continue
 		}
-		tm := addTeamMember(m, t, nil)
-		c.audit("member.join-team", t.id, m.user, scimMembershipAuditData(tm))
+		tm := addTeamMember(c.s.st, m, t, nil)
+		c.audit("member.join-team", tm.id, m.user, scimMembershipAuditData(tm))
 	}
 	return nil
 }

@@ -197,7 +197,7 @@ func (s *Server) LoadSeed(org string, r io.Reader) error {
 			if r := lookupTeamRole(tm.Role); r != nil && r.priority > role.minTeamRole.priority {
 				tr = r
 			}
-			addTeamMember(mem, o.lookupTeam(tm.Team), tr)
+			addTeamMember(s.st, mem, o.lookupTeam(tm.Team), tr)
 		}
 	}
 	for _, t := range f.OrgTokens {

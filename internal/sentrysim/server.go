@@ -242,7 +242,7 @@ func (s *Server) SetTeamRole(org, team, email, role string) error {
 			return ErrBadRole
 		}
 	}
-	addTeamMember(o.membersByUser[u.id], t, r)
+	addTeamMember(s.st, o.membersByUser[u.id], t, r)
 	return nil
 }
 

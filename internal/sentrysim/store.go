@@ -112,6 +112,9 @@ type member struct {
 
 // teamMembership is OrganizationMemberTeam: a member on a team.
 type teamMembership struct {
+	// id is the membership's own id, which Sentry's member.join-team and
+	// member.leave-team entries name as their target object.
+	id     int64
 	member *member
 	team   *team
 	// role is the stored team role; nil is Sentry's null, which means the
@@ -408,13 +411,14 @@ func (o *organization) removeActive(t *team) {
 	}
 }
 
-// addTeamMember puts a member on a team with a stored role (nil for null).
-func addTeamMember(m *member, t *team, role *teamRole) *teamMembership {
+// addTeamMember puts a member on a team with a stored role (nil for null);
+// a new membership gets its id from st.
+func addTeamMember(st *store, m *member, t *team, role *teamRole) *teamMembership {
 	if tm := m.teams[t.id]; tm != nil {
 		tm.role = role
 		return tm
 	}
-	tm := &teamMembership{member: m, team: t, role: role}
+	tm := &teamMembership{id: st.newID(), member: m, team: t, role: role}
 	m.teams[t.id] = tm
 	t.members[m.id] = tm
 	delete(t.accessRequests, m.id)

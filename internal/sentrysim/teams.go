@@ -291,8 +291,8 @@ func createTeam(c *call) {
 	t := c.s.st.addTeam(org, slug, name, provisioned, now)
 	if u := c.user(); u != nil {
 		if m := org.membersByUser[u.id]; m != nil {
-			tm := addTeamMember(m, t, nil)
-			c.audit("member.join-team", tm.team.id, m.user, map[string]any{"email": m.email, "team_slug": t.slug})
+			tm := addTeamMember(c.s.st, m, t, nil)
+			c.audit("member.join-team", tm.id, m.user, map[string]any{"email": m.email, "team_slug": t.slug})
 		}
 	}
 	c.audit("team.create", t.id, nil, t.auditData())
