@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -144,7 +145,7 @@ func TestAccAccessScenario(t *testing.T) {
 			}
 			for _, tr := range m.TeamRoles {
 				if tr.TeamSlug == "payments" {
-					if got := effectiveTeamRole(tr.Role, m.OrgRole); got != want {
+					if got := inventory.EffectiveTeamRole(tr.Role, m.OrgRole); got != want {
 						return fmt.Errorf("jane is %s on payments, want %s", got, want)
 					}
 					return nil

@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithImportState    = (*apiTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*apiTokenResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*apiTokenResource)(nil)
+	_ resource.ResourceWithIdentity       = (*apiTokenResource)(nil)
 )
 
 const apiTokenPermissionHint = "Organization auth tokens can be listed, created and renamed with org:read; deleting one " +
@@ -68,6 +69,10 @@ type apiTokenModel struct {
 
 func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_token"
+}
+
+func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = orgIDIdentitySchema("organization auth token")
 }
 
 func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -285,6 +290,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	state := apiTokenState(org, token, plan)
 	state.Token = types.StringValue(token.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, token.ID), &resp.Diagnostics)
 }
 
 // revokeOrphans revokes the tokens named name that Sentry made since since
@@ -367,6 +373,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		tflog.Warn(ctx, "Sentry organization auth token no longer exists; removing it from state", map[string]any{
 			"organization": org, "token_id": state.ID.ValueString(),
 		})
+		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -376,6 +383,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, apiTokenState(org, token, state))...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, token.ID), &resp.Diagnostics)
 }
 
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -408,6 +416,7 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, apiTokenState(org, token, plan))...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, token.ID), &resp.Diagnostics)
 }
 
 func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -35,22 +36,14 @@ var (
 	_ resource.ResourceWithConfigure      = (*memberResource)(nil)
 	_ resource.ResourceWithImportState    = (*memberResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
+	_ resource.ResourceWithIdentity       = (*memberResource)(nil)
 )
 
 const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
 	"invite) whose user is an owner or manager; a manager cannot make or change owners."
 
-// Sentry's org roles and team roles.
-const (
-	teamRoleContributor = "contributor"
-	teamRoleAdmin       = "admin"
-)
-
+// Sentry's org roles.
 var orgRoles = []string{"member", "admin", "manager", "owner", "billing"}
-
-// orgRolesWithTeamAdmin are the org roles whose minimum team role is admin:
-// they are team admins on every team they join.
-var orgRolesWithTeamAdmin = []string{"admin", "manager", "owner"}
 
 func newMemberResource() resource.Resource {
 	return &memberResource{}
@@ -88,6 +81,10 @@ var memberTeamType = types.ObjectType{AttrTypes: map[string]attr.Type{
 
 func (r *memberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_member"
+}
+
+func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = orgIDIdentitySchema("member (of the invitation while it is pending)")
 }
 
 func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -140,7 +137,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 								"member's minimum: contributor for members and billing members, admin for admins, managers " +
 								"and owners. Admins, managers and owners cannot be contributors.",
 							Optional:   true,
-							Validators: []validator.String{stringvalidator.OneOf(teamRoleContributor, teamRoleAdmin)},
+							Validators: []validator.String{stringvalidator.OneOf(inventory.TeamRoleContributor, inventory.TeamRoleAdmin)},
 						},
 					},
 				},
@@ -225,7 +222,7 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 		if config.Role.IsNull() {
 			orgRole = "member"
 		}
-		if !config.Role.IsUnknown() && t.Role.ValueString() == teamRoleContributor && slices.Contains(orgRolesWithTeamAdmin, orgRole) {
+		if !config.Role.IsUnknown() && t.Role.ValueString() == inventory.TeamRoleContributor && inventory.MinTeamRole(orgRole) == inventory.TeamRoleAdmin {
 			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Role Below the Org Role",
 				fmt.Sprintf("The member's org role %q makes them a team admin on every team they join, so Sentry cannot "+
 					"make them a contributor on %q. Remove role (or set it to \"admin\") for %q, or give the member the "+
@@ -281,6 +278,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	state, diags := memberState(ctx, org, member, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -353,6 +351,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 			fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the identity "+
 				"provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
 				id, state.Email.ValueString(), org))
+		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -364,6 +363,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	newState, diags := memberState(ctx, org, member, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }
 
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -442,6 +442,7 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	newState, diags := memberState(ctx, org, member, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }
 
 func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -495,20 +496,12 @@ func findMemberByEmail(ctx context.Context, client *sentry.Client, org, email st
 			return nil, err
 		}
 		for i := range members {
-			if strings.EqualFold(memberEmail(&members[i]), email) {
+			if strings.EqualFold(inventory.MemberEmail(&members[i]), email) {
 				return &members[i], nil
 			}
 		}
 	}
 	return nil, nil
-}
-
-// memberEmail is the member's address: the invitation's, else the user's.
-func memberEmail(m *sentry.Member) string {
-	if m.Email == "" && m.User != nil {
-		return m.User.Email
-	}
-	return m.Email
 }
 
 // isMemberAlreadyThere reports Sentry's refusal to invite an address that
@@ -638,24 +631,6 @@ func quoteAll(values []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// minTeamRole is the team role an org role gives on every team.
-func minTeamRole(orgRole string) string {
-	if slices.Contains(orgRolesWithTeamAdmin, orgRole) {
-		return teamRoleAdmin
-	}
-	return teamRoleContributor
-}
-
-// effectiveTeamRole is the role a member holds on a team: the stored role
-// when it is above the org role's minimum, else the minimum.
-func effectiveTeamRole(role *string, orgRole string) string {
-	minimum := minTeamRole(orgRole)
-	if role != nil && *role == teamRoleAdmin {
-		return teamRoleAdmin
-	}
-	return minimum
-}
-
 // memberState builds the state from Sentry's member. Team roles that mean
 // the same as the prior (planned or stored) value keep its spelling, so
 // Sentry's null for a minimum role never shows as a change.
@@ -696,15 +671,12 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 	}
 	elems := make([]attr.Value, 0, len(m.TeamRoles))
 	for _, tr := range m.TeamRoles {
-		role := types.StringNull()
-		effective := effectiveTeamRole(tr.Role, m.OrgRole)
-		if p, ok := priorRoles[tr.TeamSlug]; ok && effective == effectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
+		// Without a prior spelling, the role as every read of the member
+		// writes it, the listing included (inventory.TeamRoleAsRead).
+		role := types.StringPointerValue(inventory.TeamRoleAsRead(tr.Role, m.OrgRole))
+		if p, ok := priorRoles[tr.TeamSlug]; ok &&
+			inventory.EffectiveTeamRole(tr.Role, m.OrgRole) == inventory.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
 			role = p
-		} else if minTeamRole(m.OrgRole) != effective || effective == teamRoleContributor {
-			// Written out where it tells something: a contributor's or a
-			// member's admin role. An admin's, manager's or owner's
-			// implied admin role stays null.
-			role = types.StringValue(effective)
 		}
 		obj, d := types.ObjectValueFrom(ctx, memberTeamType.AttrTypes, memberTeam{Team: types.StringValue(tr.TeamSlug), Role: role})
 		diags.Append(d...)
@@ -740,10 +712,10 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 	}
 	effective := make(map[string]string, len(ra))
 	for _, t := range ra {
-		effective[t.TeamSlug] = effectiveTeamRole(t.Role, orgRole)
+		effective[t.TeamSlug] = inventory.EffectiveTeamRole(t.Role, orgRole)
 	}
 	for _, t := range rb {
-		if e, ok := effective[t.TeamSlug]; !ok || e != effectiveTeamRole(t.Role, orgRole) {
+		if e, ok := effective[t.TeamSlug]; !ok || e != inventory.EffectiveTeamRole(t.Role, orgRole) {
 			return false
 		}
 	}

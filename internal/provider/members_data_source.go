@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -193,7 +194,7 @@ func memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (
 			if out[m.ID] == nil {
 				out[m.ID] = make(map[string]string)
 			}
-			out[m.ID][team.Slug] = effectiveTeamRole(m.TeamRole, m.OrgRole)
+			out[m.ID][team.Slug] = inventory.EffectiveTeamRole(m.TeamRole, m.OrgRole)
 		}
 	}
 	return out, nil

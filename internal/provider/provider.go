@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -32,7 +33,10 @@ const (
 	defaultBaseURL = "https://sentry.io/api/"
 )
 
-var _ provider.Provider = (*sentryProvider)(nil)
+var (
+	_ provider.Provider                  = (*sentryProvider)(nil)
+	_ provider.ProviderWithListResources = (*sentryProvider)(nil)
+)
 
 // New returns a constructor for the provider at the given release version.
 func New(version string) func() provider.Provider {
@@ -145,6 +149,7 @@ func (p *sentryProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
@@ -154,6 +159,18 @@ func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 		newAPITokenResource,
 		newSCIMGroupResource,
 		newMemberResource,
+	}
+}
+
+// ListResources are the resources terraform query (Terraform 1.14+) can
+// list, to import a whole organization in one step.
+func (p *sentryProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		newTeamListResource,
+		newTeamProjectListResource,
+		newAPITokenListResource,
+		newSCIMGroupListResource,
+		newMemberListResource,
 	}
 }
 

@@ -92,8 +92,19 @@ func (b *resourceBase) sessionWith(organization types.String, diags *diag.Diagno
 // importOrgAndID is ImportState for ids of the form "org/x" or "x" (in the
 // provider's organization): it stores organization and id, which Read then
 // resolves. checkID, when set, explains why x is not an id of this kind.
+//
+// An import block's identity (Terraform 1.12+) takes the place of the
+// string: its id must be Sentry's numeric id, and its organization
+// defaults to the provider's. The identity is set whenever the id is
+// numeric; otherwise (a slug, an email) Read sets it once it has the id.
 func (b *resourceBase) importOrgAndID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
 	forms string, checkID func(id string) string) bool {
+	if ident, ok := importIdentity[orgIDIdentity](ctx, req, &resp.Diagnostics); ok || resp.Diagnostics.HasError() {
+		if resp.Diagnostics.HasError() {
+			return false
+		}
+		return b.importByIdentity(ctx, ident, resp)
+	}
 	org, id, err := splitImportID(req.ID, forms)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", capitalize(err.Error()))
@@ -111,7 +122,44 @@ func (b *resourceBase) importOrgAndID(ctx context.Context, req resource.ImportSt
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if onlyDigits.MatchString(id) {
+		setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
+	}
 	return !resp.Diagnostics.HasError()
+}
+
+// importByIdentity is importOrgAndID for an import block's identity.
+func (b *resourceBase) importByIdentity(ctx context.Context, ident orgIDIdentity, resp *resource.ImportStateResponse) bool {
+	id := ident.ID.ValueString()
+	if !onlyDigits.MatchString(id) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import Identity",
+			fmt.Sprintf("The identity's id %q is not a numeric id. An identity names the object by Sentry's numeric id; "+
+				"to import by slug or email, use the import block's id argument instead of identity.", id))
+		return false
+	}
+	org, ok := b.identityOrganization(ident.Organization, &resp.Diagnostics)
+	if !ok {
+		return false
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
+	return !resp.Diagnostics.HasError()
+}
+
+// identityOrganization is an import identity's organization, else the
+// provider's.
+func (b *resourceBase) identityOrganization(org types.String, diags *diag.Diagnostics) (string, bool) {
+	if v := org.ValueString(); v != "" {
+		return v, true
+	}
+	if b.data == nil || b.data.organization == "" {
+		diags.AddAttributeError(path.Root("organization"), "Invalid Import Identity",
+			"The import identity names no organization and the provider has none: set organization in the identity, "+
+				"or set the provider's organization or "+envOrganization+".")
+		return "", false
+	}
+	return b.data.organization, true
 }
 
 // splitImportID splits "org/x" or "x" into its parts.

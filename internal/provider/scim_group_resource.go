@@ -27,6 +27,7 @@ var (
 	_ resource.Resource                = (*scimGroupResource)(nil)
 	_ resource.ResourceWithConfigure   = (*scimGroupResource)(nil)
 	_ resource.ResourceWithImportState = (*scimGroupResource)(nil)
+	_ resource.ResourceWithIdentity    = (*scimGroupResource)(nil)
 )
 
 const scimPermissionHint = "SCIM calls need the organization's SCIM token (scim_token or SENTRY_SCIM_TOKEN), from the " +
@@ -53,6 +54,10 @@ type scimGroupModel struct {
 
 func (r *scimGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_scim_group"
+}
+
+func (r *scimGroupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = orgIDIdentitySchema("group, which is the id of its team")
 }
 
 func (r *scimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -145,6 +150,7 @@ func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateReque
 	created.Members, d = types.SetValueFrom(ctx, types.StringType, group.MemberIDs())
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, created)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, group.ID), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -201,6 +207,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
 			"organization": org, "group_id": state.ID.ValueString(),
 		})
+		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -210,6 +217,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, group.ID), &resp.Diagnostics)
 }
 
 func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -243,6 +251,7 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	r.readInto(ctx, client, org, state.ID.ValueString(), plan.Timeouts, &resp.State, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 }
 
 func (r *scimGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -303,16 +312,22 @@ func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client,
 			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
 		return
 	}
-	members, d := types.SetValueFrom(ctx, types.StringType, g.MemberIDs())
+	diags.Append(state.Set(ctx, scimGroupState(ctx, org, g.ID, g.DisplayName, team.Slug, g.MemberIDs(), limits, diags))...)
+}
+
+// scimGroupState is the state of a group, read or listed.
+func scimGroupState(ctx context.Context, org, id, displayName, teamSlug string, memberIDs []string, limits timeouts.Value,
+	diags *diag.Diagnostics) scimGroupModel {
+	members, d := types.SetValueFrom(ctx, types.StringType, memberIDs)
 	diags.Append(d...)
-	diags.Append(state.Set(ctx, scimGroupModel{
-		ID:           types.StringValue(g.ID),
+	return scimGroupModel{
+		ID:           types.StringValue(id),
 		Organization: types.StringValue(org),
-		DisplayName:  types.StringValue(g.DisplayName),
+		DisplayName:  types.StringValue(displayName),
 		Members:      members,
-		TeamSlug:     types.StringValue(team.Slug),
+		TeamSlug:     types.StringValue(teamSlug),
 		Timeouts:     limits,
-	})...)
+	}
 }
 
 // setStrings returns a set's strings, and whether the set is known.

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -25,6 +26,7 @@ var (
 	_ resource.Resource                = (*teamProjectResource)(nil)
 	_ resource.ResourceWithConfigure   = (*teamProjectResource)(nil)
 	_ resource.ResourceWithImportState = (*teamProjectResource)(nil)
+	_ resource.ResourceWithIdentity    = (*teamProjectResource)(nil)
 )
 
 const teamProjectPermissionHint = "Linking a team to a project needs a token with project:write (project:admin for some " +
@@ -51,6 +53,22 @@ type teamProjectModel struct {
 
 func (r *teamProjectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_team_project"
+}
+
+func (r *teamProjectResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"organization": identityOrganizationAttribute(),
+			"project": identityschema.StringAttribute{
+				Description:       "Slug of the project.",
+				RequiredForImport: true,
+			},
+			"team": identityschema.StringAttribute{
+				Description:       "Slug of the team.",
+				RequiredForImport: true,
+			},
+		},
+	}
 }
 
 func (r *teamProjectResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -125,6 +143,7 @@ func (r *teamProjectResource) Create(ctx context.Context, req resource.CreateReq
 	addRecoveredWarning(&resp.Diagnostics, fmt.Sprintf("link of team %q to project %q", team, project), state.ID.ValueString(), how)
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 }
 
 func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -148,6 +167,7 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		tflog.Warn(ctx, "Sentry project no longer exists; removing the team link from state", map[string]any{
 			"organization": org, "project": project, "team": team,
 		})
+		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -160,12 +180,14 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		tflog.Warn(ctx, "team no longer has access to the Sentry project; removing the link from state", map[string]any{
 			"organization": org, "project": project, "team": team,
 		})
+		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	newState := teamProjectState(org, p.Slug, team)
 	newState.Timeouts = state.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, p.Slug, team), &resp.Diagnostics)
 }
 
 // Update is never called: every attribute replaces the link.
@@ -173,6 +195,8 @@ func (r *teamProjectResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan teamProjectModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, newTeamProjectIdentity(plan.Organization.ValueString(), plan.Project.ValueString(),
+		plan.Team.ValueString()), &resp.Diagnostics)
 }
 
 func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -209,6 +233,12 @@ func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteReq
 // ImportState accepts "org/project/team", and "project/team" in the
 // provider's organization.
 func (r *teamProjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if ident, ok := importIdentity[teamProjectIdentity](ctx, req, &resp.Diagnostics); ok || resp.Diagnostics.HasError() {
+		if !resp.Diagnostics.HasError() {
+			r.importByIdentity(ctx, ident, resp)
+		}
+		return
+	}
 	const forms = "organization/project-slug/team-slug or project-slug/team-slug (in the provider's organization)"
 	parts, problem := importIDParts(req.ID, 2, 3)
 	if problem == "" {
@@ -237,6 +267,30 @@ func (r *teamProjectResource) ImportState(ctx context.Context, req resource.Impo
 	state := teamProjectState(org, project, team)
 	state.Timeouts = noTimeouts(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
+}
+
+// importByIdentity is ImportState for an import block's identity.
+func (r *teamProjectResource) importByIdentity(ctx context.Context, ident teamProjectIdentity, resp *resource.ImportStateResponse) {
+	project, team := ident.Project.ValueString(), ident.Team.ValueString()
+	for _, p := range []struct{ attr, value string }{{"project", project}, {"team", team}} {
+		if !slugCharacters.MatchString(p.value) || onlyDigits.MatchString(p.value) {
+			resp.Diagnostics.AddAttributeError(path.Root(p.attr), "Invalid Import Identity",
+				fmt.Sprintf("The identity's %s %q is not a slug: project and team slugs are lowercase letters, digits, "+
+					"underscores and hyphens, not only digits.", p.attr, p.value))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	org, ok := r.identityOrganization(ident.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	state := teamProjectState(org, project, team)
+	state.Timeouts = noTimeouts(false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
 }
 
 // addLinkError explains a failed link change; a 404 says which of the

@@ -22,6 +22,7 @@ var (
 	_ resource.Resource                = (*teamResource)(nil)
 	_ resource.ResourceWithConfigure   = (*teamResource)(nil)
 	_ resource.ResourceWithImportState = (*teamResource)(nil)
+	_ resource.ResourceWithIdentity    = (*teamResource)(nil)
 )
 
 const teamPermissionHint = "Managing teams needs a token with team:admin (team:write to create) whose user is an owner or " +
@@ -46,6 +47,10 @@ type teamModel struct {
 
 func (r *teamResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_team"
+}
+
+func (r *teamResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = orgIDIdentitySchema("team")
 }
 
 func (r *teamResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -134,6 +139,7 @@ func (r *teamResource) Create(ctx context.Context, req resource.CreateRequest, r
 	state := teamState(org, team)
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, team.ID), &resp.Diagnostics)
 }
 
 // findCreatedTeam looks for the team a lost create may have made: by slug
@@ -185,6 +191,7 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		tflog.Warn(ctx, "Sentry team no longer exists; removing it from state", map[string]any{
 			"organization": org, "team_id": state.ID.ValueString(),
 		})
+		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -196,6 +203,7 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	newState := teamState(org, team)
 	newState.Timeouts = state.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, team.ID), &resp.Diagnostics)
 }
 
 func (r *teamResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -232,6 +240,7 @@ func (r *teamResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	newState := teamState(org, team)
 	newState.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, team.ID), &resp.Diagnostics)
 }
 
 func (r *teamResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

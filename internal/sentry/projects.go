@@ -2,7 +2,9 @@ package sentry
 
 import (
 	"context"
+	"iter"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -70,6 +72,20 @@ func (c *Client) GetProject(ctx context.Context, org, project string) (*Project,
 // numeric id. Sentry frees the slug at once.
 func (c *Client) DeleteProject(ctx context.Context, org, project string) error {
 	return c.do(ctx, http.MethodDelete, endpoint("projects", org, project), nil, nil, nil)
+}
+
+// Projects walks the projects of org a page at a time, ordered by slug,
+// each with its teams: the cheapest way to learn every project-team link.
+// query, when not empty, is Sentry's project search ("slug:api",
+// "team:backend", free text). Stopping the loop stops the requests.
+func (c *Client) Projects(ctx context.Context, org, query string) iter.Seq2[Project, error] {
+	// collapse=latestDeploys spares Sentry a query per project for
+	// deploys, which Project does not keep.
+	q := url.Values{"collapse": {"latestDeploys"}}
+	if query != "" {
+		q.Set("query", query)
+	}
+	return paginate[Project](ctx, c, endpoint("organizations", org, "projects"), q)
 }
 
 // ListProjectTeams returns every team linked to a project, ordered by name.

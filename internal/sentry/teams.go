@@ -2,6 +2,7 @@ package sentry
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"time"
@@ -77,7 +78,18 @@ func (c *Client) DeleteTeam(ctx context.Context, org, team string) error {
 
 // ListTeams returns every team in org, ordered by slug.
 func (c *Client) ListTeams(ctx context.Context, org string) ([]Team, error) {
+	return collect(c.Teams(ctx, org, ""))
+}
+
+// Teams walks the teams of org a page at a time, ordered by slug; query,
+// when not empty, is Sentry's team search ("slug:a slug:b", free text
+// matched against names and slugs). Stopping the loop stops the requests.
+func (c *Client) Teams(ctx context.Context, org, query string) iter.Seq2[Team, error] {
 	// detailed=0 leaves each team's project list out of the answer, which
 	// Team does not keep anyway.
-	return listAll[Team](ctx, c, endpoint("organizations", org, "teams"), url.Values{"detailed": {"0"}})
+	q := url.Values{"detailed": {"0"}}
+	if query != "" {
+		q.Set("query", query)
+	}
+	return paginate[Team](ctx, c, endpoint("organizations", org, "teams"), q)
 }

@@ -1,0 +1,458 @@
+package inventory_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
+)
+
+// org is an emulated organization with an owner's client and a SCIM
+// client.
+type org struct {
+	sim         *sentrysim.Server
+	slug        string
+	owner, scim *sentry.Client
+}
+
+func newOrg(t *testing.T) *org {
+	t.Helper()
+	sim := sentrysim.New(sentrysim.Options{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	clientFor := func(token string) *sentry.Client {
+		c, err := sentry.NewClient(sentry.Config{BaseURL: srv.URL, Token: token, MaxRetries: -1})
+		if err != nil {
+			t.Fatalf("NewClient: %v", err)
+		}
+		return c
+	}
+	return &org{sim: sim, slug: sim.Organization(), owner: clientFor(sim.Tokens().Owner), scim: clientFor(sim.SCIMToken(sim.Organization()))}
+}
+
+type seedTeam struct {
+	Slug string `json:"slug"`
+	Name string `json:"name,omitempty"`
+}
+
+type seedProject struct {
+	Slug  string   `json:"slug"`
+	Teams []string `json:"teams"`
+}
+
+type seedMemberTeam struct {
+	Team string `json:"team"`
+	Role string `json:"role"`
+}
+
+type seedMember struct {
+	Email string           `json:"email"`
+	Role  string           `json:"role"`
+	Teams []seedMemberTeam `json:"teams"`
+}
+
+type seed struct {
+	Teams    []seedTeam    `json:"teams"`
+	Projects []seedProject `json:"projects"`
+	Members  []seedMember  `json:"members"`
+}
+
+func (o *org) load(t *testing.T, s seed) {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.sim.LoadSeed(o.slug, bytes.NewReader(b)); err != nil {
+		t.Fatalf("LoadSeed: %v", err)
+	}
+}
+
+func all[T any](t *testing.T, seq iter.Seq2[T, error]) []T {
+	t.Helper()
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			t.Fatalf("listing: %v", err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func ptr(s string) *string { return &s }
+
+func role(p *string) string {
+	if p == nil {
+		return "<null>"
+	}
+	return *p
+}
+
+func TestTeamRoleAsRead(t *testing.T) {
+	cases := []struct {
+		stored  *string
+		orgRole string
+		want    string
+	}{
+		{nil, "member", "contributor"},
+		{ptr("contributor"), "member", "contributor"},
+		{ptr("admin"), "member", "admin"},
+		{nil, "billing", "contributor"},
+		{nil, "admin", "<null>"},
+		{ptr("admin"), "manager", "<null>"},
+		{nil, "owner", "<null>"},
+		{ptr("contributor"), "owner", "<null>"},
+	}
+	for _, c := range cases {
+		if got := role(inventory.TeamRoleAsRead(c.stored, c.orgRole)); got != c.want {
+			t.Errorf("TeamRoleAsRead(%s, %s) = %s, want %s", role(c.stored), c.orgRole, got, c.want)
+		}
+	}
+}
+
+func TestTeamsLeaveOutSCIMAndFilter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	var s seed
+	for i := range 150 {
+		s.Teams = append(s.Teams, seedTeam{Slug: fmt.Sprintf("team-%03d", i), Name: fmt.Sprintf("Team %d", i)})
+	}
+	o.load(t, s)
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Okta Group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.sim.ResetStats()
+
+	teams := all(t, inventory.Teams(ctx, o.owner, o.slug, inventory.TeamOptions{}))
+	if len(teams) != 150 {
+		t.Fatalf("%d teams, want 150", len(teams))
+	}
+	for _, tm := range teams {
+		if tm.ID == g.ID || tm.Slug == "okta-group" {
+			t.Fatalf("the SCIM team is listed as a team: %+v", tm)
+		}
+	}
+	if got := teams[0]; got.Slug != "team-000" || got.Name != "Team 0" || got.ID == "" {
+		t.Errorf("first team %+v", got)
+	}
+	// 151 teams: two pages.
+	if n := o.sim.Stats().Count("GET", "/organizations/{org}/teams/"); n != 2 {
+		t.Errorf("%d team list requests, want 2", n)
+	}
+
+	o.sim.ResetStats()
+	got := all(t, inventory.Teams(ctx, o.owner, o.slug, inventory.TeamOptions{Query: "slug:team-007 slug:team-120"}))
+	if len(got) != 2 || got[0].Slug != "team-007" || got[1].Slug != "team-120" {
+		t.Errorf("filtered teams %+v", got)
+	}
+	if n := o.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests for a filtered list, want 1", n)
+	}
+
+	// A limit stops the requests too.
+	o.sim.ResetStats()
+	var steps []inventory.Progress
+	got = all(t, inventory.Teams(ctx, o.owner, o.slug, inventory.TeamOptions{Options: inventory.Options{
+		Limit: 3, Progress: func(p inventory.Progress) { steps = append(steps, p) },
+	}}))
+	if len(got) != 3 {
+		t.Errorf("%d teams with limit 3", len(got))
+	}
+	if n := o.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests with limit 3, want 1", n)
+	}
+	if len(steps) != 3 || steps[2].String() != "sentry_team: teams 3" {
+		t.Errorf("progress %v", steps)
+	}
+}
+
+func TestSCIMGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	o.load(t, seed{Teams: []seedTeam{{Slug: "plain"}}})
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Platform Eng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := o.scim.CreateSCIMUser(ctx, o.slug, "ann@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.scim.PatchSCIMGroup(ctx, o.slug, g.ID, sentry.SCIMGroupMembershipOps(nil, []string{u.ID})); err != nil {
+		t.Fatal(err)
+	}
+
+	groups := all(t, inventory.SCIMGroups(ctx, o.owner, o.scim, o.slug, inventory.Options{}))
+	want := []inventory.SCIMGroup{{ID: g.ID, DisplayName: "Platform Eng", TeamSlug: "platform-eng", MemberIDs: []string{u.ID}}}
+	if len(groups) != 1 || groups[0].ID != want[0].ID || groups[0].DisplayName != want[0].DisplayName ||
+		groups[0].TeamSlug != want[0].TeamSlug || !slices.Equal(groups[0].MemberIDs, want[0].MemberIDs) {
+		t.Errorf("groups %+v, want %+v", groups, want)
+	}
+
+	// No SCIM token: skipped with a reason, not failed.
+	for _, err := range inventory.SCIMGroups(ctx, o.owner, nil, o.slug, inventory.Options{}) {
+		s, ok := inventory.IsSkipped(err)
+		if !ok || s.Type != inventory.TypeSCIMGroup || s.Reason == "" {
+			t.Errorf("without a SCIM token: %v", err)
+		}
+	}
+
+	// SCIM off: Sentry answers 403, which is a skip too.
+	if err := o.sim.SetFeature(o.slug, "sso-scim", false); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range inventory.SCIMGroups(ctx, o.owner, o.scim, o.slug, inventory.Options{}) {
+		n++
+		if s, ok := inventory.IsSkipped(err); !ok || !sentry.IsForbidden(s) {
+			t.Errorf("with SCIM off: %v", err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d results with SCIM off, want one skip", n)
+	}
+}
+
+func TestMembersNormalizedWithTeams(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	s := seed{Teams: []seedTeam{{Slug: "backend"}, {Slug: "frontend"}, {Slug: "ops"}}}
+	s.Members = []seedMember{
+		{Email: "contrib@example.com", Role: "member", Teams: []seedMemberTeam{{"backend", ""}, {"ops", "admin"}}},
+		{Email: "boss@example.com", Role: "manager", Teams: []seedMemberTeam{{"frontend", ""}}},
+		{Email: "loner@example.com", Role: "member"},
+		{Email: "scimmed@example.com", Role: "member", Teams: []seedMemberTeam{{"backend", "admin"}}},
+	}
+	for i := range 230 {
+		s.Members = append(s.Members, seedMember{Email: fmt.Sprintf("bulk%03d@example.com", i), Role: "member",
+			Teams: []seedMemberTeam{{"backend", ""}}})
+	}
+	o.load(t, s)
+
+	// A pending invitation with Sentry's case kept, and an expired one.
+	no := false
+	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: "Mixed.Case@Example.com", OrgRole: "member",
+		SendInvite: &no, TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "ops"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: "late@example.com", OrgRole: "member", SendInvite: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.sim.ExpireInvite(o.slug, "late@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	// A SCIM group with one member: that member's teams are left out.
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Okta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byEmail := map[string]inventory.Member{}
+	for _, m := range all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{})) {
+		byEmail[m.Email] = m
+	}
+	if err := o.scim.PatchSCIMGroup(ctx, o.slug, g.ID, sentry.SCIMGroupMembershipOps(nil, []string{byEmail["scimmed@example.com"].ID})); err != nil {
+		t.Fatal(err)
+	}
+
+	o.sim.ResetStats()
+	var steps []inventory.Progress
+	members := all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Teams: true,
+		Options: inventory.Options{Progress: func(p inventory.Progress) { steps = append(steps, p) }}}))
+	// 3 seeded by the emulator, 234 loaded, 2 invited.
+	if len(members) != 239 {
+		t.Fatalf("%d members, want 239", len(members))
+	}
+	byEmail = map[string]inventory.Member{}
+	for _, m := range members {
+		byEmail[m.Email] = m
+	}
+	teams := func(email string) string {
+		m, ok := byEmail[email]
+		if !ok {
+			t.Fatalf("%s not listed", email)
+		}
+		if m.Teams == nil {
+			return "nil"
+		}
+		out := ""
+		for _, mt := range m.Teams {
+			out += mt.Team + "=" + role(mt.Role) + " "
+		}
+		return out
+	}
+	for email, want := range map[string]string{
+		"contrib@example.com":    "backend=contributor ops=admin ",
+		"boss@example.com":       "frontend=<null> ",
+		"loner@example.com":      "",
+		"scimmed@example.com":    "nil",
+		"Mixed.Case@Example.com": "ops=contributor ",
+		"late@example.com":       "",
+	} {
+		if got := teams(email); got != want {
+			t.Errorf("teams of %s = %q, want %q", email, got, want)
+		}
+	}
+	if m := byEmail["Mixed.Case@Example.com"]; !m.Pending || m.Expired || m.Role != "member" {
+		t.Errorf("pending invitation %+v", m)
+	}
+	if m := byEmail["late@example.com"]; !m.Pending || !m.Expired {
+		t.Errorf("expired invitation %+v", m)
+	}
+	if m := byEmail["boss@example.com"]; m.Role != "manager" || m.Pending || m.ID == "" {
+		t.Errorf("manager %+v", m)
+	}
+
+	// Requests: the members list a page per 100 (239: 3), the teams list
+	// (4 teams: 1), and one team-members list per team plus one per
+	// further 100 members of a team (backend has 232: 3 pages).
+	st := o.sim.Stats()
+	for pattern, want := range map[string]int64{
+		"/organizations/{org}/members/":          3,
+		"/organizations/{org}/teams/":            1,
+		"/teams/{org}/{team}/members/":           3 + 1 + 1 + 1,
+		"/organizations/{org}/members/{member}/": 0,
+	} {
+		if n := st.Count("GET", pattern); n != want {
+			t.Errorf("GET %s: %d requests, want %d", pattern, n, want)
+		}
+	}
+	if n := st.Total(); n != 3+1+6 {
+		t.Errorf("%d requests in all, want 10: %v", n, st.Requests)
+	}
+	if last := steps[len(steps)-1]; last.Type != inventory.TypeMember || last.Step != "members" || last.Done != 239 {
+		t.Errorf("last progress %+v", last)
+	}
+	if !slices.ContainsFunc(steps, func(p inventory.Progress) bool { return p.Step == "team members" && p.Done == 4 && p.Total == 4 }) {
+		t.Errorf("no team members progress in %v", steps[:3])
+	}
+
+	// Each listed member's teams are what the member's own read says.
+	for _, m := range members {
+		got, err := o.owner.GetMember(ctx, o.slug, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Teams == nil {
+			continue
+		}
+		read := map[string]string{}
+		for _, tr := range got.TeamRoles {
+			read[tr.TeamSlug] = role(inventory.TeamRoleAsRead(tr.Role, got.OrgRole))
+		}
+		listed := map[string]string{}
+		for _, mt := range m.Teams {
+			listed[mt.Team] = role(mt.Role)
+		}
+		if fmt.Sprint(read) != fmt.Sprint(listed) {
+			t.Errorf("%s: teams listed %v, read %v", m.Email, listed, read)
+		}
+	}
+
+	// Without teams, one request per 100 members and nothing else.
+	o.sim.ResetStats()
+	for _, m := range all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{})) {
+		if m.Teams != nil {
+			t.Fatalf("teams listed without Teams: %+v", m)
+		}
+	}
+	if n := o.sim.Stats().Total(); n != 3 {
+		t.Errorf("%d requests without teams, want 3", n)
+	}
+
+	// Filters go to Sentry.
+	o.sim.ResetStats()
+	got := all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Role: "manager"}))
+	if len(got) != 2 { // the emulator's manager and boss
+		t.Errorf("managers %+v", got)
+	}
+	got = all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Query: "email:contrib@example.com"}))
+	if len(got) != 1 || got[0].Email != "contrib@example.com" {
+		t.Errorf("by email %+v", got)
+	}
+	got = all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Role: "member", Query: "isInvited:true"}))
+	if len(got) != 2 {
+		t.Errorf("pending members %+v", got)
+	}
+	if n := o.sim.Stats().Total(); n != 3 {
+		t.Errorf("%d requests for three filtered lists, want 3", n)
+	}
+}
+
+func TestTeamProjects(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	s := seed{Teams: []seedTeam{{Slug: "a"}, {Slug: "b"}}}
+	for i := range 120 {
+		teams := []string{"a"}
+		if i%2 == 0 {
+			teams = []string{"b", "a"}
+		}
+		s.Projects = append(s.Projects, seedProject{Slug: fmt.Sprintf("proj-%03d", i), Teams: teams})
+	}
+	s.Projects = append(s.Projects, seedProject{Slug: "orphan"})
+	o.load(t, s)
+
+	o.sim.ResetStats()
+	links := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{}))
+	if len(links) != 180 {
+		t.Fatalf("%d links, want 180", len(links))
+	}
+	if links[0] != (inventory.TeamProject{Project: "proj-000", Team: "a"}) || links[1] != (inventory.TeamProject{Project: "proj-000", Team: "b"}) {
+		t.Errorf("first links %+v", links[:2])
+	}
+	if n := o.sim.Stats().Count("GET", "/organizations/{org}/projects/"); n != 2 {
+		t.Errorf("%d project list requests for 121 projects, want 2", n)
+	}
+	if n := o.sim.Stats().Total(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+
+	byTeam := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Team: "b"}))
+	if len(byTeam) != 60 || slices.ContainsFunc(byTeam, func(l inventory.TeamProject) bool { return l.Team != "b" }) {
+		t.Errorf("%d links of team b", len(byTeam))
+	}
+	byProject := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Project: "proj-002"}))
+	if len(byProject) != 2 || byProject[0].Project != "proj-002" {
+		t.Errorf("links of proj-002 %+v", byProject)
+	}
+	limited := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Options: inventory.Options{Limit: 3}}))
+	if len(limited) != 3 {
+		t.Errorf("%d links with limit 3", len(limited))
+	}
+}
+
+func TestOrgAuthTokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	var ids []string
+	for _, name := range []string{"ci", "deploy", "sourcemaps"} {
+		tok, err := o.owner.CreateOrgAuthToken(ctx, o.slug, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tok.ID)
+	}
+	o.sim.ResetStats()
+	tokens := all(t, inventory.OrgAuthTokens(ctx, o.owner, o.slug, inventory.Options{}))
+	if len(tokens) != 3 || tokens[0].ID != ids[0] || tokens[0].Name != "ci" || tokens[2].Name != "sourcemaps" || tokens[0].Raw.Token != "" {
+		t.Errorf("tokens %+v", tokens)
+	}
+	if n := o.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}

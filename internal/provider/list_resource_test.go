@@ -1,0 +1,446 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// listable is a list resource that can be configured like a resource.
+type listable interface {
+	list.ListResourceWithConfigure
+}
+
+// runList calls a list resource's List as Terraform would for a list block
+// with the attributes in config (missing ones null), and collects the
+// results. r is the resource whose schemas the results follow.
+func runList(t *testing.T, env *simEnv, lr listable, r resource.ResourceWithIdentity, config map[string]string,
+	includeResource bool, limit int64) []list.ListResult {
+	t.Helper()
+	ctx := context.Background()
+	var cfgResp resource.ConfigureResponse
+	lr.Configure(ctx, resource.ConfigureRequest{ProviderData: env.data}, &cfgResp)
+	if cfgResp.Diagnostics.HasError() {
+		t.Fatal(cfgResp.Diagnostics)
+	}
+	var schemaResp list.ListResourceSchemaResponse
+	lr.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &schemaResp)
+	attrs := map[string]tftypes.Value{}
+	for name := range schemaResp.Schema.Attributes {
+		if v, ok := config[name]; ok {
+			attrs[name] = tftypes.NewValue(tftypes.String, v)
+		} else {
+			attrs[name] = tftypes.NewValue(tftypes.String, nil)
+		}
+	}
+	for name := range config {
+		if _, ok := schemaResp.Schema.Attributes[name]; !ok {
+			t.Fatalf("the list config has no %q", name)
+		}
+	}
+	s, i := schemas(t, r)
+	req := list.ListRequest{
+		Config: tfsdk.Config{Schema: schemaResp.Schema,
+			Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), attrs)},
+		IncludeResource:        includeResource,
+		Limit:                  limit,
+		ResourceSchema:         s.Schema,
+		ResourceIdentitySchema: i.IdentitySchema,
+	}
+	var stream list.ListResultsStream
+	lr.List(ctx, req, &stream)
+	var out []list.ListResult
+	for result := range stream.Results {
+		out = append(out, result)
+	}
+	return out
+}
+
+// checkResults fails on results with errors, a missing identity, or a
+// resource object where none was asked for (or none where one was).
+func checkResults(t *testing.T, results []list.ListResult, includeResource bool) {
+	t.Helper()
+	for _, r := range results {
+		if r.Diagnostics.HasError() {
+			t.Fatalf("list result with errors: %v", r.Diagnostics)
+		}
+		if r.Identity == nil || r.Identity.Raw.IsFullyNull() {
+			t.Fatalf("list result %q without identity", r.DisplayName)
+		}
+		if r.DisplayName == "" {
+			t.Errorf("list result %v without a display name", identityOf(t, r.Identity))
+		}
+		if includeResource != (r.Resource != nil && !r.Resource.Raw.IsNull()) {
+			t.Errorf("list result %q: resource %v with include_resource %v", r.DisplayName, r.Resource, includeResource)
+		}
+	}
+}
+
+// checkReadEqual imports each listed object by its identity, reads it, and
+// checks that Read stores exactly the listed resource object and identity.
+func checkReadEqual(t *testing.T, env *simEnv, r interface {
+	resource.ResourceWithIdentity
+	resource.ResourceWithImportState
+	resource.ResourceWithConfigure
+}, results []list.ListResult, skip func(list.ListResult) bool) {
+	t.Helper()
+	env.configure(t, r)
+	for _, result := range results {
+		if skip != nil && skip(result) {
+			continue
+		}
+		res := importAndRead(t, r, "", result.Identity)
+		if res.imported.Diagnostics.HasError() || res.read.Diagnostics.HasError() {
+			t.Fatalf("%s: import %v, read %v", result.DisplayName, res.imported.Diagnostics, res.read.Diagnostics)
+		}
+		if !res.read.State.Raw.Equal(result.Resource.Raw) {
+			t.Errorf("%s: listed resource differs from what Read stores:\nlisted: %s\nread:   %s",
+				result.DisplayName, result.Resource.Raw, res.read.State.Raw)
+		}
+		if !res.read.Identity.Raw.Equal(result.Identity.Raw) {
+			t.Errorf("%s: listed identity %s, read %s", result.DisplayName, result.Identity.Raw, res.read.Identity.Raw)
+		}
+	}
+}
+
+func TestTeamListResource(t *testing.T) {
+	ctx := context.Background()
+	env := newSimEnv(t)
+	var seed strings.Builder
+	seed.WriteString(`{"teams": [`)
+	for i := range 120 {
+		if i > 0 {
+			seed.WriteString(",")
+		}
+		fmt.Fprintf(&seed, `{"slug": "team-%03d", "name": "Team %d"}`, i, i)
+	}
+	seed.WriteString(`]}`)
+	if err := env.sim.LoadSeed("acme", strings.NewReader(seed.String())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", "Okta Group"); err != nil {
+		t.Fatal(err)
+	}
+
+	env.sim.ResetStats()
+	results := runList(t, env, newTeamListResource().(listable), &teamResource{}, nil, true, 1000)
+	checkResults(t, results, true)
+	if len(results) != 120 {
+		t.Fatalf("%d teams listed, want 120 (the SCIM team left out)", len(results))
+	}
+	if n := env.sim.Stats().Total(); n != 2 {
+		t.Errorf("%d requests for 121 teams, want 2", n)
+	}
+	if got := results[3].DisplayName; got != "Team 3 (team-003)" {
+		t.Errorf("display name %q", got)
+	}
+	var timeouts types.Object
+	results[0].Resource.GetAttribute(ctx, path.Root("timeouts"), &timeouts)
+	if !timeouts.IsNull() {
+		t.Errorf("timeouts %v, want null", timeouts)
+	}
+	checkReadEqual(t, env, &teamResource{}, results[:5], nil)
+
+	// Filters and limit.
+	results = runList(t, env, newTeamListResource().(listable), &teamResource{}, map[string]string{"query": "slug:team-042", "organization": "acme"}, false, 100)
+	checkResults(t, results, false)
+	if len(results) != 1 || identityOf(t, results[0].Identity)["id"] == "" || results[0].DisplayName != "Team 42 (team-042)" {
+		t.Errorf("filtered: %+v", results)
+	}
+	env.sim.ResetStats()
+	results = runList(t, env, newTeamListResource().(listable), &teamResource{}, nil, false, 7)
+	if len(results) != 7 {
+		t.Errorf("%d results with limit 7", len(results))
+	}
+	if n := env.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests with limit 7, want 1", n)
+	}
+
+	// A missing organization is an error result.
+	bare := newSimEnv(t)
+	bare.data.organization = ""
+	results = runList(t, bare, newTeamListResource().(listable), &teamResource{}, nil, false, 10)
+	if len(results) != 1 || !results[0].Diagnostics.HasError() || results[0].Diagnostics[0].Summary() != "Missing Sentry Organization" {
+		t.Errorf("without an organization: %+v", results)
+	}
+}
+
+func TestMemberListResource(t *testing.T) {
+	ctx := context.Background()
+	env := newSimEnv(t)
+	seed := `{"teams": [{"slug": "backend"}, {"slug": "frontend"}],
+	  "members": [
+	    {"email": "contrib@example.com", "role": "member", "teams": [{"team": "backend", "role": ""}, {"team": "frontend", "role": "admin"}]},
+	    {"email": "boss@example.com", "role": "manager", "teams": [{"team": "frontend", "role": ""}]},
+	    {"email": "admin@example.com", "role": "admin", "teams": [{"team": "backend", "role": "admin"}]},
+	    {"email": "loner@example.com", "role": "member"},
+	    {"email": "okta@example.com", "role": "member", "teams": [{"team": "backend", "role": "admin"}]}
+	  ]}`
+	if err := env.sim.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	for _, email := range []string{"Mixed.Case@Example.com", "late@example.com"} {
+		if _, err := env.client.InviteMember(ctx, "acme", sentry.InviteMemberRequest{Email: email, OrgRole: "member", SendInvite: &no,
+			TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "backend"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.sim.ExpireInvite("acme", "late@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	group, err := env.scim.CreateSCIMGroup(ctx, "acme", "Okta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := env.client.ListMembers(ctx, "acme", "email:okta@example.com")
+	if err != nil || len(members) != 1 {
+		t.Fatal(members, err)
+	}
+	if err := env.scim.PatchSCIMGroup(ctx, "acme", group.ID, sentry.SCIMGroupMembershipOps(nil, []string{members[0].ID})); err != nil {
+		t.Fatal(err)
+	}
+
+	env.sim.ResetStats()
+	results := runList(t, env, newMemberListResource().(listable), &memberResource{}, nil, true, 1000)
+	checkResults(t, results, true)
+	// 3 seeded by the emulator, 5 loaded, 2 invited.
+	if len(results) != 10 {
+		t.Fatalf("%d members, want 10", len(results))
+	}
+	// One members page, one teams page, one team-members list per team
+	// (backend, frontend, okta); no read per member.
+	st := env.sim.Stats()
+	if n := st.Total(); n != 5 || st.Count("GET", "/teams/{org}/{team}/members/") != 3 {
+		t.Errorf("%d requests, want 5: %v", n, st.Requests)
+	}
+
+	byName := map[string]list.ListResult{}
+	for _, r := range results {
+		byName[r.DisplayName] = r
+	}
+	for _, name := range []string{"Mixed.Case@Example.com (member, invitation pending)", "late@example.com (member, invitation expired)",
+		"boss@example.com (manager)", "okta@example.com (member)"} {
+		if _, ok := byName[name]; !ok {
+			t.Errorf("no result %q", name)
+		}
+	}
+	teamsOf := func(name string) string {
+		var m memberModel
+		if d := byName[name].Resource.Get(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		if m.Teams.IsNull() {
+			return "null"
+		}
+		roles, _ := teamRolesFromSet(ctx, m.Teams)
+		out := map[string]string{}
+		for _, r := range roles {
+			out[r.TeamSlug] = roleOrNull(r.Role)
+		}
+		return fmt.Sprint(out)
+	}
+	for name, want := range map[string]string{
+		"contrib@example.com (member)":                        "map[backend:contributor frontend:admin]",
+		"boss@example.com (manager)":                          "map[frontend:null]",
+		"admin@example.com (admin)":                           "map[backend:null]",
+		"loner@example.com (member)":                          "map[]",
+		"okta@example.com (member)":                           "null",
+		"Mixed.Case@Example.com (member, invitation pending)": "map[backend:contributor]",
+	} {
+		if got := teamsOf(name); got != want {
+			t.Errorf("teams of %s: %s, want %s", name, got, want)
+		}
+	}
+
+	// Everything but the SCIM group's member reads back exactly as
+	// listed; that one is listed without teams, which Read fills.
+	okta := func(r list.ListResult) bool { return r.DisplayName == "okta@example.com (member)" }
+	checkReadEqual(t, env, &memberResource{}, results, okta)
+	mr := &memberResource{}
+	env.configure(t, mr)
+	res := importAndRead(t, mr, "", byName["okta@example.com (member)"].Identity)
+	if res.read.Diagnostics.HasError() {
+		t.Fatal(res.read.Diagnostics)
+	}
+	var listed, read memberModel
+	byName["okta@example.com (member)"].Resource.Get(ctx, &listed)
+	res.read.State.Get(ctx, &read)
+	read.Teams = listed.Teams
+	if listed.Email != read.Email || listed.ID != read.ID || listed.Role != read.Role || !listed.Teams.IsNull() {
+		t.Errorf("SCIM member listed %+v, read %+v", listed, read)
+	}
+
+	// Without include_resource, no teams are read.
+	env.sim.ResetStats()
+	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, nil, false, 1000)
+	checkResults(t, results, false)
+	if n := env.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests without include_resource, want 1", n)
+	}
+
+	// Filters go to Sentry.
+	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"role": "manager"}, false, 100)
+	if len(results) != 2 {
+		t.Errorf("%d managers, want 2", len(results))
+	}
+	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"query": "isInvited:true"}, false, 100)
+	if len(results) != 2 {
+		t.Errorf("%d invitations, want 2", len(results))
+	}
+	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"role": "member", "query": "email:loner@example.com"}, true, 100)
+	if len(results) != 1 || results[0].DisplayName != "loner@example.com (member)" {
+		t.Errorf("filtered %+v", results)
+	}
+}
+
+func roleOrNull(p *string) string {
+	if p == nil {
+		return "null"
+	}
+	return *p
+}
+
+func TestTeamProjectListResource(t *testing.T) {
+	env := newSimEnv(t)
+	var seed bytes.Buffer
+	seed.WriteString(`{"teams": [{"slug": "a"}, {"slug": "b"}], "projects": [`)
+	for i := range 110 {
+		if i > 0 {
+			seed.WriteString(",")
+		}
+		teams := `["a"]`
+		if i%10 == 0 {
+			teams = `["a", "b"]`
+		}
+		fmt.Fprintf(&seed, `{"slug": "p-%03d", "teams": %s}`, i, teams)
+	}
+	seed.WriteString(`]}`)
+	if err := env.sim.LoadSeed("acme", &seed); err != nil {
+		t.Fatal(err)
+	}
+	env.sim.ResetStats()
+	results := runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, nil, true, 1000)
+	checkResults(t, results, true)
+	if len(results) != 121 {
+		t.Fatalf("%d links, want 121", len(results))
+	}
+	if n := env.sim.Stats().Total(); n != 2 {
+		t.Errorf("%d requests for 110 projects, want 2", n)
+	}
+	if got := identityOf(t, results[1].Identity); got["project"] != "p-000" || got["team"] != "b" || got["organization"] != "acme" {
+		t.Errorf("identity %v", got)
+	}
+	checkReadEqual(t, env, &teamProjectResource{}, results[:3], nil)
+
+	results = runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, map[string]string{"team": "b"}, false, 1000)
+	if len(results) != 11 {
+		t.Errorf("%d links of team b, want 11", len(results))
+	}
+	results = runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, map[string]string{"project": "p-010"}, false, 1000)
+	if len(results) != 2 || results[0].DisplayName != "team a on project p-010" {
+		t.Errorf("links of p-010 %+v", results)
+	}
+}
+
+func TestAPITokenListResource(t *testing.T) {
+	ctx := context.Background()
+	env := newSimEnv(t)
+	for _, name := range []string{"ci", "deploy"} {
+		if _, err := env.client.CreateOrgAuthToken(ctx, "acme", name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := runList(t, env, newAPITokenListResource().(listable), newAPITokenResource().(*apiTokenResource), nil, true, 100)
+	checkResults(t, results, true)
+	if len(results) != 2 || !strings.HasPrefix(results[0].DisplayName, "ci (id ") {
+		t.Fatalf("tokens %+v", results)
+	}
+	var token types.String
+	results[0].Resource.GetAttribute(ctx, path.Root("token"), &token)
+	if !token.IsNull() {
+		t.Errorf("a listed token has a value")
+	}
+	checkReadEqual(t, env, newAPITokenResource().(*apiTokenResource), results, nil)
+}
+
+func TestSCIMGroupListResource(t *testing.T) {
+	ctx := context.Background()
+	env := newSimEnv(t)
+	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: "plain"}); err != nil {
+		t.Fatal(err)
+	}
+	group, err := env.scim.CreateSCIMGroup(ctx, "acme", "Platform Eng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := env.scim.CreateSCIMUser(ctx, "acme", "ann@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.scim.PatchSCIMGroup(ctx, "acme", group.ID, sentry.SCIMGroupMembershipOps(nil, []string{u.ID})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", "Empty"); err != nil {
+		t.Fatal(err)
+	}
+
+	results := runList(t, env, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	checkResults(t, results, true)
+	if len(results) != 2 || results[0].DisplayName != "Empty (empty)" || results[1].DisplayName != "Platform Eng (platform-eng)" {
+		t.Fatalf("groups %+v", results)
+	}
+	checkReadEqual(t, env, &scimGroupResource{}, results, nil)
+
+	// No SCIM token, or SCIM off: a warning, no results, no error.
+	noToken := newSimEnv(t)
+	noToken.data = &providerData{organization: "acme", baseURL: noToken.data.baseURL, authToken: noToken.data.authToken, userAgent: "test"}
+	results = runList(t, noToken, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	if len(results) != 1 || results[0].Diagnostics.HasError() || results[0].Diagnostics.WarningsCount() != 1 ||
+		!strings.Contains(results[0].Diagnostics[0].Detail(), "scim_token") {
+		t.Errorf("without a SCIM token: %+v", results)
+	}
+	if err := env.sim.SetFeature("acme", "sso-scim", false); err != nil {
+		t.Fatal(err)
+	}
+	results = runList(t, env, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	if len(results) != 1 || results[0].Diagnostics.HasError() || !strings.Contains(results[0].Diagnostics[0].Detail(), "SCIM provisioning is off") {
+		t.Errorf("with SCIM off: %+v", results)
+	}
+}
+
+// TestProviderListResources checks that every resource has a list
+// resource of the same name, and that the provider hands list resources
+// its data.
+func TestProviderListResources(t *testing.T) {
+	ctx := context.Background()
+	p := &sentryProvider{}
+	names := map[string]bool{}
+	for _, f := range p.Resources(ctx) {
+		var resp resource.MetadataResponse
+		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "sentry"}, &resp)
+		names[resp.TypeName] = true
+	}
+	for _, f := range p.ListResources(ctx) {
+		var resp resource.MetadataResponse
+		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "sentry"}, &resp)
+		if !names[resp.TypeName] {
+			t.Errorf("list resource %s has no resource", resp.TypeName)
+		}
+		delete(names, resp.TypeName)
+	}
+	if len(names) != 0 {
+		t.Errorf("resources without a list resource: %v", names)
+	}
+}
