@@ -323,3 +323,74 @@ func TestAccQuery_generateConfig(t *testing.T) {
 		t.Errorf("plan after importing exited %d, want an empty plan:\n%s", code, out)
 	}
 }
+
+// TestAccQuery_importByIdentity imports one object of each type with
+// hand-written identity import blocks, as users write them on Terraform
+// 1.12 and later, leaving the organization to the provider's in some.
+func TestAccQuery_importByIdentity(t *testing.T) {
+	o := newQueryOrg(t)
+	d := newTerraformDir(t, o.terraform)
+	d.write("main.tf", o.providerConfig()+fmt.Sprintf(`
+resource "sentry_team" "backend" {
+  slug = "q-backend"
+  name = "Backend"
+}
+
+import {
+  to       = sentry_team.backend
+  identity = { id = %q }
+}
+
+resource "sentry_team_project" "web" {
+  project = "q-web"
+  team    = "q-frontend"
+}
+
+import {
+  to       = sentry_team_project.web
+  identity = { organization = %q, project = "q-web", team = "q-frontend" }
+}
+
+resource "sentry_member" "lead" {
+  email = "lead@corp.test"
+  role  = "manager"
+  teams = [{ team = "q-frontend" }]
+}
+
+import {
+  to       = sentry_member.lead
+  identity = { organization = %[2]q, id = %[3]q }
+}
+
+resource "sentry_api_token" "ci" {
+  name = "q-ci"
+}
+
+import {
+  to       = sentry_api_token.ci
+  identity = { id = %[4]q }
+}
+
+resource "sentry_scim_group" "okta" {
+  display_name = "Q Okta"
+  members      = [%[5]q]
+}
+
+import {
+  to       = sentry_scim_group.okta
+  identity = { id = %[6]q }
+}
+`, o.teams["q-backend"], o.env.org, o.members["lead@corp.test"], o.token, o.members["okta@corp.test"], o.group))
+	d.must("init", "-input=false", "-no-color")
+	out := d.must("plan", "-input=false", "-no-color")
+	if m := planSummary.FindStringSubmatch(out); m == nil || m[1] != "5" || m[2] != "0" || m[3] != "0" || m[4] != "0" {
+		t.Fatalf("plan, want \"5 to import, 0 to add, 0 to change, 0 to destroy\":\n%s", out)
+	}
+	out = d.must("apply", "-input=false", "-no-color", "-auto-approve")
+	if !strings.Contains(out, "Resources: 5 imported, 0 added, 0 changed, 0 destroyed.") {
+		t.Errorf("apply:\n%s", out)
+	}
+	if code, out := d.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); code != 0 {
+		t.Errorf("plan after importing exited %d, want an empty plan:\n%s", code, out)
+	}
+}
