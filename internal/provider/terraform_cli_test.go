@@ -41,7 +41,7 @@ func queryTerraform(t *testing.T) string {
 			t.Skip("terraform query needs Terraform 1.14 or later and there is no terraform: run make test-query")
 		}
 	}
-	v, err := terraformVersion(bin)
+	v, err := terraformVersion(t.Context(), bin)
 	if err != nil {
 		t.Fatalf("asking %s its version: %v", bin, err)
 	}
@@ -51,8 +51,8 @@ func queryTerraform(t *testing.T) string {
 	return bin
 }
 
-func terraformVersion(bin string) (*version.Version, error) {
-	cmd := exec.Command(bin, "version", "-json")
+func terraformVersion(ctx context.Context, bin string) (*version.Version, error) {
+	cmd := exec.CommandContext(ctx, bin, "version", "-json")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
@@ -161,7 +161,7 @@ func (d *terraformDir) read(name string) string {
 // stdout then stderr.
 func (d *terraformDir) run(args ...string) (int, string) {
 	d.t.Helper()
-	cmd := exec.Command(d.bin, args...)
+	cmd := exec.CommandContext(d.t.Context(), d.bin, args...)
 	cmd.Dir = d.dir
 	cmd.Env = d.env
 	var stdout, stderr bytes.Buffer
