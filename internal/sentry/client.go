@@ -25,6 +25,10 @@ const (
 	defaultRetryWaitMin = 500 * time.Millisecond
 	defaultRetryWaitMax = 30 * time.Second
 
+	// maxIdleConnsPerHost is how many connections to Sentry stay open
+	// between requests: enough for Terraform's -parallelism up to 64.
+	maxIdleConnsPerHost = 64
+
 	// The largest answer this API gives is a page of 100 members; anything
 	// far bigger is a misbehaving proxy, not Sentry.
 	maxResponseBytes = 32 << 20
@@ -121,6 +125,14 @@ func NewClient(cfg Config) (*Client, error) {
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
 		httpClient = cleanhttp.DefaultPooledClient()
+		// cleanhttp keeps GOMAXPROCS+1 idle connections a host; Terraform
+		// runs 10 operations at once by default and often 30 or more, so
+		// every request beyond the pool would open a new connection (and
+		// a TLS handshake with sentry.io).
+		if tr, ok := httpClient.Transport.(*http.Transport); ok {
+			tr.MaxIdleConnsPerHost = maxIdleConnsPerHost
+			tr.MaxIdleConns = max(tr.MaxIdleConns, maxIdleConnsPerHost)
+		}
 	}
 	httpClient = withAttemptTimeout(httpClient, attemptTimeout)
 	userAgent := cfg.UserAgent

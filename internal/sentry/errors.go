@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -142,7 +144,7 @@ func newAPIError(method, path string, resp *http.Response, body []byte, token st
 	// Numbers stay as written ("errorId" may be numeric on some installs).
 	dec.UseNumber()
 	if !json.Valid(trimmed) || dec.Decode(&doc) != nil {
-		e.Detail = shorten(string(trimmed))
+		e.Detail = rawDetail(trimmed)
 		return e
 	}
 	e.fill(doc)
@@ -244,6 +246,22 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(data)
+}
+
+// htmlTitle finds the title of an HTML page.
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// rawDetail describes a body that is not JSON: an HTML error page (a proxy's,
+// a load balancer's) by its title, anything else shortened.
+func rawDetail(body []byte) string {
+	if bytes.HasPrefix(body, []byte("<")) {
+		if m := htmlTitle.FindSubmatch(body); m != nil {
+			if title := strings.Join(strings.Fields(html.UnescapeString(string(m[1]))), " "); title != "" {
+				return shorten(fmt.Sprintf("an HTML page titled %q", title))
+			}
+		}
+	}
+	return shorten(string(body))
 }
 
 // shorten collapses whitespace and cuts a raw body to maxRawDetail bytes on

@@ -173,10 +173,18 @@ func TestAPIErrorParsing(t *testing.T) {
 		})
 	}
 
-	t.Run("HTML body is shortened", func(t *testing.T) {
+	t.Run("HTML page is named by its title", func(t *testing.T) {
 		t.Parallel()
 		got := errorFor(t, http.StatusBadGateway, longHTML, nil)
-		if !strings.HasPrefix(got.Detail, "<html> <head><title>502 Bad Gateway</title>") {
+		if got.Detail != `an HTML page titled "502 Bad Gateway"` {
+			t.Errorf("Detail = %q", got.Detail)
+		}
+	})
+
+	t.Run("other raw body is shortened", func(t *testing.T) {
+		t.Parallel()
+		got := errorFor(t, http.StatusBadGateway, "upstream\n"+strings.Repeat("connect error ", 40), nil)
+		if !strings.HasPrefix(got.Detail, "upstream connect error") {
 			t.Errorf("Detail = %q", got.Detail)
 		}
 		if len(got.Detail) > maxRawDetail+3 || !strings.HasSuffix(got.Detail, "...") {

@@ -2,10 +2,12 @@ package sentrysim
 
 import (
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // unmatchedPattern is where requests that no endpoint serves are counted.
@@ -17,6 +19,10 @@ type Stats struct {
 	// "GET /organizations/{org}/teams/". Requests no endpoint serves are
 	// counted under the pattern "(no route)".
 	Requests map[string]int64 `json:"requests"`
+	// Connections is the number of TCP connections clients opened, when
+	// the http.Server serving the emulator reports them through
+	// [Server.ConnState]; a client that reuses its connections opens few.
+	Connections int64 `json:"connections"`
 }
 
 // Count returns the number of requests with the method to the route
@@ -36,8 +42,9 @@ func (s Stats) Total() int64 {
 
 // requestStats is the Server's request counters.
 type requestStats struct {
-	mu     sync.Mutex
-	counts map[string]int64
+	mu          sync.Mutex
+	counts      map[string]int64
+	connections atomic.Int64
 }
 
 func newRequestStats() *requestStats {
@@ -53,13 +60,22 @@ func (rs *requestStats) add(key string) {
 func (rs *requestStats) snapshot() Stats {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return Stats{Requests: maps.Clone(rs.counts)}
+	return Stats{Requests: maps.Clone(rs.counts), Connections: rs.connections.Load()}
 }
 
 func (rs *requestStats) reset() {
 	rs.mu.Lock()
 	clear(rs.counts)
+	rs.connections.Store(0)
 	rs.mu.Unlock()
+}
+
+// ConnState counts the connections clients open; set it as the serving
+// http.Server's ConnState.
+func (s *Server) ConnState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.stats.connections.Add(1)
+	}
 }
 
 // Stats returns the request counters.
@@ -96,7 +112,7 @@ func (s *Server) registerStatsControls() {
 		for _, k := range slices.Sorted(maps.Keys(st.Requests)) {
 			counts = append(counts, field{k, st.Requests[k]})
 		}
-		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}})
+		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}, {"connections", st.Connections}})
 	})
 	s.mux.HandleFunc("POST /_sim/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.ResetStats()

@@ -1,7 +1,9 @@
 package sentrysim
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 )
@@ -51,7 +53,7 @@ func TestStatsCountEveryAPIRequest(t *testing.T) {
 			"GET (no route)": 2, "GET /organizations/{org}/teams/": 3, "GET /teams/{org}/{team}/": 1,
 			"PATCH /teams/{org}/{team}/": 1, "POST /organizations/{org}/teams/": 2,
 		},
-		"total": 9,
+		"total": 9, "connections": 0,
 	})
 	send(t, s, http.MethodPost, "/_sim/stats/reset", "", nil).expect(t, http.StatusNoContent, nil)
 	if s.Stats().Total() != 0 {
@@ -72,5 +74,36 @@ func TestStatsCountRateLimitedRequests(t *testing.T) {
 	}
 	if got := s.Stats().Count(http.MethodGet, "/organizations/{org}/teams/"); got != 3 {
 		t.Errorf("%d counted", got)
+	}
+}
+
+// TestStatsCountConnections checks that ConnState, set on the serving
+// http.Server, counts the connections clients open, and that a reset
+// clears them.
+func TestStatsCountConnections(t *testing.T) {
+	s := New(Options{Organization: "acme"})
+	server := httptest.NewUnstartedServer(s)
+	server.Config.ConnState = s.ConnState
+	server.Start()
+	defer server.Close()
+	for range 3 {
+		// A client without keep-alive opens a connection a request.
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, server.URL+"/_sim/stats", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	if got := s.Stats().Connections; got != 3 {
+		t.Errorf("connections = %d, want 3", got)
+	}
+	s.ResetStats()
+	if got := s.Stats().Connections; got != 0 {
+		t.Errorf("connections after reset = %d", got)
 	}
 }

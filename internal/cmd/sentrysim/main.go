@@ -147,6 +147,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler:           sim,
+		ConnState:         sim.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(os.Stderr, "sentrysim: ", log.LstdFlags),
 	}

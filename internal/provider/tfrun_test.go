@@ -1,0 +1,262 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
+
+// providerAddress is where Terraform finds the provider, as main.go serves
+// it; reattached providers are keyed by it.
+const providerAddress = "registry.terraform.io/sentryrbac/sentry"
+
+// tfCommandTimeout bounds one Terraform command, so that a hung apply
+// fails the test instead of the whole run.
+const tfCommandTimeout = 10 * time.Minute
+
+// tfRunner drives the Terraform CLI directly in a working directory, with
+// the provider served in-process. Unlike the step model of
+// terraform-plugin-testing it lets a test apply, look at the failure, and
+// apply again. Each command gets a fresh provider server, as a real
+// Terraform run gets a fresh provider process. A runner runs one command
+// at a time.
+type tfRunner struct {
+	t   *testing.T
+	dir string
+	tf  *tfexec.Terraform
+	// out is the output of the command under way.
+	out lockedBuffer
+}
+
+// lockedBuffer collects a command's stdout and stderr, which tfexec
+// writes from two goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *lockedBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
+// newTFRunner writes config to a new working directory and runs
+// terraform init there. The test is skipped when TF_ACC is unset, as
+// other acceptance tests are.
+func newTFRunner(t *testing.T, config string) *tfRunner {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run only when TF_ACC is set")
+	}
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
+	}
+	dir := t.TempDir()
+	tf, err := tfexec.NewTerraform(dir, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Terraform's own settings (TF_LOG, TF_CLI_ARGS, TF_REATTACH_PROVIDERS)
+	// are left out: tfexec sets those it needs, and the others would
+	// change the runs.
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && !strings.HasPrefix(k, "TF_") {
+			env[k] = v
+		}
+	}
+	env["CHECKPOINT_DISABLE"] = "1"
+	// A CLI configuration with provider_installation or dev_overrides
+	// would change what init does; the runner relies on reattachment only.
+	env["TF_CLI_CONFIG_FILE"] = filepath.Join(dir, ".terraformrc")
+	if err := os.WriteFile(env["TF_CLI_CONFIG_FILE"], nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := tf.SetEnv(env); err != nil {
+		t.Fatal(err)
+	}
+	r := &tfRunner{t: t, dir: dir, tf: tf}
+	tf.SetStdout(&r.out)
+	tf.SetStderr(&r.out)
+	r.writeConfig(config)
+	if out, err := r.run("init", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return tf.Init(ctx, tfexec.Reattach(ra), tfexec.Upgrade(false))
+	}); err != nil {
+		t.Fatalf("terraform init: %v\n%s", err, out)
+	}
+	return r
+}
+
+// writeConfig replaces the working directory's configuration.
+func (r *tfRunner) writeConfig(config string) {
+	r.t.Helper()
+	required := fmt.Sprintf("terraform {\n  required_providers {\n    sentry = {\n      source = %q\n    }\n  }\n}\n\n",
+		strings.TrimPrefix(providerAddress, "registry.terraform.io/"))
+	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(required+config), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// run serves the provider, runs one Terraform command against it, and
+// returns the command's output.
+func (r *tfRunner) run(name string, f func(context.Context, tfexec.ReattachInfo) error) (string, error) {
+	r.out.Reset()
+	ctx, cancel := context.WithTimeout(context.Background(), tfCommandTimeout)
+	defer cancel()
+	err := withProviderServer(ctx, r.t, func(ra tfexec.ReattachInfo) error { return f(ctx, ra) })
+	if ctx.Err() != nil {
+		err = fmt.Errorf("terraform %s did not end within %s: %w", name, tfCommandTimeout, errors.Join(err, ctx.Err()))
+	}
+	return r.out.String(), err
+}
+
+// apply runs terraform apply -auto-approve -parallelism=10.
+func (r *tfRunner) apply() (string, error) {
+	return r.run("apply", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return r.tf.Apply(ctx, tfexec.Reattach(ra), tfexec.Parallelism(10))
+	})
+}
+
+// destroy runs terraform destroy -auto-approve -parallelism=10.
+func (r *tfRunner) destroy() (string, error) {
+	return r.run("destroy", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return r.tf.Destroy(ctx, tfexec.Reattach(ra), tfexec.Parallelism(10))
+	})
+}
+
+// plan runs terraform plan -detailed-exitcode and reports whether it
+// found changes.
+func (r *tfRunner) plan() (bool, string, error) {
+	var changes bool
+	out, err := r.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		var err error
+		changes, err = r.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Parallelism(10))
+		return err
+	})
+	return changes, out, err
+}
+
+// show returns the state as terraform show -json has it, sensitive
+// values included.
+func (r *tfRunner) show() *tfjson.State {
+	r.t.Helper()
+	var state *tfjson.State
+	out, err := r.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		var err error
+		state, err = r.tf.Show(ctx, tfexec.Reattach(ra))
+		return err
+	})
+	if err != nil {
+		r.t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	return state
+}
+
+// stateResources returns the managed resources in the root module of a
+// state, by type.
+func stateResources(s *tfjson.State) map[string][]*tfjson.StateResource {
+	out := map[string][]*tfjson.StateResource{}
+	if s == nil || s.Values == nil || s.Values.RootModule == nil {
+		return out
+	}
+	for _, rs := range s.Values.RootModule.Resources {
+		if rs.Mode == tfjson.ManagedResourceMode {
+			out[rs.Type] = append(out[rs.Type], rs)
+		}
+	}
+	return out
+}
+
+// stateAttr is a string attribute of a state resource, "" when absent.
+func stateAttr(rs *tfjson.StateResource, name string) string {
+	s, _ := rs.AttributeValues[name].(string)
+	return s
+}
+
+// discardLogger keeps go-plugin's own logging out of test output.
+var discardLogger = hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: io.Discard, Level: hclog.Off})
+
+// providerServerStop bounds the wait for a provider server to end once its
+// command is done.
+const providerServerStop = 30 * time.Second
+
+// withProviderServer serves a new instance of the provider in-process in
+// go-plugin's debug mode, as terraform-plugin-testing does, and calls f
+// with what TF_REATTACH_PROVIDERS must say for Terraform to use it. The
+// server is stopped when f returns.
+func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.ReattachInfo) error) error {
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	reattachCh := make(chan *plugin.ReattachConfig)
+	closeCh := make(chan struct{})
+	serveErr := make(chan error, 1)
+	go func() {
+		serveErr <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
+			tf6server.WithDebug(ctx, reattachCh, closeCh),
+			tf6server.WithoutLogStderrOverride(),
+			// The provider's logs follow TF_LOG and TF_ACC_LOG_PATH as in
+			// the other acceptance tests, instead of going to stderr.
+			tf6server.WithLoggingSink(t),
+			tf6server.WithGoPluginLogger(discardLogger))
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-reattachCh:
+	case err := <-serveErr:
+		return fmt.Errorf("serving the provider: %w", errors.Join(err, errors.New("the server ended before it started")))
+	case <-time.After(30 * time.Second):
+		cancel()
+		return errors.New("serving the provider: no reattach configuration within 30s")
+	}
+	if cfg == nil {
+		return errors.New("serving the provider: no reattach configuration")
+	}
+	err = f(tfexec.ReattachInfo{providerAddress: tfexec.ReattachConfig{
+		Protocol:        string(cfg.Protocol),
+		ProtocolVersion: cfg.ProtocolVersion,
+		Pid:             cfg.Pid,
+		Test:            cfg.Test,
+		Addr:            tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
+	}})
+	cancel()
+	select {
+	case <-closeCh:
+	case <-time.After(providerServerStop):
+		return errors.Join(err, fmt.Errorf("the provider server did not stop within %s", providerServerStop))
+	}
+	return err
+}
