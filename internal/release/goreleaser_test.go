@@ -14,6 +14,8 @@ import (
 type goreleaserConfig struct {
 	Version int `yaml:"version"`
 	Builds  []struct {
+		ID      string   `yaml:"id"`
+		Main    string   `yaml:"main"`
 		Env     []string `yaml:"env"`
 		Flags   []string `yaml:"flags"`
 		Ldflags []string `yaml:"ldflags"`
@@ -26,6 +28,7 @@ type goreleaserConfig struct {
 		Binary string `yaml:"binary"`
 	} `yaml:"builds"`
 	Archives []struct {
+		IDs          []string `yaml:"ids"`
 		Formats      []string `yaml:"formats"`
 		NameTemplate string   `yaml:"name_template"`
 	} `yaml:"archives"`
@@ -63,48 +66,72 @@ func loadConfig(t *testing.T) goreleaserConfig {
 	return c
 }
 
+// Every archive carries two binaries: the provider and sentry-import.
+var wantBuilds = []struct {
+	id, main, binary string
+}{
+	{"provider", "", "{{ .ProjectName }}_v{{ .Version }}"},
+	{"sentry-import", "./internal/cmd/sentry-import", "sentry-import"},
+}
+
 func TestGoreleaserTargets(t *testing.T) {
 	c := loadConfig(t)
-	if c.Version != 2 || len(c.Builds) != 1 {
-		t.Fatalf("want a version 2 file with one build, got version %d and %d builds", c.Version, len(c.Builds))
+	if c.Version != 2 || len(c.Builds) != len(wantBuilds) {
+		t.Fatalf("want a version 2 file with %d builds, got version %d and %d builds", len(wantBuilds), c.Version, len(c.Builds))
 	}
-	b := c.Builds[0]
-	for _, goos := range []string{"linux", "darwin", "windows", "freebsd"} {
-		if !slices.Contains(b.Goos, goos) {
-			t.Errorf("no %s build", goos)
+	for i, want := range wantBuilds {
+		b := c.Builds[i]
+		if b.ID != want.id || b.Main != want.main {
+			t.Errorf("build %d is %q of %q, want %q of %q", i, b.ID, b.Main, want.id, want.main)
+		}
+		for _, goos := range []string{"linux", "darwin", "windows", "freebsd"} {
+			if !slices.Contains(b.Goos, goos) {
+				t.Errorf("%s: no %s build", b.ID, goos)
+			}
+		}
+		for _, arch := range []string{"amd64", "arm64"} {
+			if !slices.Contains(b.Goarch, arch) {
+				t.Errorf("%s: no %s build", b.ID, arch)
+			}
+		}
+		if len(b.Ignore) != 0 {
+			t.Errorf("%s: every OS and architecture pair must be built, but some are ignored: %v", b.ID, b.Ignore)
+		}
+		if !slices.Contains(b.Env, "CGO_ENABLED=0") || !slices.Contains(b.Flags, "-trimpath") {
+			t.Errorf("%s: want static, reproducible builds: env %v, flags %v", b.ID, b.Env, b.Flags)
+		}
+		if len(b.Ldflags) != 1 || !strings.Contains(b.Ldflags[0], "-X main.version={{ .Version }}") {
+			t.Errorf("%s: ldflags %v do not set main.version", b.ID, b.Ldflags)
+		}
+		if b.Binary != want.binary {
+			t.Errorf("%s: binary %q, want %q", b.ID, b.Binary, want.binary)
+		}
+		dir := "../.."
+		if b.Main != "" {
+			dir += "/" + strings.TrimPrefix(b.Main, "./")
+		}
+		main, err := os.ReadFile(dir + "/main.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`(?m)^package main$`).Match(main) || !regexp.MustCompile(`(?m)^var version = `).Match(main) {
+			t.Errorf("%s/main.go is not a main package with a package-level var version for -X main.version", dir)
 		}
 	}
-	for _, arch := range []string{"amd64", "arm64"} {
-		if !slices.Contains(b.Goarch, arch) {
-			t.Errorf("no %s build", arch)
-		}
-	}
-	if len(b.Ignore) != 0 {
-		t.Errorf("every OS and architecture pair must be built, but some are ignored: %v", b.Ignore)
-	}
-	if !slices.Contains(b.Env, "CGO_ENABLED=0") || !slices.Contains(b.Flags, "-trimpath") {
-		t.Errorf("want static, reproducible builds: env %v, flags %v", b.Env, b.Flags)
-	}
-	if len(b.Ldflags) != 1 || !strings.Contains(b.Ldflags[0], "-X main.version={{ .Version }}") {
-		t.Errorf("ldflags %v do not set main.version", b.Ldflags)
-	}
-	if b.Binary != "{{ .ProjectName }}_v{{ .Version }}" {
-		t.Errorf("binary %q is not the registry's terraform-provider-NAME_vVERSION", b.Binary)
-	}
-	main, err := os.ReadFile("../../main.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !regexp.MustCompile(`(?m)^var version = `).Match(main) {
-		t.Error("main.go has no package-level var version for -X main.version")
+	// The provider's binary must be the registry's
+	// terraform-provider-NAME_vVERSION; the other must not look like one,
+	// or Terraform would take it for a provider.
+	if strings.HasPrefix(c.Builds[1].Binary, "terraform-provider-") {
+		t.Errorf("binary %q looks like a provider to Terraform", c.Builds[1].Binary)
 	}
 }
 
 func TestGoreleaserRegistryArtifacts(t *testing.T) {
 	c := loadConfig(t)
-	if len(c.Archives) != 1 || !slices.Equal(c.Archives[0].Formats, []string{"zip"}) ||
+	if len(c.Archives) != 1 || !slices.Equal(c.Archives[0].IDs, []string{"provider", "sentry-import"}) ||
+		!slices.Equal(c.Archives[0].Formats, []string{"zip"}) ||
 		c.Archives[0].NameTemplate != "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}" {
-		t.Errorf("archives %+v are not the registry's zip files", c.Archives)
+		t.Errorf("archives %+v are not the registry's zip files with both binaries", c.Archives)
 	}
 	if c.Checksum.Algorithm != "sha256" || c.Checksum.NameTemplate != "{{ .ProjectName }}_{{ .Version }}_SHA256SUMS" {
 		t.Errorf("checksum %+v is not the registry's SHA256SUMS", c.Checksum)

@@ -1068,16 +1068,11 @@ func inviteMember(c *call) {
 	}
 
 	now := c.s.now()
-	m := &member{
-		id: c.s.st.newID(), org: org, email: req.email, role: role, dateCreated: now,
-		pending: true, teams: make(map[int64]*teamMembership),
-		inviter: c.user(), inviteExpiresAt: now.Add(inviteValidFor),
-	}
+	m := c.s.st.addInvite(org, req.email, role, now)
+	m.inviter = c.user()
 	if m.inviter != nil {
 		m.inviterName = m.inviter.displayName()
 	}
-	org.members[m.id] = m
-	org.memberSetChanged()
 	// Team roles are not set on invite: the teams are joined with null.
 	assignments := make([]teamAssignment, len(teams))
 	for i, t := range teams {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -14,14 +15,21 @@ var ErrBadSeed = errors.New("sentrysim: invalid seed")
 
 // seedFile is what a seed file holds:
 //
-//	{"teams": [{"slug": "backend", "name": "Backend"}],
+//	{"teams": [{"slug": "backend", "name": "Backend"},
+//	           {"slug": "okta-sre", "name": "Okta SRE", "scim": true}],
 //	 "projects": [{"slug": "api", "name": "API", "teams": ["backend"]}],
 //	 "members": [{"email": "ann@example.com", "role": "member",
-//	              "teams": [{"team": "backend", "role": "admin"}]}]}
+//	              "teams": [{"team": "backend", "role": "admin"}]},
+//	             {"email": "new@example.com", "role": "member",
+//	              "pending": true, "expired": true}],
+//	 "org_tokens": [{"name": "ci"}]}
 type seedFile struct {
 	Teams []struct {
 		Slug string `json:"slug"`
 		Name string `json:"name"`
+		// SCIM marks a team made through SCIM: a SCIM group, managed by
+		// the identity provider.
+		SCIM bool `json:"scim"`
 	} `json:"teams"`
 	Projects []struct {
 		Slug  string   `json:"slug"`
@@ -35,18 +43,29 @@ type seedFile struct {
 			Team string `json:"team"`
 			Role string `json:"role"`
 		} `json:"teams"`
+		// Pending makes the member an invitation nobody has accepted;
+		// Expired (which implies Pending) one whose 30 days are over.
+		Pending bool `json:"pending"`
+		Expired bool `json:"expired"`
 	} `json:"members"`
+	OrgTokens []struct {
+		Name string `json:"name"`
+	} `json:"org_tokens"`
 }
 
-// LoadSeed adds the teams, projects and members of a JSON seed file to an
-// organization, as if they had always been there: no audit entries and no
-// tokens. A team's name defaults to its slug, a project's too; projects
-// name their teams by slug; a member's role is an org role ("member",
-// "admin", "manager", "owner", "billing") and its team roles
-// "contributor", "admin" or "" (Sentry's null, stored as well for a role
-// at or below the member's minimum). Existing users become members; an
-// existing member gets the new role. Nothing is changed when anything in
-// the file is wrong.
+// LoadSeed adds the teams, projects, members and organization auth tokens
+// of a JSON seed file to an organization, as if they had always been there:
+// no audit entries and no user tokens. A team's name defaults to its slug, a
+// project's too; a team with "scim" is one the identity provider made (a
+// SCIM group); projects name their teams by slug; a member's role is an org
+// role ("member", "admin", "manager", "owner", "billing") and its team
+// roles "contributor", "admin" or "" (Sentry's null, stored as well for a
+// role at or below the member's minimum). A "pending" member is an
+// invitation sent by nobody in particular, an "expired" one an invitation
+// past its 30 days; their addresses must be new to the organization.
+// Existing users become members; an existing member gets the new role. Org
+// tokens get values nobody is told. Nothing is changed when anything in the
+// file is wrong.
 func (s *Server) LoadSeed(org string, r io.Reader) error {
 	var f seedFile
 	dec := json.NewDecoder(r)
@@ -95,10 +114,26 @@ func (s *Server) LoadSeed(org string, r io.Reader) error {
 			}
 		}
 	}
+	// invited is every address of the organization and the file so far;
+	// invitedNow the file's invitations.
+	invited, invitedNow := make(map[string]bool), make(map[string]bool)
+	for _, m := range o.members {
+		invited[strings.ToLower(m.currentEmail())] = true
+	}
 	for _, m := range f.Members {
 		if !strings.Contains(m.Email, "@") {
 			return fmt.Errorf("%w: %q is not an email address", ErrBadSeed, m.Email)
 		}
+		key := strings.ToLower(m.Email)
+		if m.Pending || m.Expired {
+			if invited[key] {
+				return fmt.Errorf("%w: the invitation of %s: the address is already a member or invited", ErrBadSeed, m.Email)
+			}
+			invitedNow[key] = true
+		} else if invitedNow[key] {
+			return fmt.Errorf("%w: %s is both invited and a member", ErrBadSeed, m.Email)
+		}
+		invited[key] = true
 		if lookupOrgRole(m.Role) == nil {
 			return fmt.Errorf("%w: %q for %s", ErrBadRole, m.Role, m.Email)
 		}
@@ -112,13 +147,19 @@ func (s *Server) LoadSeed(org string, r io.Reader) error {
 		}
 	}
 
+	for _, t := range f.OrgTokens {
+		if strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > orgTokenNameMaxLength {
+			return fmt.Errorf("%w: org token name %q is blank or longer than %d characters", ErrBadSeed, t.Name, orgTokenNameMaxLength)
+		}
+	}
+
 	now := s.now()
 	for _, t := range f.Teams {
 		name := t.Name
 		if name == "" {
 			name = t.Slug
 		}
-		s.st.addTeam(o, t.Slug, name, false, now)
+		s.st.addTeam(o, t.Slug, name, t.SCIM, now)
 	}
 	for _, p := range f.Projects {
 		name := p.Name
@@ -142,7 +183,15 @@ func (s *Server) LoadSeed(org string, r io.Reader) error {
 	}
 	for _, m := range f.Members {
 		role := lookupOrgRole(m.Role)
-		mem := s.st.addMember(o, s.st.addUser(m.Email, now), role, now)
+		var mem *member
+		if m.Pending || m.Expired {
+			mem = s.st.addInvite(o, m.Email, role, now)
+			if m.Expired {
+				mem.inviteExpiresAt = now.Add(-24 * time.Hour)
+			}
+		} else {
+			mem = s.st.addMember(o, s.st.addUser(m.Email, now), role, now)
+		}
 		for _, tm := range m.Teams {
 			var tr *teamRole
 			if r := lookupTeamRole(tm.Role); r != nil && r.priority > role.minTeamRole.priority {
@@ -150,6 +199,9 @@ func (s *Server) LoadSeed(org string, r io.Reader) error {
 			}
 			addTeamMember(mem, o.lookupTeam(tm.Team), tr)
 		}
+	}
+	for _, t := range f.OrgTokens {
+		s.st.addOrgToken(o, t.Name, now)
 	}
 	return nil
 }

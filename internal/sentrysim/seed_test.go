@@ -3,7 +3,9 @@ package sentrysim
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -121,5 +123,94 @@ func TestLoadSeedRefusesBadFiles(t *testing.T) {
 	}
 	if err := s.LoadSeed("acme", strings.NewReader(`{"teams": [{"slug": "web"}]}`)); !errors.Is(err, ErrBadSeed) {
 		t.Errorf("a second load of the same team: %v", err)
+	}
+}
+
+func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
+	s := newTestServer(t)
+	seed := `{
+		"teams": [{"slug": "web"}, {"slug": "okta-sre", "name": "Okta SRE", "scim": true}],
+		"members": [
+			{"email": "Ann.Lee@Example.com", "role": "member", "pending": true, "teams": [{"team": "web"}]},
+			{"email": "old@example.com", "role": "manager", "expired": true},
+			{"email": "sre@example.com", "role": "member", "teams": [{"team": "okta-sre"}]}
+		],
+		"org_tokens": [{"name": "ci-deploy"}, {"name": "ci-sourcemaps"}]
+	}`
+	if err := s.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	owner := s.Tokens().Owner
+
+	byEmail := map[string]map[string]any{}
+	for _, m := range send(t, s, http.MethodGet, membersPath, owner, nil).list(t) {
+		byEmail[m["email"].(string)] = m
+	}
+	if m := byEmail["Ann.Lee@Example.com"]; m == nil || m["pending"] != true || m["expired"] != false || m["user"] != nil {
+		t.Errorf("pending invitation %v", m)
+	}
+	if m := byEmail["old@example.com"]; m == nil || m["pending"] != true || m["expired"] != true || m["orgRole"] != "manager" {
+		t.Errorf("expired invitation %v", m)
+	}
+	var onWeb []string
+	for _, m := range send(t, s, http.MethodGet, teamPath("acme", "web")+"members/", owner, nil).list(t) {
+		onWeb = append(onWeb, m["email"].(string))
+	}
+	if !reflect.DeepEqual(onWeb, []string{"Ann.Lee@Example.com"}) {
+		t.Errorf("web's members %v", onWeb)
+	}
+
+	flags := map[string]any{}
+	for _, team := range send(t, s, http.MethodGet, teamsPath, owner, nil).list(t) {
+		flags[team["slug"].(string)] = team["flags"].(map[string]any)["idp:provisioned"]
+	}
+	if flags["okta-sre"] != true || flags["web"] != false {
+		t.Errorf("idp:provisioned flags %v", flags)
+	}
+	// SCIM lists every team as a group; the provisioned one has its member.
+	groups := send(t, s, http.MethodGet, "/api/0/organizations/acme/scim/v2/Groups?filter="+url.QueryEscape(`displayName eq "Okta SRE"`),
+		s.SCIMToken("acme"), nil).obj(t)
+	resources, _ := groups["Resources"].([]any)
+	if len(resources) != 1 {
+		t.Fatalf("SCIM groups %v", groups)
+	}
+	g := resources[0].(map[string]any)
+	members, _ := g["members"].([]any)
+	if g["displayName"] != "Okta SRE" || len(members) != 1 || members[0].(map[string]any)["display"] != "sre@example.com" {
+		t.Errorf("SCIM group %v", g)
+	}
+
+	var names []string
+	for _, tok := range send(t, s, http.MethodGet, "/api/0/organizations/acme/org-auth-tokens/", owner, nil).list(t) {
+		names = append(names, tok["name"].(string))
+	}
+	slices.Sort(names)
+	if !reflect.DeepEqual(names, []string{"ci-deploy", "ci-sourcemaps"}) {
+		t.Errorf("org tokens %v", names)
+	}
+	if len(s.st.orgsBySlug["acme"].audit) != 0 {
+		t.Error("seeding wrote audit entries")
+	}
+}
+
+func TestLoadSeedRefusesBadInvitationsAndTokens(t *testing.T) {
+	for name, seed := range map[string]string{
+		"invitation of a member":  `{"members": [{"email": "OWNER@acme.example", "role": "member", "pending": true}]}`,
+		"invited twice":           `{"members": [{"email": "a@x", "role": "member", "pending": true}, {"email": "A@x", "role": "member", "expired": true}]}`,
+		"invited and joined":      `{"members": [{"email": "a@x", "role": "member", "pending": true}, {"email": "a@x", "role": "member"}]}`,
+		"blank token name":        `{"org_tokens": [{"name": " "}]}`,
+		"long token name":         `{"org_tokens": [{"name": "` + strings.Repeat("n", 256) + `"}]}`,
+		"unknown token attribute": `{"org_tokens": [{"name": "ci", "scopes": ["org:ci"]}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newTestServer(t)
+			if err := s.LoadSeed("acme", strings.NewReader(seed)); !errors.Is(err, ErrBadSeed) {
+				t.Fatalf("error %v, want %v", err, ErrBadSeed)
+			}
+			o := s.st.orgsBySlug["acme"]
+			if len(o.members) != 3 || len(s.st.activeOrgTokens(o)) != 0 {
+				t.Error("a refused seed changed the organization")
+			}
+		})
 	}
 }

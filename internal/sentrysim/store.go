@@ -295,6 +295,18 @@ func (st *store) addMember(org *organization, u *user, role *orgRole, now time.T
 	return m
 }
 
+// addInvite makes a pending invitation for an address, valid for the usual
+// 30 days and sent by no user.
+func (st *store) addInvite(org *organization, email string, role *orgRole, now time.Time) *member {
+	m := &member{
+		id: st.newID(), org: org, email: email, role: role, dateCreated: now,
+		pending: true, teams: make(map[int64]*teamMembership), inviteExpiresAt: now.Add(inviteValidFor),
+	}
+	org.members[m.id] = m
+	org.memberSetChanged()
+	return m
+}
+
 // addUserToken gives a user a personal token with the given scopes.
 func (st *store) addUserToken(u *user, scopes scopeSet, now time.Time) *token {
 	t := &token{id: st.newID(), value: newTokenValue("sntryu_"), kind: userToken, user: u, scopes: scopes, created: now}

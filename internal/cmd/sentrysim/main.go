@@ -9,8 +9,8 @@
 // Flags switch on what real Sentry varies: sentry.io's rate limits
 // (-rate-limit saas), latency (-latency 50ms -jitter 20ms), and faults
 // (-fault-rate 0.05, -drop-rate, -drop-after-rate), reproducible with
-// -seed-random. -seed FILE loads teams, projects and members from a JSON
-// file. The same switches can be changed while it runs with
+// -seed-random. -seed FILE loads teams, projects, members and org tokens from a
+// JSON file. The same switches can be changed while it runs with
 // POST /_sim/config. Logs go to stderr.
 package main
 
@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sentrysim", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
 	org := fs.String("org", "acme", "slug of the seeded organization")
-	seedFile := fs.String("seed", "", `JSON file of teams, projects and members to load into the organization: {"teams": [{"slug","name"}], "projects": [{"slug","name","teams"}], "members": [{"email","role","teams": [{"team","role"}]}]}`)
+	seedFile := fs.String("seed", "", `JSON file of teams, projects, members and org tokens to load into the organization: {"teams": [{"slug","name","scim"}], "projects": [{"slug","name","teams"}], "members": [{"email","role","pending","expired","teams": [{"team","role"}]}], "org_tokens": [{"name"}]}`)
 	var cfg sentrysim.Config
 	cfg.RateLimits = routeLimits{}
 	fs.StringVar(&cfg.RateLimit, "rate-limit", sentrysim.RateLimitOff, `rate limits: "off" (self-hosted) or "saas" (sentry.io's limits and headers)`)

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
+)
+
+const providerAddress = "registry.terraform.io/sentryrbac/sentry"
+
+// TestAccImportOrganization is the whole path on Terraform without
+// terraform query: the command writes import blocks for an organization,
+// terraform plan -generate-config-out writes their configuration and plans
+// only imports, apply imports them, and the next plan is empty. It logs
+// the API requests all of it took.
+//
+// The organization is small-org.json (203 members, 309 objects, about 15
+// seconds); SENTRY_IMPORT_ACC_ORG=large imports large-org.json instead
+// (1,003 members, 1,533 objects, about 100 seconds).
+func TestAccImportOrganization(t *testing.T) {
+	terraform := terraformPath(t)
+	org := smallOrg
+	switch size := os.Getenv("SENTRY_IMPORT_ACC_ORG"); size {
+	case "", "small":
+	case "large":
+		org = largeOrg
+	default:
+		t.Fatalf("SENTRY_IMPORT_ACC_ORG=%q: want small or large", size)
+	}
+	sim, vars := org.serve(t)
+	dir := t.TempDir()
+	providers := fmt.Sprintf(`terraform {
+  required_providers {
+    sentry = { source = "sentryrbac/sentry" }
+  }
+}
+
+provider "sentry" {
+  base_url     = %q
+  organization = %q
+  auth_token   = %q
+  scim_token   = %q
+}
+`, vars[envBaseURL], vars[envOrganization], vars[envAuthToken], vars[envSCIMToken])
+	if err := os.WriteFile(filepath.Join(dir, "providers.tf"), []byte(providers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf := newTerraformRunner(t, terraform, dir)
+	tf.run(t, "init", "-input=false")
+
+	type step struct {
+		name     string
+		requests int64
+		took     time.Duration
+	}
+	var steps []step
+	measure := func(name string, f func()) {
+		sim.ResetStats()
+		start := time.Now()
+		f()
+		steps = append(steps, step{name, sim.Stats().Total(), time.Since(start)})
+	}
+
+	var objects int
+	measure("sentry-import", func() {
+		var stderr bytes.Buffer
+		if err := run(context.Background(), []string{"-out", filepath.Join(dir, "imports.tf")}, env(vars), &stderr); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "imports.tf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects = len(parseImports(t, data))
+	})
+	if objects != org.total() {
+		t.Fatalf("%d import blocks, want %d", objects, org.total())
+	}
+
+	measure("plan -generate-config-out", func() {
+		out := tf.run(t, "plan", "-input=false", "-generate-config-out=generated.tf")
+		want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", objects)
+		if !strings.Contains(out, want) {
+			t.Fatalf("the plan is not %q:\n%s", want, planChanges(out))
+		}
+	})
+	measure("apply", func() {
+		out := tf.run(t, "apply", "-input=false", "-auto-approve")
+		want := fmt.Sprintf("Resources: %d imported, 0 added, 0 changed, 0 destroyed.", objects)
+		if !strings.Contains(out, want) {
+			t.Fatalf("the apply is not %q:\n%s", want, planChanges(out))
+		}
+	})
+	measure("plan", func() {
+		out := tf.run(t, "plan", "-input=false", "-detailed-exitcode")
+		if !strings.Contains(out, "No changes.") {
+			t.Fatalf("the plan after the import is not empty:\n%s", planChanges(out))
+		}
+	})
+
+	var importRequests int64
+	for i, s := range steps {
+		t.Logf("%-26s %5d API requests, %s", s.name, s.requests, s.took.Round(time.Millisecond))
+		if i < 3 {
+			importRequests += s.requests
+		}
+	}
+	t.Logf("imported %d objects with %d API requests (%.2f an object): command, plan and apply",
+		objects, importRequests, float64(importRequests)/float64(objects))
+}
+
+// terraformPath is the Terraform the acceptance tests run, as
+// terraform-plugin-testing finds it; without TF_ACC the test is skipped.
+func terraformPath(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (and TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
+	}
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("TF_ACC is set but there is no terraform: set TF_ACC_TERRAFORM_PATH")
+	}
+	return p
+}
+
+// terraformRunner runs Terraform in a directory against the provider
+// served from this process.
+type terraformRunner struct {
+	bin, dir string
+	env      []string
+}
+
+func newTerraformRunner(t *testing.T, bin, dir string) *terraformRunner {
+	t.Helper()
+	reattach := serveProvider(t)
+	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
+	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &terraformRunner{bin: bin, dir: dir, env: append(os.Environ(),
+		"TF_REATTACH_PROVIDERS="+reattach,
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"TF_LOG=",
+	)}
+}
+
+// run runs one command and returns its output; a failure, or a plan's
+// exit code 2 (changes), ends the test.
+func (r *terraformRunner) run(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), r.bin, append(args, "-no-color")...) //nolint:gosec // The test's own Terraform.
+	cmd.Dir, cmd.Env = r.dir, r.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, planChanges(string(out)))
+	}
+	return string(out)
+}
+
+// serveProvider serves the provider from this process, as
+// terraform-plugin-testing does, and returns TF_REATTACH_PROVIDERS for it.
+func serveProvider(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	config := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	go func() {
+		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(provider.New("test")()),
+			tf6server.WithDebug(ctx, config, closed),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			// Provider logs go where terraform-plugin-testing sends them:
+			// nowhere unless TF_LOG asks.
+			tf6server.WithLoggingSink(t))
+		if err != nil {
+			t.Error(err)
+		}
+	}()
+	var rc *plugin.ReattachConfig
+	select {
+	case rc = <-config:
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("the provider server did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-closed
+	})
+	type addr struct{ Network, String string }
+	type reattach struct {
+		Protocol        string
+		ProtocolVersion int
+		Pid             int
+		Test            bool
+		Addr            addr
+	}
+	data, err := json.Marshal(map[string]reattach{providerAddress: {
+		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
+		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// planChanges keeps what a failed plan is about: its changes and errors,
+// not thousands of lines of reads and imports.
+func planChanges(out string) string {
+	noise := regexp.MustCompile(`(?m)^\S.*: (Reading|Read complete|Refreshing state|Preparing import|Importing|Import complete)\b.*$\n?`)
+	out = noise.ReplaceAllString(out, "")
+	if len(out) > 20000 {
+		out = out[:20000] + "\n[...]"
+	}
+	return out
+}
