@@ -159,8 +159,14 @@ func newQueryOrg(t *testing.T) *queryOrg {
 
 // providerConfig is the provider block as the owner, with the SCIM token.
 func (o *queryOrg) providerConfig() string {
+	return ownerSCIMProviderConfig(o.env)
+}
+
+// ownerSCIMProviderConfig is the provider block of an emulated
+// organization as its owner, with its SCIM token.
+func ownerSCIMProviderConfig(env *accEnv) string {
 	return fmt.Sprintf("provider \"sentry\" {\n  base_url     = %q\n  auth_token   = %q\n  organization = %q\n  scim_token   = %q\n}\n",
-		o.env.baseURL, o.env.tokens["owner"], o.env.org, o.scimToken)
+		env.baseURL, env.tokens["owner"], env.org, env.sim.SCIMToken(env.org))
 }
 
 // query runs one terraform query with the list blocks and checks.
@@ -354,6 +360,26 @@ func (r *tfRunner) query(generateConfigOut string) {
 	}
 }
 
+// generateAll lists every object of the organization with terraform query
+// and returns the configuration -generate-config-out wrote for them.
+func (r *tfRunner) generateAll() string {
+	r.t.Helper()
+	var lists strings.Builder
+	for _, typ := range []string{"sentry_team", "sentry_team_project", "sentry_member", "sentry_api_token", "sentry_scim_group"} {
+		// A list block finds 100 objects unless it says otherwise.
+		fmt.Fprintf(&lists, "\nlist %q \"all\" {\n  provider = sentry\n  limit    = 10000\n}\n", typ)
+	}
+	if err := os.WriteFile(filepath.Join(r.dir, "org.tfquery.hcl"), []byte(lists.String()), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	r.query("generated.tf")
+	b, err := os.ReadFile(filepath.Join(r.dir, "generated.tf"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return string(b)
+}
+
 // importAll plans, applies and plans again the runner's configuration,
 // which must import n objects without a change.
 func (r *tfRunner) importAll(n int, config string) {
@@ -378,19 +404,7 @@ func (r *tfRunner) importAll(n int, config string) {
 func TestAccQuery_generateConfig(t *testing.T) {
 	o := newQueryOrg(t)
 	r := newTFRunner(t, o.providerConfig())
-	var lists strings.Builder
-	for _, typ := range []string{"sentry_team", "sentry_team_project", "sentry_member", "sentry_api_token", "sentry_scim_group"} {
-		lists.WriteString(listBlock(typ, "all", "", false))
-	}
-	if err := os.WriteFile(filepath.Join(r.dir, "org.tfquery.hcl"), []byte(lists.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r.query("generated.tf")
-	b, err := os.ReadFile(filepath.Join(r.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	generated := string(b)
+	generated := r.generateAll()
 
 	// 2 teams, 3 links, the members and invitations, the tokens, 1 group.
 	want := 2 + 3 + o.simMembers + 6 + o.simTokens + 1 + 1
@@ -463,4 +477,43 @@ import {
 }
 `, o.teams["q-backend"], o.env.org, o.members["lead@corp.test"], o.token, o.members["okta@corp.test"], o.group)
 	newTFRunner(t, config).importAll(5, config)
+}
+
+// TestAccQuery_organization imports a whole generated organization through
+// terraform query and logs the API requests it took: small-org.json (309
+// objects) by default, large-org.json (1,000 members and 1,533 objects)
+// with SENTRY_QUERY_ACC_ORG=large.
+func TestAccQuery_organization(t *testing.T) {
+	queryTerraform(t)
+	env := newAccEnv(t)
+	if env.sim == nil {
+		t.Skip("seeds an organization: emulator only")
+	}
+	file, want := "small-org.json", 309
+	switch size := os.Getenv("SENTRY_QUERY_ACC_ORG"); size {
+	case "", "small":
+	case "large":
+		file, want = "large-org.json", 1533
+	default:
+		t.Fatalf("SENTRY_QUERY_ACC_ORG=%q: want small or large", size)
+	}
+	f, err := os.Open(filepath.Join("..", "sentrysim", "testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := env.sim.LoadSeed(env.org, f); err != nil {
+		t.Fatal(err)
+	}
+	r := newTFRunner(t, ownerSCIMProviderConfig(env))
+
+	env.sim.ResetStats()
+	generated := r.generateAll()
+	listed := env.sim.Stats().Total()
+	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAllString(generated, -1)); n != want {
+		t.Fatalf("%d import blocks generated, want %d", n, want)
+	}
+	env.sim.ResetStats()
+	r.importAll(want, "")
+	t.Logf("%d objects: terraform query took %d API requests; plan, apply and plan %d", want, listed, env.sim.Stats().Total())
 }
