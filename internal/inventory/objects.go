@@ -328,3 +328,34 @@ func compareIDs(a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
+
+// SCIMTeamSlugs returns the slugs of the organization's teams made through
+// SCIM, whose membership belongs to the identity provider: one teams list.
+func SCIMTeamSlugs(ctx context.Context, c *sentry.Client, org string) (map[string]bool, error) {
+	teams, err := c.ListTeams(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	slugs := make(map[string]bool)
+	for _, t := range teams {
+		if t.IDPProvisioned() {
+			slugs[t.Slug] = true
+		}
+	}
+	return slugs, nil
+}
+
+// OnSCIMTeam reports whether any of a member's teams is one of scimTeams.
+func OnSCIMTeam(m *sentry.Member, scimTeams map[string]bool) bool {
+	for _, tr := range m.TeamRoles {
+		if scimTeams[tr.TeamSlug] {
+			return true
+		}
+	}
+	for _, slug := range m.Teams {
+		if scimTeams[slug] {
+			return true
+		}
+	}
+	return false
+}

@@ -311,6 +311,8 @@ type providerData struct {
 
 	// tokens remembers the organization auth tokens this run created.
 	tokens tokenLedger
+	// scimTeams is each organization's SCIM teams, read once a run.
+	scimTeams scimTeamCache
 }
 
 // scim returns the API client for the provider's SCIM token, which only

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -414,4 +415,62 @@ func countTeams(t *testing.T, client *sentry.Client, suffix string) int {
 		}
 	}
 	return n
+}
+
+// TestMemberImportLeavesSCIMTeamsAlone reads members right after an import
+// (teams null): a member on a SCIM team keeps teams null, so the generated
+// configuration leaves that membership to the identity provider; a member
+// on ordinary teams only gets them. The SCIM teams are read once for both.
+func TestMemberImportLeavesSCIMTeamsAlone(t *testing.T) {
+	ctx := context.Background()
+	r := &memberResource{}
+	sim, client := simResource(t, r)
+	suffix := acctest.RandString(8)
+	seed := fmt.Sprintf(`{"teams": [{"slug": "okta-%[1]s", "name": "Okta %[1]s", "scim": true}, {"slug": "plain-%[1]s", "name": "Plain %[1]s"}],
+"members": [{"email": "idp-%[1]s@example.com", "role": "member", "teams": [{"team": "okta-%[1]s"}, {"team": "plain-%[1]s"}]},
+            {"email": "plain-%[1]s@example.com", "role": "member", "teams": [{"team": "plain-%[1]s", "role": "admin"}]}]}`, suffix)
+	if err := sim.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	sim.ResetStats()
+
+	readImported := func(email string) memberModel {
+		t.Helper()
+		m, err := findMemberByEmail(ctx, client, "acme", email)
+		if err != nil || m == nil {
+			t.Fatalf("member %s: %v", email, err)
+		}
+		// An imported state: id and organization, everything else null.
+		var schemaResp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
+		typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		values := map[string]tftypes.Value{}
+		for name, at := range typ.AttributeTypes {
+			values[name] = tftypes.NewValue(at, nil)
+		}
+		values["id"] = tftypes.NewValue(tftypes.String, m.ID)
+		values["organization"] = tftypes.NewValue(tftypes.String, "acme")
+		state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, values)}
+		resp := resource.ReadResponse{State: state}
+		r.Read(ctx, resource.ReadRequest{State: state}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("read %s: %v", email, resp.Diagnostics)
+		}
+		var got memberModel
+		if d := resp.State.Get(ctx, &got); d.HasError() {
+			t.Fatal(d)
+		}
+		return got
+	}
+
+	if got := readImported("idp-" + suffix + "@example.com"); !got.Teams.IsNull() {
+		t.Errorf("a member on a SCIM team read teams %v after import, want null", got.Teams)
+	}
+	got := readImported("plain-" + suffix + "@example.com")
+	if got.Teams.IsNull() || len(got.Teams.Elements()) != 1 {
+		t.Errorf("a member on an ordinary team read teams %v after import", got.Teams)
+	}
+	if n := sim.Stats().Count("GET", "/organizations/{org}/teams/"); n != 1 {
+		t.Errorf("the teams were listed %d times, want once for the run", n)
+	}
 }

@@ -18,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
 const providerAddress = "registry.terraform.io/sentryrbac/sentry"
@@ -99,6 +101,7 @@ provider "sentry" {
 			t.Fatalf("the plan is not %q:\n%s", want, planChanges(out))
 		}
 	})
+	checkSCIMTeamsLeftOut(t, vars, filepath.Join(dir, "generated.tf"))
 	measure("apply", func() {
 		out := tf.run(t, "apply", "-input=false", "-auto-approve")
 		want := fmt.Sprintf("Resources: %d imported, 0 added, 0 changed, 0 destroyed.", objects)
@@ -233,4 +236,31 @@ func planChanges(out string) string {
 		out = out[:20000] + "\n[...]"
 	}
 	return out
+}
+
+// checkSCIMTeamsLeftOut checks that the generated configuration puts no
+// member on a team made through SCIM: that membership is the identity
+// provider's, so imported members on such a team leave teams out.
+func checkSCIMTeamsLeftOut(t *testing.T, vars map[string]string, generated string) {
+	t.Helper()
+	client, err := sentry.NewClient(sentry.Config{BaseURL: vars[envBaseURL], Token: vars[envAuthToken]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scimTeams, err := inventory.SCIMTeamSlugs(context.Background(), client, vars[envOrganization])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scimTeams) == 0 {
+		t.Fatal("the seeded organization has no SCIM team: the check would test nothing")
+	}
+	data, err := os.ReadFile(generated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for slug := range scimTeams {
+		if regexp.MustCompile(`team\s*=\s*"` + regexp.QuoteMeta(slug) + `"`).Match(data) {
+			t.Errorf("the generated configuration puts a member on SCIM team %q", slug)
+		}
+	}
 }
