@@ -2,12 +2,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
 )
@@ -27,11 +26,13 @@ func main() {
 			}
 		}
 	}
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/sentryrbac/sentry",
-		Debug:   debug,
-	})
-	if err != nil {
+	// What providerserver.Serve does, with the framework's server wrapped
+	// so that it frees each request's memory (see provider.NewProtocol6).
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/sentryrbac/sentry", provider.NewProtocol6(version), opts...); err != nil {
 		log.Fatal(err)
 	}
 }
