@@ -124,6 +124,16 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// A refresh where nothing changed is one request: the
+				// group, whose team keeps the slug in state.
+				PreConfig:    func() { env.sim.ResetStats() },
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(
+					env.requestsMade(1, 0),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-engineers"),
+				),
+			},
+			{
 				// Rename and swap a member: one PATCH, in place.
 				Config: env.config(t, "Payments Team", ids[1:]),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -154,6 +164,22 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: groupMembers(ids[1], ids[2]),
+			},
+			{
+				// Renamed in the identity provider: Sentry re-slugs the team,
+				// and the refresh reads the team for its new slug.
+				PreConfig: func() {
+					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, []sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Renamed")}); err != nil {
+						t.Fatal(err)
+					}
+					env.sim.ResetStats()
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					env.requestsMade(2, 1),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-renamed"),
+				),
 			},
 			{
 				// Renamed and a member removed in the identity provider: drift.
@@ -189,6 +215,19 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 			},
 		},
 	})
+}
+
+// requestsMade checks the requests Sentry received since its counters were
+// reset: total in all, teamReads of them reads of a team.
+func (e *scimEnv) requestsMade(total, teamReads int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		stats := e.sim.Stats()
+		if stats.Total() != total || stats.Count("GET", "/teams/{org}/{team}/") != teamReads {
+			return fmt.Errorf("Sentry received %d requests, %d of them team reads; want %d and %d: %v",
+				stats.Total(), stats.Count("GET", "/teams/{org}/{team}/"), total, teamReads, stats.Requests)
+		}
+		return nil
+	}
 }
 
 // TestAccSCIMGroup_manyMembers checks that 150 members go in two PATCH
