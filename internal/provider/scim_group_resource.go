@@ -155,12 +155,21 @@ func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 
-	if ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics); known && len(ids) > 0 {
+	ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics)
+	if known && len(ids) > 0 {
 		if err := client.PatchSCIMGroup(ctx, org, group.ID, sentry.SCIMGroupMembershipOps(group.MemberIDs(), ids)); err != nil {
 			addSCIMMemberError(&resp.Diagnostics, "Unable to Add SCIM Group Members", org, name, err)
 			return
 		}
 	}
+	if !how.found && (!known || len(ids) == 0) {
+		// The create's answer is the whole group; only its team's slug
+		// is missing.
+		r.setState(ctx, client, org, group, created, &resp.State, &resp.Diagnostics)
+		return
+	}
+	// Sentry answers a PATCH without a body, and a group found by a
+	// lookup is a list entry: read the group itself.
 	r.readInto(ctx, client, org, group.ID, created, &resp.State, &resp.Diagnostics)
 }
 

@@ -105,6 +105,9 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_scim_group", env.groupGone),
 		Steps: []resource.TestStep{
 			{
+				// A create with members: the POST, one PATCH for the
+				// members, then the group and its team's slug.
+				PreConfig:        func() { env.sim.ResetStats() },
 				Config:           env.config(t, "Payments Engineers", ids[:2]),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -112,6 +115,9 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 				},
 				Check: func(s *terraform.State) error {
+					if err := env.requestsMade(4, 1)(s); err != nil {
+						return err
+					}
 					groupID = s.RootModule().Resources["sentry_scim_group.test"].Primary.ID
 					team, err := env.client(t, "owner").GetTeam(ctx, env.org, groupID)
 					if err != nil {
@@ -121,6 +127,18 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 						return fmt.Errorf("the group's team is not marked as managed by the identity provider")
 					}
 					return groupMembers(ids[0], ids[1])(s)
+				},
+			},
+			{
+				// An update without a rename: the plan's refresh, then the
+				// PATCH and the group; its team is not read.
+				PreConfig: func() { env.sim.ResetStats() },
+				Config:    env.config(t, "Payments Engineers", ids[:1]),
+				Check: func(s *terraform.State) error {
+					if err := env.requestsMade(3, 0)(s); err != nil {
+						return err
+					}
+					return groupMembers(ids[0])(s)
 				},
 			},
 			{
