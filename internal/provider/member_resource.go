@@ -712,8 +712,8 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 
 	priorRoles := map[string]types.String{}
 	if !prior.Teams.IsNull() && !prior.Teams.IsUnknown() {
-		var teams []memberTeam
-		diags.Append(prior.Teams.ElementsAs(ctx, &teams, false)...)
+		teams, d := memberTeamsOf(ctx, prior.Teams)
+		diags.Append(d...)
 		for _, t := range teams {
 			priorRoles[t.Team.ValueString()] = t.Role
 		}
@@ -727,7 +727,7 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 			inventory.EffectiveTeamRole(tr.Role, m.OrgRole) == inventory.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
 			role = p
 		}
-		obj, d := types.ObjectValueFrom(ctx, memberTeamType.AttrTypes, memberTeam{Team: types.StringValue(tr.TeamSlug), Role: role})
+		obj, d := types.ObjectValue(memberTeamType.AttrTypes, map[string]attr.Value{"team": types.StringValue(tr.TeamSlug), "role": role})
 		diags.Append(d...)
 		elems = append(elems, obj)
 	}
@@ -737,10 +737,35 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 	return s, diags
 }
 
+// memberTeamsOf returns the elements of a set of member teams. It reads
+// the objects' attributes directly rather than through ElementsAs, whose
+// reflection was a good part of the CPU a member's refresh costs; a set it
+// does not recognise goes through ElementsAs all the same.
+func memberTeamsOf(ctx context.Context, set types.Set) ([]memberTeam, diag.Diagnostics) {
+	elems := set.Elements()
+	teams := make([]memberTeam, 0, len(elems))
+	for _, e := range elems {
+		o, ok := e.(types.Object)
+		var team, role types.String
+		if ok {
+			attrs := o.Attributes()
+			team, ok = attrs["team"].(types.String)
+			if ok {
+				role, ok = attrs["role"].(types.String)
+			}
+		}
+		if !ok {
+			var out []memberTeam
+			return out, set.ElementsAs(ctx, &out, false)
+		}
+		teams = append(teams, memberTeam{Team: team, Role: role})
+	}
+	return teams, nil
+}
+
 // teamRolesFromSet is the teamRoles body of a member update.
 func teamRolesFromSet(ctx context.Context, set types.Set) ([]sentry.MemberTeamRole, diag.Diagnostics) {
-	var teams []memberTeam
-	diags := set.ElementsAs(ctx, &teams, false)
+	teams, diags := memberTeamsOf(ctx, set)
 	roles := make([]sentry.MemberTeamRole, 0, len(teams))
 	for _, t := range teams {
 		roles = append(roles, sentry.MemberTeamRole{TeamSlug: t.Team.ValueString(), Role: t.Role.ValueStringPointer()})

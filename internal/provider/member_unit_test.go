@@ -164,3 +164,29 @@ func TestAddMemberError(t *testing.T) {
 		})
 	}
 }
+
+// TestMemberTeamsOf checks that reading a teams set directly gives what
+// ElementsAs gives, null roles included.
+func TestMemberTeamsOf(t *testing.T) {
+	ctx := context.Background()
+	set := teamSet(t, "backend", "admin", "frontend", nil, "ops", "contributor")
+	got, d := memberTeamsOf(ctx, set)
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	var want []memberTeam
+	if d := set.ElementsAs(ctx, &want, false); d.HasError() {
+		t.Fatal(d)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d teams, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !got[i].Team.Equal(want[i].Team) || !got[i].Role.Equal(want[i].Role) {
+			t.Errorf("team %d is %v, want %v", i, got[i], want[i])
+		}
+	}
+	if got, d := memberTeamsOf(ctx, types.SetValueMust(memberTeamType, nil)); d.HasError() || len(got) != 0 {
+		t.Errorf("an empty set gives %v, %v", got, d)
+	}
+}

@@ -155,13 +155,22 @@ func (r *scimGroupResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 
-	if ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics); known && len(ids) > 0 {
+	ids, known := setStrings(ctx, plan.Members, &resp.Diagnostics)
+	if known && len(ids) > 0 {
 		if err := client.PatchSCIMGroup(ctx, org, group.ID, sentry.SCIMGroupMembershipOps(group.MemberIDs(), ids)); err != nil {
 			addSCIMMemberError(&resp.Diagnostics, "Unable to Add SCIM Group Members", org, name, err)
 			return
 		}
 	}
-	r.readInto(ctx, client, org, group.ID, plan.Timeouts, &resp.State, &resp.Diagnostics)
+	if !how.found && (!known || len(ids) == 0) {
+		// The create's answer is the whole group; only its team's slug
+		// is missing.
+		r.setState(ctx, client, org, group, created, &resp.State, &resp.Diagnostics)
+		return
+	}
+	// Sentry answers a PATCH without a body, and a group found by a
+	// lookup is a list entry: read the group itself.
+	r.readInto(ctx, client, org, group.ID, created, &resp.State, &resp.Diagnostics)
 }
 
 // findCreatedSCIMGroup looks for the group a lost create may have made: one
@@ -217,7 +226,7 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 		return
 	}
-	r.setState(ctx, client, org, group, state.Timeouts, &resp.State, &resp.Diagnostics)
+	r.setState(ctx, client, org, group, state, &resp.State, &resp.Diagnostics)
 	var newState scimGroupModel
 	if !resp.Diagnostics.HasError() && !resp.State.Get(ctx, &newState).HasError() {
 		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, &newState), &resp.Diagnostics)
@@ -255,7 +264,9 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 		addSCIMMemberError(&resp.Diagnostics, "Unable to Update SCIM Group", org, state.DisplayName.ValueString(), err)
 		return
 	}
-	r.readInto(ctx, client, org, state.ID.ValueString(), plan.Timeouts, &resp.State, &resp.Diagnostics)
+	prior := state
+	prior.Timeouts = plan.Timeouts
+	r.readInto(ctx, client, org, state.ID.ValueString(), prior, &resp.State, &resp.Diagnostics)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
 }
 
@@ -296,7 +307,8 @@ type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, limits timeouts.Value,
+// readInto reads the group and records it; prior is as in setState.
+func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client, org, id string, prior scimGroupModel,
 	state stateSetter, diags *diag.Diagnostics) {
 	group, err := client.GetSCIMGroup(ctx, org, id)
 	if err != nil {
@@ -304,20 +316,29 @@ func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client,
 			fmt.Sprintf("read SCIM group %s in organization %q", id, org), err)
 		return
 	}
-	r.setState(ctx, client, org, group, limits, state, diags)
+	r.setState(ctx, client, org, group, prior, state, diags)
 }
 
-// setState records the group, and the slug of its team: SCIM bodies do not
-// carry it, so it comes from the team itself.
+// setState records the group, with prior's timeouts, and the slug of its
+// team. SCIM bodies do not carry the slug, so it comes from the team; but
+// Sentry changes a SCIM team's slug only when the group is renamed (it
+// refuses ordinary changes to a team the identity provider owns), so while
+// the group keeps prior's display name, prior's slug still holds and a
+// refresh costs one request. A rename, here or in the identity provider,
+// and a state without a slug (a create, an import) read the team.
 func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup,
-	limits timeouts.Value, state stateSetter, diags *diag.Diagnostics) {
-	team, err := client.GetTeam(ctx, org, g.ID)
-	if err != nil {
-		addSCIMAPIError(diags, "Unable to Read SCIM Group's Team",
-			fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
-		return
+	prior scimGroupModel, state stateSetter, diags *diag.Diagnostics) {
+	slug := prior.TeamSlug.ValueString()
+	if prior.TeamSlug.IsNull() || prior.TeamSlug.IsUnknown() || slug == "" || prior.DisplayName.ValueString() != g.DisplayName {
+		team, err := client.GetTeam(ctx, org, g.ID)
+		if err != nil {
+			addSCIMAPIError(diags, "Unable to Read SCIM Group's Team",
+				fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
+			return
+		}
+		slug = team.Slug
 	}
-	diags.Append(state.Set(ctx, scimGroupState(ctx, org, g.ID, g.DisplayName, team.Slug, g.MemberIDs(), limits, diags))...)
+	diags.Append(state.Set(ctx, scimGroupState(ctx, org, g.ID, g.DisplayName, slug, g.MemberIDs(), prior.Timeouts, diags))...)
 }
 
 // scimGroupState is the state of a group, read or listed.

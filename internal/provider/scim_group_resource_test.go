@@ -105,6 +105,9 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_scim_group", env.groupGone),
 		Steps: []resource.TestStep{
 			{
+				// A create with members: the POST, one PATCH for the
+				// members, then the group and its team's slug.
+				PreConfig:        func() { env.sim.ResetStats() },
 				Config:           env.config(t, "Payments Engineers", ids[:2]),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -112,6 +115,9 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 				},
 				Check: func(s *terraform.State) error {
+					if err := env.requestsMade(4, 1)(s); err != nil {
+						return err
+					}
 					groupID = s.RootModule().Resources["sentry_scim_group.test"].Primary.ID
 					team, err := env.client(t, "owner").GetTeam(ctx, env.org, groupID)
 					if err != nil {
@@ -122,6 +128,28 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 					}
 					return groupMembers(ids[0], ids[1])(s)
 				},
+			},
+			{
+				// An update without a rename: the plan's refresh, then the
+				// PATCH and the group; its team is not read.
+				PreConfig: func() { env.sim.ResetStats() },
+				Config:    env.config(t, "Payments Engineers", ids[:1]),
+				Check: func(s *terraform.State) error {
+					if err := env.requestsMade(3, 0)(s); err != nil {
+						return err
+					}
+					return groupMembers(ids[0])(s)
+				},
+			},
+			{
+				// A refresh where nothing changed is one request: the
+				// group, whose team keeps the slug in state.
+				PreConfig:    func() { env.sim.ResetStats() },
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(
+					env.requestsMade(1, 0),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-engineers"),
+				),
 			},
 			{
 				// Rename and swap a member: one PATCH, in place.
@@ -154,6 +182,23 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: groupMembers(ids[1], ids[2]),
+			},
+			{
+				// Renamed in the identity provider: Sentry re-slugs the team,
+				// and the refresh reads the team for its new slug, and the
+				// audit log once to say who renamed it.
+				PreConfig: func() {
+					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, []sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Renamed")}); err != nil {
+						t.Fatal(err)
+					}
+					env.sim.ResetStats()
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					env.requestsMade(3, 1),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-renamed"),
+				),
 			},
 			{
 				// Renamed and a member removed in the identity provider: drift.
@@ -189,6 +234,19 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 			},
 		},
 	})
+}
+
+// requestsMade checks the requests Sentry received since its counters were
+// reset: total in all, teamReads of them reads of a team.
+func (e *scimEnv) requestsMade(total, teamReads int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		stats := e.sim.Stats()
+		if stats.Total() != total || stats.Count("GET", "/teams/{org}/{team}/") != teamReads {
+			return fmt.Errorf("Sentry received %d requests, %d of them team reads; want %d and %d: %v",
+				stats.Total(), stats.Count("GET", "/teams/{org}/{team}/"), total, teamReads, stats.Requests)
+		}
+		return nil
+	}
 }
 
 // TestAccSCIMGroup_manyMembers checks that 150 members go in two PATCH
