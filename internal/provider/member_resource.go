@@ -742,23 +742,3 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 	}
 	return true
 }
-
-// emailValidator checks an address's syntax at plan time.
-type emailValidator struct{}
-
-func (emailValidator) Description(context.Context) string { return "must be a single email address" }
-
-func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	value := req.ConfigValue.ValueString()
-	addr, err := mail.ParseAddress(value)
-	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
-			fmt.Sprintf("The email %q is not an email address Sentry can invite: set email to a bare address such as "+
-				"\"jane@example.com\", without a display name or angle brackets.", value))
-	}
-}

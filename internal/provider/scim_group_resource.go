@@ -359,31 +359,3 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 	}
 	addSCIMAPIError(diags, summary, fmt.Sprintf("change SCIM group %q in organization %q", group, org), err)
 }
-
-// memberIDsValidator checks that members holds numeric member ids.
-type memberIDsValidator struct{}
-
-func (memberIDsValidator) Description(context.Context) string {
-	return "every element must be a numeric member id"
-}
-
-func (v memberIDsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (memberIDsValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for _, e := range req.ConfigValue.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsUnknown() || s.IsNull() {
-			continue
-		}
-		if !onlyDigits.MatchString(s.ValueString()) {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Member ID",
-				fmt.Sprintf("%q is not a member id. members takes Sentry's numeric member ids, such as "+
-					"sentry_member.<name>.id, not emails or user ids.", s.ValueString()))
-		}
-	}
-}

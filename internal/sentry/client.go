@@ -18,8 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
+// DefaultBaseURL is Sentry's SaaS API root, used when no base URL is given.
+const DefaultBaseURL = "https://sentry.io/api/"
+
 const (
-	defaultBaseURL      = "https://sentry.io/api/"
 	defaultUserAgent    = "terraform-provider-sentry"
 	defaultMaxRetries   = 5
 	defaultRetryWaitMin = 500 * time.Millisecond
@@ -176,7 +178,7 @@ func (c *Client) BaseURL() string {
 func NormaliseBaseURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		raw = defaultBaseURL
+		raw = DefaultBaseURL
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
