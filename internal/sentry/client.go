@@ -167,12 +167,6 @@ func NewClient(cfg Config) (*Client, error) {
 	}, nil
 }
 
-// BaseURL returns the API root every request path is relative to; it always
-// ends with "/api/0/".
-func (c *Client) BaseURL() string {
-	return c.baseURL
-}
-
 // NormaliseBaseURL accepts Sentry's address in the forms users copy from
 // their browser or from Sentry's docs, and returns the API root.
 func NormaliseBaseURL(raw string) (string, error) {
