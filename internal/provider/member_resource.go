@@ -299,8 +299,9 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 			fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, roles, err)
 		return
 	}
-	// Sentry's answer to the update carries the team roles; read the
-	// member back only if it did not.
+	// Sentry answers the PUT with the member as GetMember reads it, team
+	// roles included, so that answer is the state: no second request.
+	// Only an answer without teamRoles is followed by a GetMember.
 	if updated.TeamRoles == nil {
 		if updated, err = client.GetMember(ctx, org, member.ID); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),

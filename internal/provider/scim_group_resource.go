@@ -250,7 +250,10 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// One PATCH for every change (Sentry takes up to 100 operations each).
+	// The rename and the membership changes go in one PATCH when they fit:
+	// Sentry takes at most 100 operations a request, so PatchSCIMGroup
+	// sends one PATCH per 100 operations. A failure part way leaves the
+	// earlier requests applied; the next refresh finds them.
 	if err := client.PatchSCIMGroup(ctx, org, state.ID.ValueString(), ops); err != nil {
 		addSCIMMemberError(&resp.Diagnostics, "Unable to Update SCIM Group", org, state.DisplayName.ValueString(), err)
 		return
