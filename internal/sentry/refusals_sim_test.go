@@ -46,6 +46,14 @@ func TestRefusalsAgainstEmulator(t *testing.T) {
 	_, err = owner.AddProjectTeam(ctx, org, "web", "ghost")
 	check("link to an unknown team", IsTeamNotFound, err)
 
+	// An organization token (the SCIM integration's has member scopes)
+	// gets a bare 400 from the member PUT.
+	if err := sim.SetFeature(org, "sso-scim", true); err != nil {
+		t.Fatal(err)
+	}
+	_, err = clientFor(sim.SCIMToken(org)).UpdateMember(ctx, org, invited.ID, UpdateMemberRequest{OrgRole: strPtr("member")})
+	check("member PUT with an organization token", IsOrgTokenRefused, err)
+
 	if err := sim.SetTeamProvisioned(org, "backend", true); err != nil {
 		t.Fatal(err)
 	}
