@@ -507,24 +507,3 @@ func checkTokenName(diags *diag.Diagnostics, name, pattern, source string) {
 			fmt.Sprintf("The token name %q does not match %s %s. Rename the token to follow the rule.", name, source, pattern))
 	}
 }
-
-// regexpValidator checks that a value is a valid RE2 regular expression.
-type regexpValidator struct{}
-
-func (regexpValidator) Description(context.Context) string {
-	return "must be a regular expression in RE2 syntax"
-}
-
-func (v regexpValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
-			fmt.Sprintf("The %s %q is not a valid regular expression (RE2 syntax): %s. Correct the expression; "+
-				"to match a character such as [ or ( literally, escape it with a backslash.",
-				attributeName(req.Path), req.ConfigValue.ValueString(), err))
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -81,7 +80,7 @@ func apiErrorDetailWith(action string, err error, permissionHint string, setting
 			"provider block or the %s environment variable to a valid token.", setting.attr, setting.attr, setting.env)
 	case http.StatusForbidden:
 		next = "The token, or the user who owns it, may not do this."
-		if strings.Contains(apiErr.Detail, "managed through your organization's identity provider") {
+		if sentry.IsIdPManaged(apiErr) {
 			next = idpManagedHint
 		} else if permissionHint != "" {
 			next += " " + permissionHint
@@ -104,28 +103,12 @@ func apiErrorDetailWith(action string, err error, permissionHint string, setting
 	return b.String()
 }
 
-// sentryMessage renders Sentry's own words: detail, then field errors in a
-// stable order.
+// sentryMessage renders Sentry's own words (APIError.Messages) as one
+// clause, each message without its closing period, to be set in a sentence.
 func sentryMessage(e *sentry.APIError) string {
-	var parts []string
-	if e.Detail != "" {
-		parts = append(parts, strings.TrimSuffix(e.Detail, "."))
-	}
-	fields := make([]string, 0, len(e.Fields))
-	for f := range e.Fields {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
-		msg := strings.TrimSuffix(strings.Join(e.Fields[f], " "), ".")
-		if f == "non_field_errors" || f == "detail" {
-			if msg == strings.TrimSuffix(e.Detail, ".") {
-				continue
-			}
-			parts = append(parts, msg)
-			continue
-		}
-		parts = append(parts, f+": "+msg)
+	parts := e.Messages()
+	for i, p := range parts {
+		parts[i] = strings.TrimSuffix(p, ".")
 	}
 	return strings.Join(parts, "; ")
 }

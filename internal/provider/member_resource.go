@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -261,7 +259,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 			}
 			return m, m.OrgRole == plan.Role.ValueString() && !m.DateCreated.Before(since), nil
 		},
-		exists: isMemberAlreadyThere,
+		exists: sentry.IsAlreadyMember,
 	})
 	if err != nil {
 		action := fmt.Sprintf("invite %q to organization %q", email, org)
@@ -301,8 +299,9 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 			fmt.Sprintf("set the teams of %q in organization %q", email, org), org, email, roles, err)
 		return
 	}
-	// Sentry's answer to the update carries the team roles; read the
-	// member back only if it did not.
+	// Sentry answers the PUT with the member as GetMember reads it, team
+	// roles included, so that answer is the state: no second request.
+	// Only an answer without teamRoles is followed by a GetMember.
 	if updated.TeamRoles == nil {
 		if updated, err = client.GetMember(ctx, org, member.ID); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Read Member", fmt.Sprintf("read member %q in organization %q", email, org),
@@ -553,47 +552,30 @@ func findMemberByEmail(ctx context.Context, client *sentry.Client, org, email st
 	return nil, nil
 }
 
-// isMemberAlreadyThere reports Sentry's refusal to invite an address that
-// is already invited or a member: a 400 on the email field, not a 409.
-func isMemberAlreadyThere(err error) bool {
-	var apiErr *sentry.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || len(apiErr.Fields["email"]) == 0 {
-		return false
-	}
-	msg := strings.ToLower(strings.Join(apiErr.Fields["email"], " "))
-	return strings.Contains(msg, "already been invited") || strings.Contains(msg, "already a member")
-}
-
 // addMemberError turns the errors users meet when managing members into
 // diagnostics that say what to do.
 func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action, org, email string, err error) {
-	var apiErr *sentry.APIError
-	if !errors.As(err, &apiErr) {
-		addAPIError(diags, summary, action, err, memberPermissionHint)
-		return
-	}
-	msg := strings.ToLower(sentryMessage(apiErr))
 	switch {
-	case isMemberAlreadyThere(err):
+	case sentry.IsAlreadyMember(err):
 		diags.AddAttributeError(path.Root("email"), "Member Already Exists",
 			fmt.Sprintf("%s: %s is already invited to or a member of organization %q. Bring the existing member under "+
 				"Terraform with: terraform import <resource address> %s/%s", capitalize(action), email, org, org, email))
-	case apiErr.StatusCode == http.StatusBadRequest && len(apiErr.Fields["orgRole"]) > 0:
+	case sentry.IsRoleAboveToken(err):
 		diags.AddAttributeError(path.Root("role"), "Role Above the Token's Role",
 			withNextStep(apiErrorDetail(action, err, ""), "The token's user may only give roles up to their own: "+
 				"a member cannot make managers, and a manager cannot make owners. Use an owner's token for this member."))
-	case strings.Contains(msg, "your own role"):
+	case sentry.IsOwnRoleChange(err):
 		diags.AddAttributeError(path.Root("role"), "Cannot Change Own Role",
 			withNextStep(apiErrorDetail(action, err, ""), "Sentry does not let a user change their own role, and "+
 				"the token belongs to this member. Use another owner's or manager's token."))
-	case apiErr.StatusCode == http.StatusBadRequest && strings.Contains(msg, "organization") && strings.Contains(msg, "token"):
+	case sentry.IsOrgTokenRefused(err):
 		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "This needs a user auth token "+
 			"(sntryu_...); an organization auth token cannot manage members. Set auth_token or SENTRY_AUTH_TOKEN to a "+
 			"user token with member:admin."))
-	case strings.Contains(msg, "invitations sent by someone else"):
+	case sentry.IsInviteByOthers(err):
 		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "Without member:admin, Sentry lets a "+
 			"user change only the invitations they sent. "+memberPermissionHint))
-	case apiErr.StatusCode == http.StatusForbidden && strings.Contains(msg, "only") && strings.Contains(msg, "owner"):
+	case sentry.IsLastOwner(err):
 		diags.AddError(summary, withNextStep(apiErrorDetail(action, err, ""), "An organization must keep at least "+
 			"one owner or manager. Make someone else an owner first."))
 	default:
@@ -607,8 +589,7 @@ func (r *memberResource) addMemberError(diags *diag.Diagnostics, summary, action
 // can name the ones that do not exist.
 func (r *memberResource) addMemberTeamsError(ctx context.Context, client *sentry.Client, diags *diag.Diagnostics,
 	summary, action, org, email string, requested []sentry.MemberTeamRole, err error) {
-	var apiErr *sentry.APIError
-	if len(requested) == 0 || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !isInvalidTeamsError(apiErr) {
+	if len(requested) == 0 || !sentry.IsInvalidTeams(err) {
 		r.addMemberError(diags, summary, action, org, email, err)
 		return
 	}
@@ -639,17 +620,9 @@ func (r *memberResource) addMemberTeamsError(ctx context.Context, client *sentry
 	}
 }
 
-// isInvalidTeamsError reports Sentry's answer to a member request naming a
-// team the organization does not have.
+// isInvalidTeamsError is sentry.IsInvalidTeams for an *APIError in hand.
 func isInvalidTeamsError(e *sentry.APIError) bool {
-	for _, field := range []string{"teamRoles", "teams"} {
-		for _, msg := range e.Fields[field] {
-			if strings.Contains(strings.ToLower(msg), "invalid teams") {
-				return true
-			}
-		}
-	}
-	return false
+	return sentry.IsInvalidTeams(e)
 }
 
 // missingTeams returns the slugs, sorted, that name no team in org.
@@ -794,24 +767,4 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 		}
 	}
 	return true
-}
-
-// emailValidator checks an address's syntax at plan time.
-type emailValidator struct{}
-
-func (emailValidator) Description(context.Context) string { return "must be a single email address" }
-
-func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	value := req.ConfigValue.ValueString()
-	addr, err := mail.ParseAddress(value)
-	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
-			fmt.Sprintf("The email %q is not an email address Sentry can invite: set email to a bare address such as "+
-				"\"jane@example.com\", without a display name or angle brackets.", value))
-	}
 }

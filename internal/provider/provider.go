@@ -30,7 +30,9 @@ const (
 	envBaseURL      = "SENTRY_BASE_URL"
 	envSCIMToken    = "SENTRY_SCIM_TOKEN" //nolint:gosec // the variable's name, not a credential
 
-	defaultBaseURL = "https://sentry.io/api/"
+	// defaultBaseURL is the client's: one source of truth for Sentry's
+	// SaaS address.
+	defaultBaseURL = sentry.DefaultBaseURL
 )
 
 var (
@@ -259,25 +261,6 @@ func baseURLErrorDetail(source string, err error) string {
 	return fmt.Sprintf("The Sentry base URL in %s is not usable: %s.\n\nSet %s to Sentry's address, such as "+
 		"https://sentry.io/api/, a regional host such as https://de.sentry.io/, or a self-hosted install such as "+
 		"https://sentry.example.com/.", source, err, source)
-}
-
-// baseURLValidator catches a bad base_url during terraform validate, before
-// any resource is planned.
-type baseURLValidator struct{}
-
-func (baseURLValidator) Description(context.Context) string {
-	return "must be an http or https URL without a query string, fragment, user name or password"
-}
-
-func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
-		return
-	}
-	if err := checkBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Sentry Base URL", baseURLErrorDetail("base_url", err))
-	}
 }
 
 // userAgent names the provider, the framework and Terraform, so Sentry's

@@ -259,7 +259,10 @@ func (r *scimGroupResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// One PATCH for every change (Sentry takes up to 100 operations each).
+	// The rename and the membership changes go in one PATCH when they fit:
+	// Sentry takes at most 100 operations a request, so PatchSCIMGroup
+	// sends one PATCH per 100 operations. A failure part way leaves the
+	// earlier requests applied; the next refresh finds them.
 	if err := client.PatchSCIMGroup(ctx, org, state.ID.ValueString(), ops); err != nil {
 		addSCIMMemberError(&resp.Diagnostics, "Unable to Update SCIM Group", org, state.DisplayName.ValueString(), err)
 		return
@@ -379,32 +382,4 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 		return
 	}
 	addSCIMAPIError(diags, summary, fmt.Sprintf("change SCIM group %q in organization %q", group, org), err)
-}
-
-// memberIDsValidator checks that members holds numeric member ids.
-type memberIDsValidator struct{}
-
-func (memberIDsValidator) Description(context.Context) string {
-	return "every element must be a numeric member id"
-}
-
-func (v memberIDsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (memberIDsValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for _, e := range req.ConfigValue.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsUnknown() || s.IsNull() {
-			continue
-		}
-		if !onlyDigits.MatchString(s.ValueString()) {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Member ID",
-				fmt.Sprintf("%q is not a member id. members takes Sentry's numeric member ids, such as "+
-					"sentry_member.<name>.id, not emails or user ids.", s.ValueString()))
-		}
-	}
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -298,9 +296,8 @@ func (r *teamProjectResource) importByIdentity(ctx context.Context, ident teamPr
 // addLinkError explains a failed link change; a 404 says which of the
 // project and the team Sentry could not find.
 func (r *teamProjectResource) addLinkError(diags *diag.Diagnostics, summary, action, org, project, team string, err error) {
-	var apiErr *sentry.APIError
-	if errors.As(err, &apiErr) && sentry.IsNotFound(err) {
-		if strings.Contains(apiErr.Detail, "Team does not exist") {
+	if sentry.IsNotFound(err) {
+		if sentry.IsTeamNotFound(err) {
 			diags.AddAttributeError(path.Root("team"), "Team Not Found",
 				fmt.Sprintf("Organization %q has no team with the slug %q. Check the team's slug, or create it with a "+
 					"sentry_team resource and refer to its slug attribute so Terraform creates it first.", org, team))

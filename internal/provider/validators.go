@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // sentrySlugRule is Sentry's own slug pattern, quoted in error messages.
@@ -231,4 +234,133 @@ func nearestDays(whole *big.Int) string {
 		return strconv.Itoa(maxRotationDays)
 	}
 	return whole.String()
+}
+
+// baseURLValidator catches a bad base_url during terraform validate, before
+// any resource is planned.
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "must be an http or https URL without a query string, fragment, user name or password"
+}
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	if err := checkBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Sentry Base URL", baseURLErrorDetail("base_url", err))
+	}
+}
+
+// regexpValidator checks that a value is a valid RE2 regular expression.
+type regexpValidator struct{}
+
+func (regexpValidator) Description(context.Context) string {
+	return "must be a regular expression in RE2 syntax"
+}
+
+func (v regexpValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
+			fmt.Sprintf("The %s %q is not a valid regular expression (RE2 syntax): %s. Correct the expression; "+
+				"to match a character such as [ or ( literally, escape it with a backslash.",
+				attributeName(req.Path), req.ConfigValue.ValueString(), err))
+	}
+}
+
+// rfc3339Validator checks a time's syntax at plan time.
+type rfc3339Validator struct{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return "must be an RFC 3339 time such as 2026-07-01T00:00:00Z"
+}
+
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Time",
+			fmt.Sprintf("%s %q is not an RFC 3339 time: write a date, a time and a time zone, such as "+
+				"\"2026-07-01T00:00:00Z\" (Terraform's timestamp() and timeadd() produce this form).",
+				req.Path, req.ConfigValue.ValueString()))
+	}
+}
+
+// numericIDValidator checks that a value is one of Sentry's numeric ids.
+type numericIDValidator struct{}
+
+func (numericIDValidator) Description(context.Context) string { return "must be a numeric id" }
+
+func (v numericIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (numericIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !onlyDigits.MatchString(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid ID",
+			fmt.Sprintf("%s %q is not a numeric id: use the user's id, such as a member's user_id from the "+
+				"sentry_members data source.", req.Path, req.ConfigValue.ValueString()))
+	}
+}
+
+// emailValidator checks an address's syntax at plan time.
+type emailValidator struct{}
+
+func (emailValidator) Description(context.Context) string { return "must be a single email address" }
+
+func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueString()
+	addr, err := mail.ParseAddress(value)
+	if err != nil || addr.Address != value || !strings.Contains(value[strings.LastIndex(value, "@")+1:], ".") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Address",
+			fmt.Sprintf("The email %q is not an email address Sentry can invite: set email to a bare address such as "+
+				"\"jane@example.com\", without a display name or angle brackets.", value))
+	}
+}
+
+// memberIDsValidator checks that members holds numeric member ids.
+type memberIDsValidator struct{}
+
+func (memberIDsValidator) Description(context.Context) string {
+	return "every element must be a numeric member id"
+}
+
+func (v memberIDsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (memberIDsValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			continue
+		}
+		if !onlyDigits.MatchString(s.ValueString()) {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Member ID",
+				fmt.Sprintf("%q is not a member id. members takes Sentry's numeric member ids, such as "+
+					"sentry_member.<name>.id, not emails or user ids.", s.ValueString()))
+		}
+	}
 }

@@ -18,8 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
+// DefaultBaseURL is Sentry's SaaS API root, used when no base URL is given.
+const DefaultBaseURL = "https://sentry.io/api/"
+
 const (
-	defaultBaseURL      = "https://sentry.io/api/"
 	defaultUserAgent    = "terraform-provider-sentry"
 	defaultMaxRetries   = 5
 	defaultRetryWaitMin = 500 * time.Millisecond
@@ -165,18 +167,12 @@ func NewClient(cfg Config) (*Client, error) {
 	}, nil
 }
 
-// BaseURL returns the API root every request path is relative to; it always
-// ends with "/api/0/".
-func (c *Client) BaseURL() string {
-	return c.baseURL
-}
-
 // NormaliseBaseURL accepts Sentry's address in the forms users copy from
 // their browser or from Sentry's docs, and returns the API root.
 func NormaliseBaseURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		raw = defaultBaseURL
+		raw = DefaultBaseURL
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -76,13 +76,12 @@ func TestNewClientBaseURL(t *testing.T) {
 		{"HTTPS://sentry.io/api/", "https://sentry.io/api/0/"},
 	}
 	for _, tt := range tests {
-		c, err := NewClient(Config{BaseURL: tt.in, Token: testToken})
-		if err != nil {
+		if _, err := NewClient(Config{BaseURL: tt.in, Token: testToken}); err != nil {
 			t.Errorf("NewClient(%q): %v", tt.in, err)
 			continue
 		}
-		if got := c.BaseURL(); got != tt.want {
-			t.Errorf("NewClient(%q).BaseURL() = %q, want %q", tt.in, got, tt.want)
+		if got, err := NormaliseBaseURL(tt.in); err != nil || got != tt.want {
+			t.Errorf("NormaliseBaseURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -53,7 +53,7 @@ func (e *APIError) Error() string {
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
 	}
-	if msg := e.message(); msg != "" {
+	if msg := e.Message(); msg != "" {
 		b.WriteString(": " + msg)
 	}
 	if e.RequestID != "" {
@@ -62,10 +62,17 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// message joins Detail and the field errors, fields sorted by name.
+// Message is Sentry's own words for the error: Messages joined with "; ".
+// It is what Error shows after the status.
+func (e *APIError) Message() string {
+	return strings.Join(e.Messages(), "; ")
+}
+
+// Messages lists Sentry's messages as written: Detail first, then each
+// field's errors as "field: messages", fields sorted by name.
 // non_field_errors read as sentences of their own, and are left out when
 // they only repeat Detail (Sentry's 409 on teams sends both).
-func (e *APIError) message() string {
+func (e *APIError) Messages() []string {
 	var parts []string
 	if e.Detail != "" {
 		parts = append(parts, e.Detail)
@@ -81,14 +88,14 @@ func (e *APIError) message() string {
 			continue
 		}
 		if name == "non_field_errors" {
-			if msgs != e.Detail {
+			if strings.TrimSuffix(msgs, ".") != strings.TrimSuffix(e.Detail, ".") {
 				parts = append(parts, msgs)
 			}
 			continue
 		}
 		parts = append(parts, name+": "+msgs)
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }
 
 // IsNotFound reports whether err is, or wraps, a 404 APIError.

@@ -78,9 +78,6 @@ func objectCalls() []objectCall {
 		{"GetSCIMGroup", "GET", "organizations/acme/scim/v2/Groups/5", "SCIM group", false, func(c *Client) (any, error) {
 			return c.GetSCIMGroup(ctx, "acme", "5")
 		}},
-		{"GetSCIMUser", "GET", "organizations/acme/scim/v2/Users/7", "SCIM user", false, func(c *Client) (any, error) {
-			return c.GetSCIMUser(ctx, "acme", "7")
-		}},
 	}
 }
 

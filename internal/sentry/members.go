@@ -63,7 +63,7 @@ type InviteMemberRequest struct {
 	OrgRole string `json:"orgRole"`
 	// TeamRoles names the teams to join. Sentry ignores the roles sent on
 	// invite and stores null; set them afterwards with
-	// [Client.UpdateMember] or [Client.SetTeamMemberRole].
+	// [Client.UpdateMember].
 	TeamRoles []MemberTeamRole `json:"teamRoles,omitempty"`
 	// SendInvite is whether Sentry emails the invite; nil means yes.
 	SendInvite *bool `json:"sendInvite,omitempty"`
@@ -217,25 +217,4 @@ func (c *Client) AddTeamMember(ctx context.Context, org, memberID, team string) 
 		return TeamMemberAccessRequested, nil
 	}
 	return 0, fmt.Errorf("POST %s: unexpected status %d", path, code)
-}
-
-// SetTeamMemberRole sets a member's role ("contributor" or "admin") on a
-// team it is on, and returns the role Sentry stored: nil where the role is
-// at or below the member's minimum team role, which Sentry stores as null.
-// A member not on the team is a 404.
-func (c *Client) SetTeamMemberRole(ctx context.Context, org, memberID, team, role string) (*string, error) {
-	var out struct {
-		TeamRole *string `json:"teamRole"`
-	}
-	in := map[string]string{"teamRole": role}
-	if err := c.do(ctx, http.MethodPut, endpoint("organizations", org, "members", memberID, "teams", team), nil, in, &out); err != nil {
-		return nil, err
-	}
-	return out.TeamRole, nil
-}
-
-// RemoveTeamMember takes a member off a team; it succeeds when the member
-// was not on it.
-func (c *Client) RemoveTeamMember(ctx context.Context, org, memberID, team string) error {
-	return c.do(ctx, http.MethodDelete, endpoint("organizations", org, "members", memberID, "teams", team), nil, nil, nil)
 }

@@ -198,10 +198,10 @@ func TestMemberPathsEscaped(t *testing.T) {
 	if _, err := c.GetMember(ctx, "acme", "../1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RemoveTeamMember(ctx, "acme", "7", "a/b"); err != nil {
+	if err := c.DeleteMember(ctx, "acme", "a/b"); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/api/0/organizations/acme/members/..%2F1/", "/api/0/organizations/acme/members/7/teams/a%2Fb/"}
+	want := []string{"/api/0/organizations/acme/members/..%2F1/", "/api/0/organizations/acme/members/a%2Fb/"}
 	for i, r := range *reqs {
 		if r.uri != want[i] {
 			t.Errorf("request %d URI = %q, want %q", i, r.uri, want[i])
@@ -465,48 +465,6 @@ func TestTeamMembershipResultString(t *testing.T) {
 	t.Parallel()
 	if s := TeamMembershipResult(0).String(); s != "TeamMembershipResult(0)" {
 		t.Errorf("zero value %q", s)
-	}
-}
-
-func TestSetTeamMemberRole(t *testing.T) {
-	t.Parallel()
-	c, reqs := recordingServer(t, http.StatusOK, `{"isActive": true, "teamRole": "admin"}`)
-	role, err := c.SetTeamMemberRole(context.Background(), "acme", "7", "backend", "admin")
-	if err != nil || role == nil || *role != "admin" {
-		t.Fatalf("role %v, err %v", role, err)
-	}
-	checkRequest(t, *reqs, "PUT", "/api/0/organizations/acme/members/7/teams/backend/", map[string]any{"teamRole": "admin"})
-
-	c, _ = recordingServer(t, http.StatusOK, `{"isActive": true, "teamRole": null}`)
-	role, err = c.SetTeamMemberRole(context.Background(), "acme", "7", "backend", "contributor")
-	if err != nil || role != nil {
-		t.Errorf("role %v, err %v; want Sentry's null", role, err)
-	}
-
-	c, _ = recordingServer(t, http.StatusNotFound, `{"detail": "The requested resource does not exist"}`)
-	if _, err := c.SetTeamMemberRole(context.Background(), "acme", "7", "other", "admin"); !IsNotFound(err) {
-		t.Errorf("not on the team: %v", err)
-	}
-
-	c, _ = recordingServer(t, http.StatusBadRequest, `{"teamRole": ["\"boss\" is not a valid choice."]}`)
-	_, err = c.SetTeamMemberRole(context.Background(), "acme", "7", "backend", "boss")
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || !slices.Equal(apiErr.Fields["teamRole"], []string{`"boss" is not a valid choice.`}) {
-		t.Errorf("err = %v", err)
-	}
-}
-
-func TestRemoveTeamMember(t *testing.T) {
-	t.Parallel()
-	c, reqs := recordingServer(t, http.StatusOK, teamJSON)
-	if err := c.RemoveTeamMember(context.Background(), "acme", "7", "backend"); err != nil {
-		t.Fatalf("RemoveTeamMember: %v", err)
-	}
-	checkRequest(t, *reqs, "DELETE", "/api/0/organizations/acme/members/7/teams/backend/", nil)
-
-	c, _ = recordingServer(t, http.StatusBadRequest, `{"detail": "You do not have permission to edit that user's membership."}`)
-	if err := c.RemoveTeamMember(context.Background(), "acme", "7", "backend"); err == nil {
-		t.Error("a 400 was not reported")
 	}
 }
 

@@ -88,11 +88,6 @@ func (c *Client) Projects(ctx context.Context, org, query string) iter.Seq2[Proj
 	return paginate[Project](ctx, c, endpoint("organizations", org, "projects"), q)
 }
 
-// ListProjectTeams returns every team linked to a project, ordered by name.
-func (c *Client) ListProjectTeams(ctx context.Context, org, project string) ([]Team, error) {
-	return listAll[Team](ctx, c, endpoint("projects", org, project, "teams"), nil)
-}
-
 // AddProjectTeam links team to project and returns the project. Sentry
 // answers 201 whether or not the link existed, so the call is safe to
 // repeat and is retried like a read. An unknown team is a 404 whose detail

@@ -70,12 +70,12 @@ func TestProjectTeamLinksAgainstEmulator(t *testing.T) {
 			t.Fatalf("after linking: %v", teamSlugsOf(linked))
 		}
 	}
-	teams, err := owner.ListProjectTeams(ctx, "acme", p.ID)
+	byID, err := owner.GetProject(ctx, "acme", p.ID)
 	if err != nil {
-		t.Fatalf("ListProjectTeams: %v", err)
+		t.Fatalf("GetProject: %v", err)
 	}
-	if len(teams) != 2 || teams[0].Slug != "backend" || teams[1].Slug != "frontend" || teams[0].ID == "" {
-		t.Errorf("project teams %+v", teams)
+	if !slices.Equal(teamSlugsOf(byID), []string{"backend", "frontend"}) || byID.Teams[0].ID == "" {
+		t.Errorf("project teams %+v", byID.Teams)
 	}
 
 	var apiErr *APIError

@@ -128,35 +128,6 @@ func TestDeleteProject(t *testing.T) {
 	checkRequest(t, *reqs, "DELETE", "/api/0/projects/acme/web/", nil)
 }
 
-func TestListProjectTeams(t *testing.T) {
-	t.Parallel()
-	var queries []string
-	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/0/projects/acme/web/teams/" {
-			t.Errorf("path %s", r.URL.Path)
-		}
-		queries = append(queries, r.URL.RawQuery)
-		path := "projects/acme/web/teams/"
-		if r.URL.Query().Get("cursor") == "" {
-			w.Header().Set("Link", sentryLink(path, "100:-1:1", "100:1:0", false, true))
-			writeJSON(t, w, http.StatusOK, []map[string]any{{"id": "1", "slug": "alpha", "name": "Alpha"}})
-			return
-		}
-		w.Header().Set("Link", sentryLink(path, "100:0:1", "100:2:0", true, false))
-		writeJSON(t, w, http.StatusOK, []map[string]any{{"id": "2", "slug": "beta", "name": "Beta", "flags": map[string]bool{"idp:provisioned": true}}})
-	}))
-	teams, err := c.ListProjectTeams(context.Background(), "acme", "web")
-	if err != nil {
-		t.Fatalf("ListProjectTeams: %v", err)
-	}
-	if len(teams) != 2 || teams[0].Slug != "alpha" || teams[1].Slug != "beta" || !teams[1].IDPProvisioned() {
-		t.Errorf("teams = %+v", teams)
-	}
-	if len(queries) != 2 || queries[0] != "per_page=100" || queries[1] != "cursor=100%3A1%3A0&per_page=100" {
-		t.Errorf("queries = %q", queries)
-	}
-}
-
 func TestAddProjectTeam(t *testing.T) {
 	t.Parallel()
 	c, reqs := recordingServer(t, http.StatusCreated, projectJSON)

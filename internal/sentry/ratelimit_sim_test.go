@@ -51,8 +51,74 @@ func simClient(t *testing.T, h http.Handler, token string, retryWaitMax time.Dur
 	return c
 }
 
-// A burst of requests over sentry.io's limit all succeed: each 429 waits
-// for X-Sentry-Rate-Limit-Reset, so the burst drains a window at a time.
+// windowTurner stands between the client and the emulator and runs the
+// emulator's rate limit windows on a clock of its own: a window takes one
+// request from each caller still waiting for success, then turns. The
+// windows so depend on counts, never on how fast real time passes.
+type windowTurner struct {
+	next http.Handler
+
+	mu       sync.Mutex
+	turned   *sync.Cond
+	now      time.Time
+	waiting  int // callers without a success yet
+	admitted int // requests let into this window
+	answered int
+	ok       int
+	refused  int
+	windows  int
+}
+
+func newWindowTurner(sim *sentrysim.Server, callers int) *windowTurner {
+	w := &windowTurner{next: sim, now: time.Unix(1714564800, 0), waiting: callers, windows: 1}
+	w.turned = sync.NewCond(&w.mu)
+	sim.SetRateLimitClock(w.clock)
+	return w
+}
+
+func (w *windowTurner) clock() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.now
+}
+
+func (w *windowTurner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	for w.admitted >= w.waiting {
+		w.turned.Wait()
+	}
+	w.admitted++
+	w.mu.Unlock()
+
+	rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+	w.next.ServeHTTP(rec, r)
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.answered++
+	switch rec.status {
+	case http.StatusOK:
+		w.ok++
+	case http.StatusTooManyRequests:
+		w.refused++
+	}
+	if w.answered == w.waiting {
+		// Every caller has had its turn in this window: the next one
+		// starts, without those that succeeded.
+		w.waiting -= w.ok
+		w.admitted, w.answered, w.ok = 0, 0, 0
+		w.now = w.now.Add(time.Second)
+		if w.waiting > 0 {
+			w.windows++
+		}
+		w.turned.Broadcast()
+	}
+}
+
+// A burst of requests over sentry.io's limit all succeed: each 429 is
+// retried until a window has room, so the burst drains a window at a time.
+// How long the client waits is serverWait's, tested on its own; here the
+// windows turn by count, so the numbers are exact.
 func TestRateLimitBurstAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	const limit, burst = 5, 20
@@ -60,10 +126,18 @@ func TestRateLimitBurstAgainstEmulator(t *testing.T) {
 	if err := sim.LoadSeed("acme", strings.NewReader(`{"teams": [{"slug": "backend"}]}`)); err != nil {
 		t.Fatal(err)
 	}
-	counter := &statusCounter{next: sim, status: http.StatusTooManyRequests}
-	c := simClient(t, counter, sim.Tokens().Owner, 3*time.Second)
+	turner := newWindowTurner(sim, burst)
+	srv := httptest.NewServer(turner)
+	t.Cleanup(srv.Close)
+	// The reset the emulator names is in the turner's past, so the client
+	// retries after its shortest wait; enough retries for a caller that
+	// comes last in every window.
+	c, err := sentry.NewClient(sentry.Config{BaseURL: srv.URL, Token: sim.Tokens().Owner, MaxRetries: 4 * burst,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, burst)
 	for i := range burst {
@@ -74,25 +148,20 @@ func TestRateLimitBurstAgainstEmulator(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("request %d: %v", i, err)
 		}
 	}
-	// 20 requests at 5 a second take four windows: at least three
-	// window boundaries were waited for.
-	if elapsed < 2*time.Second {
-		t.Errorf("the burst drained in %s: the client did not wait for the reset", elapsed)
+	// 20 callers at 5 a window: windows of 20, 15, 10 and 5 requests,
+	// of which 15, 10 and 5 were refused.
+	turner.mu.Lock()
+	defer turner.mu.Unlock()
+	if turner.windows != burst/limit || turner.refused != 30 || turner.waiting != 0 {
+		t.Errorf("%d windows, %d refused, %d callers left; want %d, 30, 0", turner.windows, turner.refused, turner.waiting, burst/limit)
 	}
-	// Waiting for the reset, each request is refused at most once a
-	// window; retrying at once would have been refused many times more.
-	refused := counter.count.Load()
-	if refused < burst-limit || refused > 45 {
-		t.Errorf("%d answers were 429", refused)
-	}
-	if got := sim.Stats().Count(http.MethodGet, "/teams/{org}/{team}/"); got != burst+refused {
-		t.Errorf("the emulator counted %d requests, want %d", got, burst+refused)
+	if got := sim.Stats().Count(http.MethodGet, "/teams/{org}/{team}/"); got != int64(burst+turner.refused) {
+		t.Errorf("the emulator counted %d requests, want %d", got, burst+turner.refused)
 	}
 }
 

@@ -231,27 +231,6 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 	return &u, nil
 }
 
-// GetSCIMUser reads one user; id is the member's id.
-func (c *Client) GetSCIMUser(ctx context.Context, org, id string) (*SCIMUser, error) {
-	var u SCIMUser
-	if _, err := c.doObject(ctx, http.MethodGet, scimEndpoint(org, "Users", id), nil, &u, "SCIM user", func() string { return u.ID }); err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
-
-// DeactivateSCIMUser sets a user's active attribute to false, the way
-// identity providers deprovision. Sentry has no inactive members: it
-// removes the member.
-func (c *Client) DeactivateSCIMUser(ctx context.Context, org, id string) error {
-	body := scimPatchRequest{
-		Schemas:    []string{scimSchemaPatchOp},
-		Operations: []SCIMPatchOp{{Op: "replace", Path: "active", Value: false}},
-	}
-	// Sent twice, the second answer is a 404: nothing is done twice.
-	return c.do(ctx, http.MethodPatch, scimEndpoint(org, "Users", id), nil, body, nil, idempotent())
-}
-
 // DeleteSCIMUser removes a member. Sentry refuses (403) to remove the
 // organization's only owner.
 func (c *Client) DeleteSCIMUser(ctx context.Context, org, id string) error {

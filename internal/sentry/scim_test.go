@@ -129,9 +129,6 @@ func TestSCIMNotFound(t *testing.T) {
 	if got := err.Error(); got != "GET organizations/acme/scim/v2/Groups/1: 404 Not Found: Group not found." {
 		t.Errorf("message %q", got)
 	}
-	if u, err := c.GetSCIMUser(context.Background(), "acme", "1"); u != nil || !IsNotFound(err) {
-		t.Errorf("user %v, err %v", u, err)
-	}
 }
 
 func TestSCIMInvalidFilter(t *testing.T) {
@@ -388,30 +385,15 @@ func TestCreateSCIMUserConflict(t *testing.T) {
 	}
 }
 
-func TestGetSCIMUser(t *testing.T) {
-	t.Parallel()
-	c, reqs := rawServer(t, always(http.StatusOK, scimUserJSON))
-	u, err := c.GetSCIMUser(context.Background(), "acme", "77")
-	if err != nil || u.ID != "77" || !u.Active {
-		t.Fatalf("GetSCIMUser = %+v, %v", u, err)
-	}
-	checkRaw(t, reqs()[0], "GET", "/api/0/organizations/acme/scim/v2/Users/77", "")
-}
-
-func TestDeactivateAndDeleteSCIMUser(t *testing.T) {
+func TestDeleteSCIMUser(t *testing.T) {
 	t.Parallel()
 	c, reqs := rawServer(t, always(http.StatusNoContent, ""))
 	ctx := context.Background()
-	if err := c.DeactivateSCIMUser(ctx, "acme", "77"); err != nil {
-		t.Fatalf("DeactivateSCIMUser: %v", err)
-	}
 	if err := c.DeleteSCIMUser(ctx, "acme", "77"); err != nil {
 		t.Fatalf("DeleteSCIMUser: %v", err)
 	}
 	got := reqs()
-	checkRaw(t, got[0], "PATCH", "/api/0/organizations/acme/scim/v2/Users/77",
-		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
-	checkRaw(t, got[1], "DELETE", "/api/0/organizations/acme/scim/v2/Users/77", "")
+	checkRaw(t, got[0], "DELETE", "/api/0/organizations/acme/scim/v2/Users/77", "")
 }
 
 func TestSCIMPathsEscaped(t *testing.T) {
@@ -427,12 +409,11 @@ func TestSCIMPathsEscaped(t *testing.T) {
 	// An empty identifier never reaches Sentry, where it would name the
 	// list endpoint.
 	for name, call := range map[string]func() error{
-		"group":      func() error { _, err := c.GetSCIMGroup(ctx, "acme", ""); return err },
-		"delete":     func() error { return c.DeleteSCIMGroup(ctx, "acme", "") },
-		"patch":      func() error { return c.PatchSCIMGroup(ctx, "acme", "", manyOps(1)) },
-		"user":       func() error { _, err := c.GetSCIMUser(ctx, "acme", ""); return err },
-		"deactivate": func() error { return c.DeactivateSCIMUser(ctx, "acme", "") },
-		"org":        func() error { _, err := c.ListSCIMGroups(ctx, "", ""); return err },
+		"group":  func() error { _, err := c.GetSCIMGroup(ctx, "acme", ""); return err },
+		"delete": func() error { return c.DeleteSCIMGroup(ctx, "acme", "") },
+		"patch":  func() error { return c.PatchSCIMGroup(ctx, "acme", "", manyOps(1)) },
+		"user":   func() error { return c.DeleteSCIMUser(ctx, "acme", "") },
+		"org":    func() error { _, err := c.ListSCIMGroups(ctx, "", ""); return err },
 	} {
 		if err := call(); err == nil || !strings.Contains(err.Error(), "an identifier in the request path is empty") {
 			t.Errorf("%s: err = %v", name, err)

@@ -160,6 +160,9 @@ type loadState struct {
 	// clock is the limiter's time: real time, whatever Options.Now says,
 	// because clients wait for X-Sentry-Rate-Limit-Reset in real time.
 	clock func() time.Time
+	// wait holds an answer back for its latency: sleepContext, which
+	// tests replace to see or hold requests without waiting real time.
+	wait func(ctx context.Context, d time.Duration) bool
 }
 
 type rateWindow struct {
@@ -168,7 +171,7 @@ type rateWindow struct {
 }
 
 func newLoadState(c Config) (*loadState, error) {
-	l := &loadState{windows: make(map[string]*rateWindow), inFlight: make(map[string]int), clock: time.Now}
+	l := &loadState{windows: make(map[string]*rateWindow), inFlight: make(map[string]int), clock: time.Now, wait: sleepContext}
 	if err := l.set(c, true); err != nil {
 		return nil, err
 	}
@@ -467,7 +470,7 @@ func (s *Server) withLoad(next http.Handler) http.Handler {
 		if v.meta != nil {
 			v.meta.setHeaders(w.Header())
 		}
-		if !sleepContext(r.Context(), v.delay) {
+		if !s.load.wait(r.Context(), v.delay) {
 			return
 		}
 		switch {
@@ -494,6 +497,18 @@ func (s *Server) Config() Config { return s.load.get() }
 // SetConfig replaces every switch and restarts the random draws from the
 // Config's seed.
 func (s *Server) SetConfig(c Config) error { return s.load.set(c, true) }
+
+// SetRateLimitClock gives the rate limiter a clock of the test's own, so
+// that its one-second windows turn when the test says rather than with
+// real time; nil restores real time.
+func (s *Server) SetRateLimitClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.load.mu.Lock()
+	s.load.clock = now
+	s.load.mu.Unlock()
+}
 
 // Burst429 answers the next n API requests with 429, as a rate limit burst
 // would.

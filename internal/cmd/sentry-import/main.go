@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
 // version is set by the release build (-ldflags "-X main.version=...").
@@ -51,7 +52,7 @@ const (
 	envBaseURL      = "SENTRY_BASE_URL"
 	envOrganization = "SENTRY_ORG"
 
-	defaultBaseURL = "https://sentry.io/api/"
+	defaultBaseURL = sentry.DefaultBaseURL
 )
 
 // resourceType is a resource type the command writes imports for.
