@@ -103,9 +103,7 @@ resource "sentry_member" "sam" {
 // counts the API requests a refresh makes.
 func TestAccAccessScenario(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this scenario makes projects and counts requests with the emulator's controls")
-	}
+	env.needSim(t, "this scenario makes projects and counts requests with the emulator's controls")
 	ctx := context.Background()
 	c := env.client(t, "owner")
 	projectTeams := func(project string) ([]string, error) {

@@ -106,10 +106,11 @@ func TestIsInvalidTeamsError(t *testing.T) {
 // existing member is named too.
 func TestAccBadInput_memberUpdateUnknownTeam(t *testing.T) {
 	env := newAccEnv(t)
+	pfx := randomName()
 	config := func(teams string) string {
 		return env.providerConfig(t, "owner") + `
 resource "sentry_member" "test" {
-  email = "later@acme.example"
+  email = "` + pfx + `-later@acme.example"
   ` + teams + `
 }
 `
@@ -120,9 +121,9 @@ resource "sentry_member" "test" {
 		Steps: []resource.TestStep{
 			{Config: config("teams = []")},
 			{
-				Config: config(`teams = [{ team = "tf-later-ghost" }]`),
-				ExpectError: wrappedText(`Organization "` + env.org + `" has no team with the slug "tf-later-ghost", which ` +
-					`teams of later@acme.example lists.`),
+				Config: config(`teams = [{ team = "` + pfx + `-later-ghost" }]`),
+				ExpectError: wrappedText(`Organization "` + env.org + `" has no team with the slug "` + pfx + `-later-ghost", which ` +
+					`teams of ` + pfx + `-later@acme.example lists.`),
 			},
 		},
 	})

@@ -70,9 +70,7 @@ func keys[V any](m map[string]V) []string {
 
 func TestAccMembersDataSource_filters(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this test seeds members with the emulator's controls")
-	}
+	env.needSim(t, "this test seeds members with the emulator's controls")
 	env.createTeams(t, "tf-payments", "tf-identity")
 	for email, role := range map[string]string{"pat@acme.example": "member", "kim@acme.example": "manager"} {
 		if _, err := env.sim.AddMember(env.org, email, role); err != nil {
@@ -161,9 +159,7 @@ func TestAccMembersDataSource_filters(t *testing.T) {
 // members: 100 requests of 100 members each, counted by the emulator.
 func TestAccMembersDataSource_tenThousand(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this test needs the emulator's request counters")
-	}
+	env.needSim(t, "this test needs the emulator's request counters")
 	// Three seeded members and 9,997 more.
 	for i := range 9997 {
 		if _, err := env.sim.AddMember(env.org, fmt.Sprintf("user%05d@acme.example", i), "member"); err != nil {
