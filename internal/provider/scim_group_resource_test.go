@@ -275,11 +275,29 @@ resource "sentry_scim_group" "test" {
 // group's team is also managed as a sentry_team.
 func TestAccSCIMGroup_mixedWithTeam(t *testing.T) {
 	env := newSCIMEnv(t)
-	env.needSim(t, "this test hands a team back from the identity provider")
 	pfx := randomName()
 	group, err := env.scimClient.CreateSCIMGroup(context.Background(), env.org, pfx+" Identity")
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.scimClient.DeleteSCIMGroup(context.Background(), env.org, group.ID) })
+	// Hand the team back from the identity provider so the test can clean
+	// up. Only the emulator can; live runs delete the group through SCIM
+	// instead, and the team is made anew as a plain team.
+	handBack := resource.TestStep{
+		PreConfig: func() {
+			if env.sim == nil {
+				if err := env.scimClient.DeleteSCIMGroup(context.Background(), env.org, group.ID); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err := env.sim.SetTeamProvisioned(env.org, group.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:           teamConfig(env.accEnv, t, "owner", pfx+"-identity", pfx+" Identity"),
+		ConfigPlanChecks: emptyPlanAfterApply,
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -296,17 +314,7 @@ func TestAccSCIMGroup_mixedWithTeam(t *testing.T) {
 				ExpectError: wrappedText(`This team is managed through your organization's identity provider. ` +
 					`The organization's identity provider manages this through SCIM`),
 			},
-			{
-				// Hand the team back from the identity provider so the test
-				// can clean up.
-				PreConfig: func() {
-					if err := env.sim.SetTeamProvisioned(env.org, group.ID, false); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:           teamConfig(env.accEnv, t, "owner", pfx+"-identity", pfx+" Identity"),
-				ConfigPlanChecks: emptyPlanAfterApply,
-			},
+			handBack,
 		},
 	})
 }
