@@ -45,7 +45,9 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 	env := newAccEnv(t)
 	c := env.client(t, "owner")
 	ctx := context.Background()
+	deployName, releaseName := randomName()+"-deploy-prod", randomName()+"-release-prod"
 	var first struct{ id, token string }
+	var keptID string
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -55,7 +57,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_api_token", apiTokenGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           apiTokenConfig(env, t, "ci-deploy-prod"),
+				Config:           apiTokenConfig(env, t, deployName),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("sentry_api_token.ci", tfjsonpath.New("scopes"),
@@ -83,7 +85,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 			},
 			{
 				// Rename in place: same id, same token, the new name in Sentry.
-				Config: apiTokenConfig(env, t, "ci-release-prod"),
+				Config: apiTokenConfig(env, t, releaseName),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -97,7 +99,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if got.Name != "ci-release-prod" {
+					if got.Name != releaseName {
 						return fmt.Errorf("Sentry has the name %q", got.Name)
 					}
 					return nil
@@ -119,7 +121,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 			},
 			{
 				// A keeper change replaces the token.
-				Config: apiTokenConfig(env, t, "ci-release-prod", `  keepers = { ci = "github-actions" }`),
+				Config: apiTokenConfig(env, t, releaseName, `  keepers = { ci = "github-actions" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -129,23 +131,19 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 					if a["id"] == first.id || a["token"] == first.token || a["token"] == "" {
 						return fmt.Errorf("keepers change did not mint a new token")
 					}
+					keptID = a["id"]
 					return nil
 				},
 			},
 			{
 				// Deleted in Sentry: removed from state and created again.
+				// Only this test's token goes; the organization's others stay.
 				PreConfig: func() {
-					tokens, err := c.ListOrgAuthTokens(ctx, env.org)
-					if err != nil {
+					if err := c.DeleteOrgAuthToken(ctx, env.org, keptID); err != nil {
 						t.Fatal(err)
 					}
-					for _, tok := range tokens {
-						if err := c.DeleteOrgAuthToken(ctx, env.org, tok.ID); err != nil {
-							t.Fatal(err)
-						}
-					}
 				},
-				Config: apiTokenConfig(env, t, "ci-release-prod", `  keepers = { ci = "github-actions" }`),
+				Config: apiTokenConfig(env, t, releaseName, `  keepers = { ci = "github-actions" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -174,10 +172,17 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 func TestAccAPIToken_rotation(t *testing.T) {
 	env := newAccEnv(t)
 	c := env.client(t, "owner")
+	name := randomName() + "-deploy-prod"
 	var firstID string
 	config := func(days int) string {
-		return apiTokenConfig(env, t, "ci-deploy-prod", fmt.Sprintf("  rotation_days = %d", days),
+		return apiTokenConfig(env, t, name, fmt.Sprintf("  rotation_days = %d", days),
 			"  lifecycle {\n    create_before_destroy = true\n  }")
+	}
+	if env.sim == nil {
+		// A token cannot be made in the past without the emulator's clock:
+		// live runs check the bookkeeping of a token not yet due.
+		testAPITokenRotationNotDue(t, env, config)
+		return
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -228,39 +233,85 @@ func TestAccAPIToken_rotation(t *testing.T) {
 	})
 }
 
+// testAPITokenRotationNotDue checks a fresh token's rotate_after, and that
+// shortening a rotation that is not yet due updates it in place.
+func testAPITokenRotationNotDue(t *testing.T, env *accEnv, config func(days int) string) {
+	var firstID string
+	rotateAfter := func(days int) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			a := s.RootModule().Resources["sentry_api_token.ci"].Primary.Attributes
+			if firstID == "" {
+				firstID = a["id"]
+			}
+			if a["id"] != firstID {
+				return fmt.Errorf("the token was replaced: id %s became %s", firstID, a["id"])
+			}
+			created, err := time.Parse(time.RFC3339, a["date_created"])
+			if err != nil {
+				return err
+			}
+			if want := formatTime(created.Add(time.Duration(days) * 24 * time.Hour)); a["rotate_after"] != want {
+				return fmt.Errorf("rotate_after = %q, want %q", a["rotate_after"], want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_api_token", apiTokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config:           config(60),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            rotateAfter(60),
+			},
+			{
+				Config: config(30),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_api_token.ci", plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: rotateAfter(30),
+			},
+		},
+	})
+}
+
 func TestAccAPIToken_namePattern(t *testing.T) {
 	env := newAccEnv(t)
+	// Every name below fails at plan time; none may reach Sentry.
+	prefix := randomName()
 	providerWithPattern := strings.Replace(env.providerConfig(t, "owner"), "provider \"sentry\" {",
 		"provider \"sentry\" {\n  name_pattern = \"^[a-z0-9-]+-(prod|staging|dev)$\"", 1)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:      apiTokenConfig(env, t, "Deploy Token", `  name_pattern = "^[a-z0-9-]+-(prod|staging|dev)$"`),
+				Config:      apiTokenConfig(env, t, prefix+" Deploy Token", `  name_pattern = "^[a-z0-9-]+-(prod|staging|dev)$"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`The token name "Deploy Token" does not match name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
+				ExpectError: wrappedText(`The token name "` + prefix + ` Deploy Token" does not match name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
 			},
 			{
 				Config: providerWithPattern + `
 resource "sentry_api_token" "ci" {
-  name = "deploy"
+  name = "` + prefix + `-deploy"
 }
 `,
 				PlanOnly:    true,
-				ExpectError: wrappedText(`The token name "deploy" does not match the provider's name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
+				ExpectError: wrappedText(`The token name "` + prefix + `-deploy" does not match the provider's name_pattern ^[a-z0-9-]+-(prod|staging|dev)$`),
 			},
 			{
-				Config:      apiTokenConfig(env, t, "ci-prod", `  name_pattern = "^[a-z+$"`),
+				Config:      apiTokenConfig(env, t, prefix+"-prod", `  name_pattern = "^[a-z+$"`),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`is not a valid regular expression`),
 			},
 			{
-				Config:      apiTokenConfig(env, t, strings.Repeat("n", 256)),
+				Config:      apiTokenConfig(env, t, prefix+strings.Repeat("n", 256)),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`Sentry requires 1 to 255 characters`),
 			},
 			{
-				Config:      apiTokenConfig(env, t, "ci-prod", "  rotation_days = 0"),
+				Config:      apiTokenConfig(env, t, prefix+"-prod", "  rotation_days = 0"),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`rotation_days is 0; it must be from 1 (a day) to 3650 (ten years)`),
 			},
@@ -270,7 +321,9 @@ resource "sentry_api_token" "ci" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tokens) != 0 {
-		t.Fatalf("plan-time failures reached Sentry: %d tokens exist", len(tokens))
+	for _, tok := range tokens {
+		if strings.HasPrefix(tok.Name, prefix) {
+			t.Fatalf("a plan-time failure reached Sentry: token %q exists", tok.Name)
+		}
 	}
 }

@@ -187,6 +187,7 @@ func importBlock(kind, name, id string, attrs ...string) string {
 
 func TestAccBadInput(t *testing.T) {
 	env := newAccEnv(t)
+	pfx := randomName()
 	org := env.org
 	const pattern = `^[a-z0-9-]+-(prod|staging|dev)$`
 	long := func(n int) string { return strings.Repeat("n", n) }
@@ -363,8 +364,8 @@ func TestAccBadInput(t *testing.T) {
 					want: []string{`The group name is 0 characters long`, `Set display_name to at least 1`}},
 				{name: "too long", hcl: res("sentry_scim_group", "long", hclAttr("display_name", long(65))),
 					want: []string{`The group name is 65 characters long`, `Shorten display_name to at most 64`}},
-				{name: "email as member", hcl: res("sentry_scim_group", "email", `display_name = "a"`, `members = ["ana@acme.example"]`),
-					want: []string{`"ana@acme.example" is not a member id. members takes Sentry's numeric member ids, such as sentry_member.<name>.id`}},
+				{name: "email as member", hcl: res("sentry_scim_group", "email", `display_name = "a"`, `members = ["`+pfx+`-ana@acme.example"]`),
+					want: []string{`"` + pfx + `-ana@acme.example" is not a member id. members takes Sentry's numeric member ids, such as sentry_member.<name>.id`}},
 				{name: "member id with letters", hcl: res("sentry_scim_group", "letters", `display_name = "b"`, `members = ["12a"]`),
 					want: []string{`"12a" is not a member id`}},
 			},
@@ -406,34 +407,34 @@ provider "sentry" {
 		{
 			name: "sentry_team_project", phase: badAtApply, providers: owner, emulatorOnly: true,
 			inputs: []badInput{
-				{name: "unknown team", hcl: res("sentry_team_project", "ghost_team", `project = "tf-bad-api"`, `team = "tf-bad-ghost"`),
-					want: []string{`Organization "` + org + `" has no team with the slug "tf-bad-ghost"`, `create it with a sentry_team resource and refer to its slug attribute`}},
-				{name: "unknown project", hcl: res("sentry_team_project", "ghost_project", `project = "tf-bad-nowhere"`, `team = "tf-bad-payments"`),
-					want: []string{`Organization "` + org + `" has no project with the slug "tf-bad-nowhere"`, `Check the project's slug`}},
+				{name: "unknown team", hcl: res("sentry_team_project", "ghost_team", `project = "`+pfx+`-bad-api"`, `team = "`+pfx+`-bad-ghost"`),
+					want: []string{`Organization "` + org + `" has no team with the slug "` + pfx + `-bad-ghost"`, `create it with a sentry_team resource and refer to its slug attribute`}},
+				{name: "unknown project", hcl: res("sentry_team_project", "ghost_project", `project = "`+pfx+`-bad-nowhere"`, `team = "`+pfx+`-bad-payments"`),
+					want: []string{`Organization "` + org + `" has no project with the slug "` + pfx + `-bad-nowhere"`, `Check the project's slug`}},
 			},
 		},
 		{
 			name: "sentry_team and sentry_member", phase: badAtApply, providers: owner,
 			emulatorOnly: true,
 			inputs: []badInput{
-				{name: "taken team slug", hcl: team("taken", `name = "Taken"`, `slug = "tf-bad-taken"`),
-					want: []string{`already has a team with the slug "tf-bad-taken". Choose another slug, or bring the existing team under Terraform with: terraform import <resource address> ` + org + `/tf-bad-taken`}},
-				{name: "unknown team", hcl: res("sentry_member", "ghost", `email = "ghost@acme.example"`, teamsOf(entry("tf-bad-ghost-a", ""))),
-					want: []string{`Organization "` + org + `" has no team with the slug "tf-bad-ghost-a", which teams of ghost@acme.example lists.`,
+				{name: "taken team slug", hcl: team("taken", `name = "Taken"`, `slug = "`+pfx+`-bad-taken"`),
+					want: []string{`already has a team with the slug "` + pfx + `-bad-taken". Choose another slug, or bring the existing team under Terraform with: terraform import <resource address> ` + org + `/` + pfx + `-bad-taken`}},
+				{name: "unknown team", hcl: res("sentry_member", "ghost", `email = "`+pfx+`-ghost@acme.example"`, teamsOf(entry(pfx+"-bad-ghost-a", ""))),
+					want: []string{`Organization "` + org + `" has no team with the slug "` + pfx + `-bad-ghost-a", which teams of ` + pfx + `-ghost@acme.example lists.`,
 						`Create the team with a sentry_team resource and set team to its slug (team = sentry_team.<name>.slug)`, `correct the slug in teams`}},
-				{name: "unknown teams beside a known one", hcl: res("sentry_member", "ghosts", `email = "ghosts@acme.example"`,
-					teamsOf(entry("tf-bad-ghost-c", "admin"), entry("tf-bad-payments", ""), entry("tf-bad-ghost-b", ""))),
-					want: []string{`Organization "` + org + `" has no teams with the slugs "tf-bad-ghost-b", "tf-bad-ghost-c", which teams of ghosts@acme.example lists.`,
+				{name: "unknown teams beside a known one", hcl: res("sentry_member", "ghosts", `email = "`+pfx+`-ghosts@acme.example"`,
+					teamsOf(entry(pfx+"-bad-ghost-c", "admin"), entry(pfx+"-bad-payments", ""), entry(pfx+"-bad-ghost-b", ""))),
+					want: []string{`Organization "` + org + `" has no teams with the slugs "` + pfx + `-bad-ghost-b", "` + pfx + `-bad-ghost-c", which teams of ` + pfx + `-ghosts@acme.example lists.`,
 						`Create the team with a sentry_team resource`}},
 				{name: "member already invited", hcl: res("sentry_member", "existing", `email = "member@acme.example"`),
 					want: []string{`member@acme.example is already invited to or a member of organization "` + org + `". Bring the existing member under Terraform with: terraform import <resource address> ` + org + `/member@acme.example`}},
 			},
 		},
 		solo("manager token", badAtApply, env.provider(t, "", "manager", hclAttr("organization", org)),
-			badInput{name: "owner made by a manager", hcl: res("sentry_member", "by_manager", `email = "boss@acme.example"`, `role = "owner"`),
+			badInput{name: "owner made by a manager", hcl: res("sentry_member", "by_manager", `email = "`+pfx+`-boss@acme.example"`, `role = "owner"`),
 				want: []string{`Role Above the Token's Role`, `a manager cannot make owners. Use an owner's token for this member.`}}),
 		solo("member token", badAtApply, env.provider(t, "", "member", hclAttr("organization", org)),
-			badInput{name: "manager made by a member", hcl: res("sentry_member", "by_member", `email = "lead@acme.example"`, `role = "manager"`),
+			badInput{name: "manager made by a member", hcl: res("sentry_member", "by_member", `email = "`+pfx+`-lead@acme.example"`, `role = "manager"`),
 				want: []string{`Role Above the Token's Role`, `a member cannot make managers`}}),
 		solo("invalid auth_token", badAtApply,
 			env.provider(t, "", "", hclAttr("organization", org), `auth_token = "sntryu_0000000000000000000000000000000000000000000000000000000000000000"`),
@@ -516,8 +517,8 @@ provider "sentry" {
 	}
 
 	if env.sim != nil {
-		env.createTeams(t, "tf-bad-payments", "tf-bad-taken")
-		env.createProject(t, "tf-bad-payments", "tf-bad-api")
+		env.createTeams(t, pfx+"-bad-payments", pfx+"-bad-taken")
+		env.createProject(t, pfx+"-bad-payments", pfx+"-bad-api")
 	}
 	total := 0
 	t.Run("cases", func(t *testing.T) {

@@ -122,9 +122,7 @@ func skipUnlessFaultSuite(t *testing.T) {
 func newFaultFixture(t *testing.T, counts faultCounts) *faultFixture {
 	t.Helper()
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("the fault-injection tests need the emulator")
-	}
+	env.needSim(t, "the fault-injection tests need the emulator")
 	if err := env.sim.SetFeature(env.org, "sso-scim", true); err != nil {
 		t.Fatal(err)
 	}

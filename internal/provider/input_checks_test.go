@@ -93,23 +93,15 @@ func TestSlugify(t *testing.T) {
 	}
 }
 
-func TestIsInvalidTeamsError(t *testing.T) {
-	if !isInvalidTeamsError(&sentry.APIError{StatusCode: 400, Fields: map[string][]string{"teamRoles": {"Invalid teams"}}}) {
-		t.Error("teamRoles: Invalid teams not recognised")
-	}
-	if isInvalidTeamsError(&sentry.APIError{StatusCode: 400, Fields: map[string][]string{"teamRoles": {"Invalid team-role"}}}) {
-		t.Error("a bad team role taken for an unknown team")
-	}
-}
-
 // TestAccBadInput_memberUpdateUnknownTeam: an unknown team added to an
 // existing member is named too.
 func TestAccBadInput_memberUpdateUnknownTeam(t *testing.T) {
 	env := newAccEnv(t)
+	pfx := randomName()
 	config := func(teams string) string {
 		return env.providerConfig(t, "owner") + `
 resource "sentry_member" "test" {
-  email = "later@acme.example"
+  email = "` + pfx + `-later@acme.example"
   ` + teams + `
 }
 `
@@ -120,9 +112,9 @@ resource "sentry_member" "test" {
 		Steps: []resource.TestStep{
 			{Config: config("teams = []")},
 			{
-				Config: config(`teams = [{ team = "tf-later-ghost" }]`),
-				ExpectError: wrappedText(`Organization "` + env.org + `" has no team with the slug "tf-later-ghost", which ` +
-					`teams of later@acme.example lists.`),
+				Config: config(`teams = [{ team = "` + pfx + `-later-ghost" }]`),
+				ExpectError: wrappedText(`Organization "` + env.org + `" has no team with the slug "` + pfx + `-later-ghost", which ` +
+					`teams of ` + pfx + `-later@acme.example lists.`),
 			},
 		},
 	})

@@ -620,11 +620,6 @@ func (r *memberResource) addMemberTeamsError(ctx context.Context, client *sentry
 	}
 }
 
-// isInvalidTeamsError is sentry.IsInvalidTeams for an *APIError in hand.
-func isInvalidTeamsError(e *sentry.APIError) bool {
-	return sentry.IsInvalidTeams(e)
-}
-
 // missingTeams returns the slugs, sorted, that name no team in org.
 func missingTeams(ctx context.Context, client *sentry.Client, org string, slugs []string) ([]string, error) {
 	teams, err := client.ListTeams(ctx, org)

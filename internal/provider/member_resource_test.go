@@ -64,8 +64,9 @@ resource "sentry_member" "test" {
 
 func TestAccMember_lifecycle(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments", "tf-identity")
-	email := "dana@acme.example"
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments", pfx+"-identity")
+	email := pfx + "-dana@acme.example"
 	c := env.client(t, "owner")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -73,7 +74,7 @@ func TestAccMember_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// Invited with teams: roles are set after the invitation.
-				Config:           memberConfig(env, t, "owner", email, "member", memberTeams("tf-payments=contributor", "tf-identity=")),
+				Config:           memberConfig(env, t, "owner", email, "member", memberTeams(pfx+"-payments=contributor", pfx+"-identity=")),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("pending"), knownvalue.Bool(true)),
@@ -82,32 +83,32 @@ func TestAccMember_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("invite_status"), knownvalue.StringExact("approved")),
 					statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 				},
-				Check: memberHasTeams(env, c, email, map[string]string{"tf-payments": "contributor", "tf-identity": "contributor"}),
+				Check: memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "contributor", pfx + "-identity": "contributor"}),
 			},
 			{
 				// Contributor to team admin: one update, in place.
-				Config: memberConfig(env, t, "owner", email, "member", memberTeams("tf-payments=admin", "tf-identity=")),
+				Config: memberConfig(env, t, "owner", email, "member", memberTeams(pfx+"-payments=admin", pfx+"-identity=")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_member.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: memberHasTeams(env, c, email, map[string]string{"tf-payments": "admin", "tf-identity": "contributor"}),
+				Check: memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "admin", pfx + "-identity": "contributor"}),
 			},
 			{
 				// And back, and off one team.
-				Config:           memberConfig(env, t, "owner", email, "member", memberTeams("tf-payments=contributor")),
+				Config:           memberConfig(env, t, "owner", email, "member", memberTeams(pfx+"-payments=contributor")),
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check:            memberHasTeams(env, c, email, map[string]string{"tf-payments": "contributor"}),
+				Check:            memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "contributor"}),
 			},
 			{
 				// Promoted to manager: Sentry stores null for the implied admin
 				// role, which must not show as a change.
-				Config:           memberConfig(env, t, "owner", email, "manager", memberTeams("tf-payments=admin")),
+				Config:           memberConfig(env, t, "owner", email, "manager", memberTeams(pfx+"-payments=admin")),
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check:            memberHasTeams(env, c, email, map[string]string{"tf-payments": "admin"}),
+				Check:            memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "admin"}),
 			},
 			{
-				Config:           memberConfig(env, t, "owner", email, "manager", memberTeams("tf-payments=")),
+				Config:           memberConfig(env, t, "owner", email, "manager", memberTeams(pfx+"-payments=")),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 			{
@@ -152,84 +153,92 @@ func memberHasTeams(env *accEnv, c *sentry.Client, email string, want map[string
 	}
 }
 
+// acceptInviteStep accepts the member's invitation in Sentry and expects
+// the computed attributes to follow with nothing planned. Only the emulator
+// can accept an invitation; live runs leave the step out.
+func acceptInviteStep(env *accEnv, t *testing.T, email, config string) []resource.TestStep {
+	if env.sim == nil {
+		return nil
+	}
+	return []resource.TestStep{{
+		PreConfig: func() {
+			if _, err := env.sim.AcceptInvite(env.org, email); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:           config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("pending"), knownvalue.Bool(false)),
+			statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("user_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
+		},
+	}}
+}
+
 func TestAccMember_drift(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments", "tf-identity")
-	email := "drift@acme.example"
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments", pfx+"-identity")
+	email := pfx + "-drift@acme.example"
 	c := env.client(t, "owner")
 	ctx := context.Background()
-	config := memberConfig(env, t, "owner", email, "member", memberTeams("tf-payments=admin"))
+	config := memberConfig(env, t, "owner", email, "member", memberTeams(pfx+"-payments=admin"))
 	var memberID string
+	steps := []resource.TestStep{
+		{
+			Config:           config,
+			ConfigPlanChecks: emptyPlanAfterApply,
+			Check: func(s *terraform.State) error {
+				memberID = s.RootModule().Resources["sentry_member.test"].Primary.ID
+				return nil
+			},
+		},
+		{
+			// Role and teams changed in Sentry: plan puts them back in place.
+			PreConfig: func() {
+				role := "manager"
+				teams := []sentry.MemberTeamRole{{TeamSlug: pfx + "-identity"}}
+				if _, err := c.UpdateMember(ctx, env.org, memberID, sentry.UpdateMemberRequest{OrgRole: &role, TeamRoles: &teams}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("sentry_member.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("role"), knownvalue.StringExact("member")),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "admin"}),
+		},
+	}
+	steps = append(steps, acceptInviteStep(env, t, email, config)...)
+	steps = append(steps, resource.TestStep{
+		// Removed in Sentry: a warning, and the member is invited again.
+		PreConfig: func() {
+			if err := c.DeleteMember(ctx, env.org, memberID); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_member.test", plancheck.ResourceActionCreate)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),
-		Steps: []resource.TestStep{
-			{
-				Config:           config,
-				ConfigPlanChecks: emptyPlanAfterApply,
-				Check: func(s *terraform.State) error {
-					memberID = s.RootModule().Resources["sentry_member.test"].Primary.ID
-					return nil
-				},
-			},
-			{
-				// Role and teams changed in Sentry: plan puts them back in place.
-				PreConfig: func() {
-					role := "manager"
-					teams := []sentry.MemberTeamRole{{TeamSlug: "tf-identity"}}
-					if _, err := c.UpdateMember(ctx, env.org, memberID, sentry.UpdateMemberRequest{OrgRole: &role, TeamRoles: &teams}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("sentry_member.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("role"), knownvalue.StringExact("member")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: memberHasTeams(env, c, email, map[string]string{"tf-payments": "admin"}),
-			},
-			{
-				// The invitation accepted in Sentry: computed attributes follow,
-				// nothing is planned.
-				PreConfig: func() {
-					if env.sim == nil {
-						t.Fatal("accepting an invitation needs the emulator")
-					}
-					if _, err := env.sim.AcceptInvite(env.org, email); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("pending"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue("sentry_member.test", tfjsonpath.New("user_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
-				},
-			},
-			{
-				// Removed in Sentry: a warning, and the member is invited again.
-				PreConfig: func() {
-					if err := c.DeleteMember(ctx, env.org, memberID); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_member.test", plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
+		Steps:                    steps,
 	})
 }
 
 func TestAccMember_teamsLeftAlone(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments")
-	email := "free@acme.example"
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments")
+	email := pfx + "-free@acme.example"
 	c := env.client(t, "owner")
 	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
@@ -249,19 +258,19 @@ func TestAccMember_teamsLeftAlone(t *testing.T) {
 						t.Fatalf("finding the member: %v (%d found)", err, len(members))
 					}
 					id = members[0].ID
-					if _, err := c.AddTeamMember(ctx, env.org, id, "tf-payments"); err != nil {
+					if _, err := c.AddTeamMember(ctx, env.org, id, pfx+"-payments"); err != nil {
 						t.Fatal(err)
 					}
 				},
 				Config:           memberConfig(env, t, "owner", email, "member", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check:            memberHasTeams(env, c, email, map[string]string{"tf-payments": "contributor"}),
+				Check:            memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "contributor"}),
 			},
 			{
 				// A role change keeps the teams Terraform does not manage.
 				Config:           memberConfig(env, t, "owner", email, "manager", ""),
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check:            memberHasTeams(env, c, email, map[string]string{"tf-payments": "admin"}),
+				Check:            memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "admin"}),
 			},
 			{
 				// teams = [] takes the member off every team.

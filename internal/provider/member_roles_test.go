@@ -1,32 +1,37 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
 func TestAccMember_asManager(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments")
-	email := "mia@acme.example"
+	pfx := randomName()
+	env.token(t, "manager")
+	env.createTeams(t, pfx+"-payments")
+	email := pfx + "-mia@acme.example"
 	c := env.client(t, "owner")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           memberConfig(env, t, "manager", email, "member", memberTeams("tf-payments=contributor")),
+				Config:           memberConfig(env, t, "manager", email, "member", memberTeams(pfx+"-payments=contributor")),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 			{
-				Config:           memberConfig(env, t, "manager", email, "member", memberTeams("tf-payments=admin")),
+				Config:           memberConfig(env, t, "manager", email, "member", memberTeams(pfx+"-payments=admin")),
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check:            memberHasTeams(env, c, email, map[string]string{"tf-payments": "admin"}),
+				Check:            memberHasTeams(env, c, email, map[string]string{pfx + "-payments": "admin"}),
 			},
 			{
 				ResourceName:            "sentry_member.test",
@@ -37,12 +42,12 @@ func TestAccMember_asManager(t *testing.T) {
 			},
 			{
 				// A manager cannot make an owner.
-				Config:      memberConfig(env, t, "manager", email, "owner", memberTeams("tf-payments=admin")),
+				Config:      memberConfig(env, t, "manager", email, "owner", memberTeams(pfx+"-payments=admin")),
 				ExpectError: regexp.MustCompile(`(?s)Role Above the Token's Role.*a manager cannot make\s+owners`),
 			},
 			{
 				// Nothing was changed by the refused request.
-				Config:           memberConfig(env, t, "manager", email, "member", memberTeams("tf-payments=admin")),
+				Config:           memberConfig(env, t, "manager", email, "member", memberTeams(pfx+"-payments=admin")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
@@ -51,7 +56,9 @@ func TestAccMember_asManager(t *testing.T) {
 
 func TestAccMember_asMember(t *testing.T) {
 	env := newAccEnv(t)
-	email := "noah@acme.example"
+	pfx := randomName()
+	env.token(t, "member")
+	email := pfx + "-noah@acme.example"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),
@@ -89,22 +96,35 @@ func TestAccMember_asMember(t *testing.T) {
 
 func TestAccMember_errors(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this test uses the emulator's organization token and SCIM controls")
+	ctx := context.Background()
+	owner := env.client(t, "owner")
+	// A member invited behind Terraform's back, and an organization auth
+	// token, both made for this test and removed after it.
+	email := randomEmail()
+	invite, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	orgTokenProvider := strings.Replace(env.providerConfig(t, "owner"), env.token(t, "owner"), env.sim.OrgCIToken(env.org), 1)
+	t.Cleanup(func() { _ = owner.DeleteMember(ctx, env.org, invite.ID) })
+	orgToken, err := owner.CreateOrgAuthToken(ctx, env.org, randomName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.DeleteOrgAuthToken(ctx, env.org, orgToken.ID) })
+	orgTokenProvider := fmt.Sprintf("provider \"sentry\" {\n  base_url     = %q\n  auth_token   = %q\n  organization = %q\n}\n",
+		env.baseURL, orgToken.Token, env.org)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
 				// Already a member: the error gives the exact import command.
-				Config: memberConfig(env, t, "owner", "member@acme.example", "member", ""),
-				ExpectError: wrappedText(`member@acme.example is already invited to or a member of organization "acme". ` +
-					`Bring the existing member under Terraform with: terraform import <resource address> acme/member@acme.example`),
+				Config: memberConfig(env, t, "owner", email, "member", ""),
+				ExpectError: wrappedText(email + ` is already invited to or a member of organization "` + env.org + `". ` +
+					`Bring the existing member under Terraform with: terraform import <resource address> ` + env.org + `/` + email),
 			},
 			{
 				// An organization auth token cannot manage members.
-				Config:      orgTokenProvider + `resource "sentry_member" "test" { email = "x@acme.example" }`,
+				Config:      orgTokenProvider + fmt.Sprintf(`resource "sentry_member" "test" { email = %q }`, randomEmail()),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Invite Member.*403 Forbidden.*user auth token with member:admin`),
 			},
 		},
@@ -113,6 +133,7 @@ func TestAccMember_errors(t *testing.T) {
 
 func TestAccMember_ownRole(t *testing.T) {
 	env := newAccEnv(t)
+	env.token(t, "manager")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
@@ -138,10 +159,9 @@ func TestAccMember_ownRole(t *testing.T) {
 
 func TestAccMember_identityProviderManaged(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this test marks a member as provisioned with the emulator's controls")
-	}
-	email := "idp@acme.example"
+	pfx := randomName()
+	env.needSim(t, "this test marks a member as provisioned with the emulator's controls")
+	email := pfx + "-idp@acme.example"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),

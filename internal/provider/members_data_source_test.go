@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -70,26 +71,29 @@ func keys[V any](m map[string]V) []string {
 
 func TestAccMembersDataSource_filters(t *testing.T) {
 	env := newAccEnv(t)
+	pfx := randomName()
 	if env.sim == nil {
-		t.Fatal("this test seeds members with the emulator's controls")
+		// Members who joined can be made only with the emulator's controls.
+		testMembersDataSourceInvites(t, env)
+		return
 	}
-	env.createTeams(t, "tf-payments", "tf-identity")
-	for email, role := range map[string]string{"pat@acme.example": "member", "kim@acme.example": "manager"} {
+	env.createTeams(t, pfx+"-payments", pfx+"-identity")
+	for email, role := range map[string]string{pfx + "-pat@acme.example": "member", pfx + "-kim@acme.example": "manager"} {
 		if _, err := env.sim.AddMember(env.org, email, role); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := env.sim.SetTeamRole(env.org, "tf-payments", "pat@acme.example", "admin"); err != nil {
+	if err := env.sim.SetTeamRole(env.org, pfx+"-payments", pfx+"-pat@acme.example", "admin"); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.sim.SetTeamRole(env.org, "tf-identity", "pat@acme.example", ""); err != nil {
+	if err := env.sim.SetTeamRole(env.org, pfx+"-identity", pfx+"-pat@acme.example", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.sim.SetTeamRole(env.org, "tf-identity", "kim@acme.example", ""); err != nil {
+	if err := env.sim.SetTeamRole(env.org, pfx+"-identity", pfx+"-kim@acme.example", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.client(t, "owner").InviteMember(context.Background(), env.org,
-		sentry.InviteMemberRequest{Email: "new@acme.example", OrgRole: "member"}); err != nil {
+		sentry.InviteMemberRequest{Email: pfx + "-new@acme.example", OrgRole: "member"}); err != nil {
 		t.Fatal(err)
 	}
 	seeded := []string{"owner@acme.example", "manager@acme.example", "member@acme.example"}
@@ -98,31 +102,31 @@ func TestAccMembersDataSource_filters(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: membersDataConfig(env, t, ""),
-				Check:  expectMembers(append(seeded, "pat@acme.example", "kim@acme.example", "new@acme.example")...),
+				Check:  expectMembers(append(seeded, pfx+"-pat@acme.example", pfx+"-kim@acme.example", pfx+"-new@acme.example")...),
 			},
 			{
 				Config: membersDataConfig(env, t, `  role = "manager"`),
-				Check:  expectMembers("manager@acme.example", "kim@acme.example"),
+				Check:  expectMembers("manager@acme.example", pfx+"-kim@acme.example"),
 			},
 			{
 				Config: membersDataConfig(env, t, `  pending = true`),
 				Check: resource.ComposeTestCheckFunc(
-					expectMembers("new@acme.example"),
+					expectMembers(pfx+"-new@acme.example"),
 					resource.TestCheckResourceAttr("data.sentry_members.test", "members.0.pending", "true"),
 					resource.TestCheckNoResourceAttr("data.sentry_members.test", "members.0.user_id"),
 				),
 			},
 			{
 				Config: membersDataConfig(env, t, "  pending = false\n  role = \"member\""),
-				Check:  expectMembers("member@acme.example", "pat@acme.example"),
+				Check:  expectMembers("member@acme.example", pfx+"-pat@acme.example"),
 			},
 			{
-				Config: membersDataConfig(env, t, `  email = "PAT@acme.example"`),
-				Check:  expectMembers("pat@acme.example"),
+				Config: membersDataConfig(env, t, fmt.Sprintf("  email = %q", strings.ToUpper(pfx+"-pat")+"@acme.example")),
+				Check:  expectMembers(pfx + "-pat@acme.example"),
 			},
 			{
 				Config: membersDataConfig(env, t, `  query = "kim"`),
-				Check:  expectMembers("kim@acme.example"),
+				Check:  expectMembers(pfx + "-kim@acme.example"),
 			},
 			{
 				// Teams come from each team's member list, as effective roles.
@@ -132,10 +136,10 @@ func TestAccMembersDataSource_filters(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					pat := got["pat@acme.example"]
+					pat := got[pfx+"-pat@acme.example"]
 					want := map[string]string{
-						"teams.#": "2", "teams.0": "tf-identity", "teams.1": "tf-payments",
-						"team_roles.tf-payments": "admin", "team_roles.tf-identity": "contributor",
+						"teams.#": "2", "teams.0": pfx + "-identity", "teams.1": pfx + "-payments",
+						"team_roles." + pfx + "-payments": "admin", "team_roles." + pfx + "-identity": "contributor",
 					}
 					for k, v := range want {
 						if pat[k] != v {
@@ -157,13 +161,90 @@ func TestAccMembersDataSource_filters(t *testing.T) {
 	})
 }
 
+// testMembersDataSourceInvites is the filters test for live runs: a live
+// organization has members of its own, and members who joined cannot be
+// made through the API, so it invites its own members and narrows every
+// read to them with a query on its prefix.
+func testMembersDataSourceInvites(t *testing.T, env *accEnv) {
+	ctx := context.Background()
+	owner := env.client(t, "owner")
+	pfx := randomName()
+	payments, identity := pfx+"-payments", pfx+"-identity"
+	env.createTeams(t, payments, identity)
+	pat, kim := pfx+"-pat@acme.example", pfx+"-kim@acme.example"
+	for email, role := range map[string]string{pat: "member", kim: "manager"} {
+		m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = owner.DeleteMember(ctx, env.org, m.ID) })
+		if email != pat {
+			continue
+		}
+		admin := "admin"
+		roles := []sentry.MemberTeamRole{{TeamSlug: payments, Role: &admin}, {TeamSlug: identity}}
+		if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{TeamRoles: &roles}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query := fmt.Sprintf("  query = %q\n", pfx)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: membersDataConfig(env, t, query),
+				Check:  expectMembers(pat, kim),
+			},
+			{
+				Config: membersDataConfig(env, t, query+`  role = "manager"`),
+				Check:  expectMembers(kim),
+			},
+			{
+				Config: membersDataConfig(env, t, query+`  pending = true`),
+				Check: resource.ComposeTestCheckFunc(
+					expectMembers(pat, kim),
+					resource.TestCheckNoResourceAttr("data.sentry_members.test", "members.0.user_id"),
+				),
+			},
+			{
+				Config: membersDataConfig(env, t, query+`  pending = false`),
+				Check:  expectMembers(),
+			},
+			{
+				// An invitation is found by its exact email; case folding
+				// is checked on joined members, in emulator runs.
+				Config: membersDataConfig(env, t, fmt.Sprintf("  email = %q", pat)),
+				Check:  expectMembers(pat),
+			},
+			{
+				// Teams come from each team's member list, as effective roles.
+				Config: membersDataConfig(env, t, query+"  role = \"member\"\n  include_teams = true"),
+				Check: func(s *terraform.State) error {
+					got, err := dataMembers(s)
+					if err != nil {
+						return err
+					}
+					want := map[string]string{
+						"teams.#": "2", "teams.0": identity, "teams.1": payments,
+						"team_roles." + payments: "admin", "team_roles." + identity: "contributor",
+					}
+					for k, v := range want {
+						if got[pat][k] != v {
+							return fmt.Errorf("%s = %q, want %q (%v)", k, got[pat][k], v, got[pat])
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 // TestAccMembersDataSource_tenThousand reads an organization of 10,000
 // members: 100 requests of 100 members each, counted by the emulator.
 func TestAccMembersDataSource_tenThousand(t *testing.T) {
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("this test needs the emulator's request counters")
-	}
+	env.needSim(t, "this test needs the emulator's request counters")
 	// Three seeded members and 9,997 more.
 	for i := range 9997 {
 		if _, err := env.sim.AddMember(env.org, fmt.Sprintf("user%05d@acme.example", i), "member"); err != nil {

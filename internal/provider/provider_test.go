@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -76,9 +77,7 @@ func newAccEnv(t *testing.T) *accEnv {
 // can be made in the past.
 func (e *accEnv) shiftClock(t *testing.T, d time.Duration) {
 	t.Helper()
-	if e.sim == nil {
-		t.Fatal("moving Sentry's clock needs the emulator")
-	}
+	e.needSim(t, "this test moves Sentry's clock")
 	e.clockShift.Store(int64(d))
 }
 
@@ -89,15 +88,42 @@ func stringOrEnvValue(v, fallback string) string {
 	return fallback
 }
 
-// token fails rather than skips: a test that needs a role the environment lacks
-// fails, so a live run cannot silently pass without exercising it.
+// token is the user token of the given role. Live runs have only the
+// owner's: a test that needs another role skips there and says why, so the
+// run's SKIP lines list what it did not exercise.
 func (e *accEnv) token(t *testing.T, role string) string {
 	t.Helper()
 	tok, ok := e.tokens[role]
 	if !ok {
-		t.Fatalf("this test needs a %s token, which the %s environment does not have", role, e.target())
+		t.Skipf("this test needs a %s token, which the %s environment does not have (live runs have only the owner's, from %s)",
+			role, e.target(), envAuthToken)
 	}
 	return tok
+}
+
+// needSim skips the test in live mode: what it does (why) needs the
+// emulator's test controls, which real Sentry does not have.
+func (e *accEnv) needSim(t *testing.T, why string) {
+	t.Helper()
+	if e.sim == nil {
+		t.Skipf("skipped with SENTRY_ACC_TARGET=live: %s (real Sentry has no test controls)", why)
+	}
+}
+
+// testNamePrefix starts the name of every object an acceptance test creates,
+// so parallel tests and earlier runs never collide and the sweepers
+// (sweeper_test.go) find leftovers without touching anything else.
+const testNamePrefix = "tf-acc"
+
+// randomName is a fresh slug or name with testNamePrefix, such as
+// "tf-acc-5577006791947779410".
+func randomName() string {
+	return acctest.RandomWithPrefix(testNamePrefix)
+}
+
+// randomEmail is a fresh member email whose local part has testNamePrefix.
+func randomEmail() string {
+	return randomName() + "@example.com"
 }
 
 func (e *accEnv) target() string {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,10 +30,12 @@ type scimEnv struct {
 func newSCIMEnv(t *testing.T) *scimEnv {
 	t.Helper()
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Fatal("the SCIM tests need the emulator: real Sentry needs SAML with SCIM set up by hand")
+	var token string
+	if env.sim != nil {
+		token = env.sim.SCIMToken(env.org)
+	} else if token = os.Getenv(envSCIMToken); token == "" {
+		t.Skipf("the SCIM tests need %s: a SCIM token of the organization, which real Sentry has once SAML and SCIM are set up", envSCIMToken)
 	}
-	token := env.sim.SCIMToken(env.org)
 	c, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: token})
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +43,8 @@ func newSCIMEnv(t *testing.T) *scimEnv {
 	return &scimEnv{accEnv: env, token: token, scimClient: c}
 }
 
-// addUsers provisions members through SCIM and returns their member ids.
+// addUsers provisions members through SCIM and returns their member ids;
+// they are removed when the test ends.
 func (e *scimEnv) addUsers(t *testing.T, emails ...string) []string {
 	t.Helper()
 	ids := make([]string, 0, len(emails))
@@ -49,6 +53,7 @@ func (e *scimEnv) addUsers(t *testing.T, emails ...string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { _ = e.scimClient.DeleteSCIMUser(context.Background(), e.org, u.ID) })
 		ids = append(ids, u.ID)
 	}
 	return ids
@@ -83,8 +88,9 @@ func (e *scimEnv) groupGone(ctx context.Context, _ *sentry.Client, rs *terraform
 }
 
 func TestAccSCIMGroup_lifecycle(t *testing.T) {
+	pfx := randomName()
 	env := newSCIMEnv(t)
-	ids := env.addUsers(t, "ana@acme.example", "ben@acme.example", "cy@acme.example")
+	ids := env.addUsers(t, pfx+"-ana@acme.example", pfx+"-ben@acme.example", pfx+"-cy@acme.example")
 	ctx := context.Background()
 	var groupID string
 	groupMembers := func(want ...string) resource.TestCheckFunc {
@@ -107,11 +113,11 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 			{
 				// A create with members: the POST, one PATCH for the
 				// members, then the group and its team's slug.
-				PreConfig:        func() { env.sim.ResetStats() },
-				Config:           env.config(t, "Payments Engineers", ids[:2]),
+				PreConfig:        env.resetStats,
+				Config:           env.config(t, pfx+" Payments Engineers", ids[:2]),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact("payments-engineers")),
+					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact(pfx+"-payments-engineers")),
 					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 				},
 				Check: func(s *terraform.State) error {
@@ -132,8 +138,8 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 			{
 				// An update without a rename: the plan's refresh, then the
 				// PATCH and the group; its team is not read.
-				PreConfig: func() { env.sim.ResetStats() },
-				Config:    env.config(t, "Payments Engineers", ids[:1]),
+				PreConfig: env.resetStats,
+				Config:    env.config(t, pfx+" Payments Engineers", ids[:1]),
 				Check: func(s *terraform.State) error {
 					if err := env.requestsMade(3, 0)(s); err != nil {
 						return err
@@ -144,22 +150,22 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 			{
 				// A refresh where nothing changed is one request: the
 				// group, whose team keeps the slug in state.
-				PreConfig:    func() { env.sim.ResetStats() },
+				PreConfig:    env.resetStats,
 				RefreshState: true,
 				Check: resource.ComposeTestCheckFunc(
 					env.requestsMade(1, 0),
-					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-engineers"),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", pfx+"-payments-engineers"),
 				),
 			},
 			{
 				// Rename and swap a member: one PATCH, in place.
-				Config: env.config(t, "Payments Team", ids[1:]),
+				Config: env.config(t, pfx+" Payments Team", ids[1:]),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact("payments-team")),
+					statecheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("team_slug"), knownvalue.StringExact(pfx+"-payments-team")),
 				},
 				Check: groupMembers(ids[1], ids[2]),
 			},
@@ -176,7 +182,7 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: env.config(t, "Payments Team", ids[1:]),
+				Config: env.config(t, pfx+" Payments Team", ids[1:]),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -188,32 +194,32 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 				// and the refresh reads the team for its new slug, and the
 				// audit log once to say who renamed it.
 				PreConfig: func() {
-					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, []sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Renamed")}); err != nil {
+					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, []sentry.SCIMPatchOp{sentry.SCIMRenameOp(pfx + " Payments Renamed")}); err != nil {
 						t.Fatal(err)
 					}
-					env.sim.ResetStats()
+					env.resetStats()
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeTestCheckFunc(
 					env.requestsMade(3, 1),
-					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", "payments-renamed"),
+					resource.TestCheckResourceAttr("sentry_scim_group.test", "team_slug", pfx+"-payments-renamed"),
 				),
 			},
 			{
 				// Renamed and a member removed in the identity provider: drift.
 				PreConfig: func() {
-					ops := append([]sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Renamed")},
+					ops := append([]sentry.SCIMPatchOp{sentry.SCIMRenameOp(pfx + " Payments Renamed")},
 						sentry.SCIMGroupMembershipOps(ids[1:], ids[2:])...)
 					if err := env.scimClient.PatchSCIMGroup(ctx, env.org, groupID, ops); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: env.config(t, "Payments Team", ids[1:]),
+				Config: env.config(t, pfx+" Payments Team", ids[1:]),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact("Payments Team")),
+						plancheck.ExpectKnownValue("sentry_scim_group.test", tfjsonpath.New("display_name"), knownvalue.StringExact(pfx+" Payments Team")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -226,7 +232,7 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: env.config(t, "Payments Team", ids[1:]),
+				Config: env.config(t, pfx+" Payments Team", ids[1:]),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_scim_group.test", plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -236,10 +242,21 @@ func TestAccSCIMGroup_lifecycle(t *testing.T) {
 	})
 }
 
+// resetStats sets the emulator's request counters back to zero; real
+// Sentry has none, and requestsMade checks nothing there.
+func (e *scimEnv) resetStats() {
+	if e.sim != nil {
+		e.sim.ResetStats()
+	}
+}
+
 // requestsMade checks the requests Sentry received since its counters were
 // reset: total in all, teamReads of them reads of a team.
 func (e *scimEnv) requestsMade(total, teamReads int64) resource.TestCheckFunc {
 	return func(*terraform.State) error {
+		if e.sim == nil {
+			return nil
+		}
 		stats := e.sim.Stats()
 		if stats.Total() != total || stats.Count("GET", "/teams/{org}/{team}/") != teamReads {
 			return fmt.Errorf("Sentry received %d requests, %d of them team reads; want %d and %d: %v",
@@ -254,9 +271,11 @@ func (e *scimEnv) requestsMade(total, teamReads int64) resource.TestCheckFunc {
 // every new member), never one request per member.
 func TestAccSCIMGroup_manyMembers(t *testing.T) {
 	env := newSCIMEnv(t)
+	env.needSim(t, "this test counts PATCH requests")
+	pfx := randomName()
 	emails := make([]string, 150)
 	for i := range emails {
-		emails[i] = fmt.Sprintf("user%03d@acme.example", i)
+		emails[i] = fmt.Sprintf("%s-user%03d@acme.example", pfx, i)
 	}
 	ids := env.addUsers(t, emails...)
 	resource.ParallelTest(t, resource.TestCase{
@@ -264,13 +283,13 @@ func TestAccSCIMGroup_manyMembers(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_scim_group", env.groupGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           env.config(t, "Everyone", ids),
+				Config:           env.config(t, pfx+" Everyone", ids),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 			{
 				// Removing 120 members is 120 operations: two requests.
-				PreConfig: func() { env.sim.ResetStats() },
-				Config:    env.config(t, "Everyone", ids[:30]),
+				PreConfig: env.resetStats,
+				Config:    env.config(t, pfx+" Everyone", ids[:30]),
 				Check: func(*terraform.State) error {
 					patches := env.sim.Stats().Count("PATCH", "/organizations/{org}/scim/v2/Groups/{team}")
 					if patches != 2 {
@@ -285,14 +304,23 @@ func TestAccSCIMGroup_manyMembers(t *testing.T) {
 }
 
 func TestAccSCIMGroup_errors(t *testing.T) {
+	pfx := randomName()
 	env := newSCIMEnv(t)
-	ids := env.addUsers(t, "ana@acme.example")
+	ids := env.addUsers(t, pfx+"-ana@acme.example")
 	noSCIMToken := env.providerConfig(t, "owner") + `
 resource "sentry_scim_group" "test" {
-  display_name = "Platform"
+  display_name = "` + pfx + ` Platform"
 }
 `
-	resource.ParallelTest(t, resource.TestCase{
+	// The first step needs no SCIM token anywhere. Live runs have one in
+	// the environment: the test unsets it and runs on its own, since the
+	// environment is the whole process's.
+	run := resource.ParallelTest
+	if os.Getenv(envSCIMToken) != "" {
+		t.Setenv(envSCIMToken, "")
+		run = resource.Test
+	}
+	run(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
@@ -300,12 +328,12 @@ resource "sentry_scim_group" "test" {
 				ExpectError: regexp.MustCompile(`(?s)Missing SCIM Token.*"scim_token" is not set.*SENTRY_SCIM_TOKEN`),
 			},
 			{
-				Config:      env.config(t, "Platform", []string{"ana@acme.example"}),
+				Config:      env.config(t, pfx+" Platform", []string{pfx + "-ana@acme.example"}),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`"ana@acme.example" is not a member id`),
+				ExpectError: wrappedText(`"` + pfx + `-ana@acme.example" is not a member id`),
 			},
 			{
-				Config:      env.config(t, "Platform", []string{ids[0], "4505999999999999"}),
+				Config:      env.config(t, pfx+" Platform", []string{ids[0], "4505999999999999"}),
 				ExpectError: wrappedText(`A member id in members is not a member of the organization`),
 			},
 		},
@@ -316,36 +344,46 @@ resource "sentry_scim_group" "test" {
 // group's team is also managed as a sentry_team.
 func TestAccSCIMGroup_mixedWithTeam(t *testing.T) {
 	env := newSCIMEnv(t)
-	group, err := env.scimClient.CreateSCIMGroup(context.Background(), env.org, "Identity")
+	pfx := randomName()
+	group, err := env.scimClient.CreateSCIMGroup(context.Background(), env.org, pfx+" Identity")
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.scimClient.DeleteSCIMGroup(context.Background(), env.org, group.ID) })
+	// Hand the team back from the identity provider so the test can clean
+	// up. Only the emulator can; live runs delete the group through SCIM
+	// instead, and the team is made anew as a plain team.
+	handBack := resource.TestStep{
+		PreConfig: func() {
+			if env.sim == nil {
+				if err := env.scimClient.DeleteSCIMGroup(context.Background(), env.org, group.ID); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err := env.sim.SetTeamProvisioned(env.org, group.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:           teamConfig(env.accEnv, t, "owner", pfx+"-identity", pfx+" Identity"),
+		ConfigPlanChecks: emptyPlanAfterApply,
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:             teamConfig(env.accEnv, t, "owner", "identity", "Identity"),
+				Config:             teamConfig(env.accEnv, t, "owner", pfx+"-identity", pfx+" Identity"),
 				ResourceName:       "sentry_team.test",
 				ImportState:        true,
 				ImportStateId:      env.org + "/" + group.ID,
 				ImportStatePersist: true,
 			},
 			{
-				Config: teamConfig(env.accEnv, t, "owner", "identity", "Identity Squad"),
+				Config: teamConfig(env.accEnv, t, "owner", pfx+"-identity", pfx+" Identity Squad"),
 				ExpectError: wrappedText(`This team is managed through your organization's identity provider. ` +
 					`The organization's identity provider manages this through SCIM`),
 			},
-			{
-				// Hand the team back from the identity provider so the test
-				// can clean up.
-				PreConfig: func() {
-					if err := env.sim.SetTeamProvisioned(env.org, group.ID, false); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:           teamConfig(env.accEnv, t, "owner", "identity", "Identity"),
-				ConfigPlanChecks: emptyPlanAfterApply,
-			},
+			handBack,
 		},
 	})
 }

@@ -51,13 +51,14 @@ resource "sentry_team_project" "test" {
 
 func TestAccTeamProject_lifecycle(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments", "tf-contractors")
-	env.createProject(t, "tf-payments", "tf-payment-api")
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments", pfx+"-contractors")
+	env.createProject(t, pfx+"-payments", pfx+"-payment-api")
 	c := env.client(t, "owner")
 	ctx := context.Background()
 	hasTeams := func(want ...string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			p, err := c.GetProject(ctx, env.org, "tf-payment-api")
+			p, err := c.GetProject(ctx, env.org, pfx+"-payment-api")
 			if err != nil {
 				return err
 			}
@@ -77,59 +78,60 @@ func TestAccTeamProject_lifecycle(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_team_project", teamProjectGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           teamProjectConfig(env, t, "owner", "tf-payment-api", "tf-contractors"),
+				Config:           teamProjectConfig(env, t, "owner", pfx+"-payment-api", pfx+"-contractors"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr("sentry_team_project.test", "id", env.org+"/tf-payment-api/tf-contractors"),
+					resource.TestCheckResourceAttr("sentry_team_project.test", "id", env.org+"/"+pfx+"-payment-api/"+pfx+"-contractors"),
 					// The owning team's link is untouched.
-					hasTeams("tf-contractors", "tf-payments"),
+					hasTeams(pfx+"-contractors", pfx+"-payments"),
 				),
 			},
 			{
 				ResourceName:      "sentry_team_project.test",
 				ImportState:       true,
-				ImportStateId:     env.org + "/tf-payment-api/tf-contractors",
+				ImportStateId:     env.org + "/" + pfx + "-payment-api/" + pfx + "-contractors",
 				ImportStateVerify: true,
 			},
 			{
 				// Unlinked in Sentry: the link leaves state and is planned anew.
 				PreConfig: func() {
-					if _, err := c.RemoveProjectTeam(ctx, env.org, "tf-payment-api", "tf-contractors"); err != nil {
+					if _, err := c.RemoveProjectTeam(ctx, env.org, pfx+"-payment-api", pfx+"-contractors"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: teamProjectConfig(env, t, "owner", "tf-payment-api", "tf-contractors"),
+				Config: teamProjectConfig(env, t, "owner", pfx+"-payment-api", pfx+"-contractors"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_team_project.test", plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: hasTeams("tf-contractors", "tf-payments"),
+				Check: hasTeams(pfx+"-contractors", pfx+"-payments"),
 			},
 		},
 	})
 	// Destroying the link left the owning team's link alone.
-	if err := hasTeams("tf-payments")(nil); err != nil {
+	if err := hasTeams(pfx + "-payments")(nil); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestAccTeamProject_unknownNames(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments")
-	env.createProject(t, "tf-payments", "tf-payment-api")
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments")
+	env.createProject(t, pfx+"-payments", pfx+"-payment-api")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:      teamProjectConfig(env, t, "owner", "tf-payment-api", "tf-nobody"),
+				Config:      teamProjectConfig(env, t, "owner", pfx+"-payment-api", pfx+"-nobody"),
 				ExpectError: wrappedText(`Team Not Found`),
 			},
 			{
-				Config:      teamProjectConfig(env, t, "owner", "tf-nowhere", "tf-payments"),
-				ExpectError: wrappedText(`Organization "` + env.org + `" has no project with the slug "tf-nowhere"`),
+				Config:      teamProjectConfig(env, t, "owner", pfx+"-nowhere", pfx+"-payments"),
+				ExpectError: wrappedText(`Organization "` + env.org + `" has no project with the slug "` + pfx + `-nowhere"`),
 			},
 			{
-				Config:      teamProjectConfig(env, t, "owner", "tf-payment-api", "Payments Team"),
+				Config:      teamProjectConfig(env, t, "owner", pfx+"-payment-api", "Payments Team"),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`does not match Sentry's slug rule`),
 			},
@@ -138,41 +140,51 @@ func TestAccTeamProject_unknownNames(t *testing.T) {
 }
 
 // TestAccTeamProject_roles links as a manager, reads and imports as a
-// member, and drops the link from state when the project is deleted.
+// member, and drops the link from state when the project is deleted. Live
+// runs have only the owner's token and act as the owner throughout: the
+// link, the read, the import and the deleted project are still exercised;
+// the roles' limits are the emulator runs' to check.
 func TestAccTeamProject_roles(t *testing.T) {
 	env := newAccEnv(t)
-	env.createTeams(t, "tf-payments", "tf-contractors")
-	env.createProject(t, "tf-payments", "tf-payment-api")
+	as := func(role string) string {
+		if env.sim == nil {
+			return "owner"
+		}
+		return role
+	}
+	pfx := randomName()
+	env.createTeams(t, pfx+"-payments", pfx+"-contractors")
+	env.createProject(t, pfx+"-payments", pfx+"-payment-api")
 	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:           teamProjectConfig(env, t, "manager", "tf-payment-api", "tf-contractors"),
+				Config:           teamProjectConfig(env, t, as("manager"), pfx+"-payment-api", pfx+"-contractors"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 			{
-				Config:             teamProjectConfig(env, t, "member", "tf-payment-api", "tf-contractors"),
+				Config:             teamProjectConfig(env, t, as("member"), pfx+"-payment-api", pfx+"-contractors"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: false,
 			},
 			{
-				Config:            teamProjectConfig(env, t, "member", "tf-payment-api", "tf-contractors"),
+				Config:            teamProjectConfig(env, t, as("member"), pfx+"-payment-api", pfx+"-contractors"),
 				ResourceName:      "sentry_team_project.test",
 				ImportState:       true,
-				ImportStateId:     env.org + "/tf-payment-api/tf-contractors",
+				ImportStateId:     env.org + "/" + pfx + "-payment-api/" + pfx + "-contractors",
 				ImportStateVerify: true,
 			},
 			{
 				// The project deleted in Sentry: the link leaves state, and
 				// the next apply names the missing project.
 				PreConfig: func() {
-					if err := env.client(t, "owner").DeleteProject(ctx, env.org, "tf-payment-api"); err != nil {
+					if err := env.client(t, "owner").DeleteProject(ctx, env.org, pfx+"-payment-api"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config:      teamProjectConfig(env, t, "manager", "tf-payment-api", "tf-contractors"),
-				ExpectError: wrappedText(`Organization "` + env.org + `" has no project with the slug "tf-payment-api"`),
+				Config:      teamProjectConfig(env, t, as("manager"), pfx+"-payment-api", pfx+"-contractors"),
+				ExpectError: wrappedText(`Organization "` + env.org + `" has no project with the slug "` + pfx + `-payment-api"`),
 			},
 		},
 	})

@@ -46,17 +46,18 @@ var emptyPlanAfterApply = resource.ConfigPlanChecks{
 
 func TestAccTeam_lifecycle(t *testing.T) {
 	env := newAccEnv(t)
+	slug := randomName()
 	var teamID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_team", teamGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           teamConfig(env, t, "owner", "tf-backend", "Backend"),
+				Config:           teamConfig(env, t, "owner", slug, "Backend"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("organization"), knownvalue.StringExact(env.org)),
-					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact("tf-backend")),
+					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(slug)),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact("Backend")),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("date_created"),
@@ -68,7 +69,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if team.Slug != "tf-backend" || team.Name != "Backend" {
+					if team.Slug != slug || team.Name != "Backend" {
 						return fmt.Errorf("Sentry has team %q %q", team.Slug, team.Name)
 					}
 					return nil
@@ -76,7 +77,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 			},
 			{
 				// Renaming both slug and name is an in-place update that keeps the id.
-				Config: teamConfig(env, t, "owner", "tf-backend-eng", "Backend Engineering"),
+				Config: teamConfig(env, t, "owner", slug+"-eng", "Backend Engineering"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_team.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -86,7 +87,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 					if rs.Primary.ID != teamID {
 						return fmt.Errorf("id changed from %s to %s on rename", teamID, rs.Primary.ID)
 					}
-					team, err := env.client(t, "owner").GetTeam(context.Background(), env.org, "tf-backend-eng")
+					team, err := env.client(t, "owner").GetTeam(context.Background(), env.org, slug+"-eng")
 					if err != nil {
 						return err
 					}
@@ -99,7 +100,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 			{
 				ResourceName:      "sentry_team.test",
 				ImportState:       true,
-				ImportStateId:     env.org + "/tf-backend-eng",
+				ImportStateId:     env.org + "/" + slug + "-eng",
 				ImportStateVerify: true,
 			},
 			{
@@ -114,7 +115,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 				// A bare slug uses the provider's organization.
 				ResourceName:      "sentry_team.test",
 				ImportState:       true,
-				ImportStateId:     "tf-backend-eng",
+				ImportStateId:     slug + "-eng",
 				ImportStateVerify: true,
 			},
 		},
@@ -123,27 +124,28 @@ func TestAccTeam_lifecycle(t *testing.T) {
 
 func TestAccTeam_slugFromName(t *testing.T) {
 	env := newAccEnv(t)
+	name := randomName()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_team", teamGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           teamConfig(env, t, "owner", "", "Data Platform"),
+				Config:           teamConfig(env, t, "owner", "", name+" Data Platform"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact("data-platform")),
+					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(name+"-data-platform")),
 				},
 			},
 			{
 				// Renaming keeps the slug Sentry generated.
-				Config: teamConfig(env, t, "owner", "", "Data Platform Team"),
+				Config: teamConfig(env, t, "owner", "", name+" Data Platform Team"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_team.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact("data-platform")),
-					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact("Data Platform Team")),
+					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(name+"-data-platform")),
+					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact(name+" Data Platform Team")),
 				},
 			},
 		},
@@ -153,7 +155,8 @@ func TestAccTeam_slugFromName(t *testing.T) {
 func TestAccTeam_drift(t *testing.T) {
 	env := newAccEnv(t)
 	ctx := context.Background()
-	config := teamConfig(env, t, "owner", "tf-drift", "Drift")
+	slug := randomName()
+	config := teamConfig(env, t, "owner", slug, "Drift")
 	var teamID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -170,7 +173,7 @@ func TestAccTeam_drift(t *testing.T) {
 				// Renamed in Sentry's UI: the plan shows an in-place update back,
 				// not a new team, and applying it keeps the same team.
 				PreConfig: func() {
-					slug, name := "tf-drift-renamed", "Renamed in Sentry"
+					slug, name := slug+"-renamed", "Renamed in Sentry"
 					if _, err := env.client(t, "owner").UpdateTeam(ctx, env.org, teamID, sentry.UpdateTeamRequest{Slug: &slug, Name: &name}); err != nil {
 						t.Fatal(err)
 					}
@@ -179,7 +182,7 @@ func TestAccTeam_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("sentry_team.test", plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact("tf-drift")),
+						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(slug)),
 						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact("Drift")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -217,7 +220,8 @@ func TestAccTeam_drift(t *testing.T) {
 
 func TestAccTeam_duplicateSlug(t *testing.T) {
 	env := newAccEnv(t)
-	existing, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: "tf-taken", Name: "Taken"})
+	slug := randomName()
+	existing, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: "Taken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,10 +231,10 @@ func TestAccTeam_duplicateSlug(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: teamConfig(env, t, "owner", "tf-taken", "Another"),
-				ExpectError: wrappedText(`already has a team with the slug "tf-taken". ` +
+				Config: teamConfig(env, t, "owner", slug, "Another"),
+				ExpectError: wrappedText(`already has a team with the slug "` + slug + `". ` +
 					`Choose another slug, or bring the existing team under Terraform with: ` +
-					`terraform import <resource address> ` + env.org + `/tf-taken`),
+					`terraform import <resource address> ` + env.org + `/` + slug),
 			},
 		},
 	})
@@ -246,7 +250,7 @@ func TestAccTeam_planTimeValidation(t *testing.T) {
 		{slug: "back end", name: "x", want: `does not match Sentry's slug rule`},
 		{slug: "12345", name: "x", want: `only digits`},
 		{slug: strings.Repeat("a", 51), name: "x", want: `Sentry allows at most 50`},
-		{slug: "ok", name: strings.Repeat("n", 65), want: `Sentry requires 1 to 64 characters`},
+		{slug: randomName(), name: strings.Repeat("n", 65), want: `Sentry requires 1 to 64 characters`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
@@ -270,7 +274,9 @@ func TestAccTeam_planTimeValidation(t *testing.T) {
 
 func TestAccTeam_memberCannotRename(t *testing.T) {
 	env := newAccEnv(t)
-	team, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: "tf-guarded", Name: "Guarded"})
+	env.token(t, "member")
+	slug := randomName()
+	team, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: "Guarded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,19 +286,19 @@ func TestAccTeam_memberCannotRename(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:             teamConfig(env, t, "member", "tf-guarded", "Guarded"),
+				Config:             teamConfig(env, t, "member", slug, "Guarded"),
 				ResourceName:       "sentry_team.test",
 				ImportState:        true,
-				ImportStateId:      env.org + "/tf-guarded",
+				ImportStateId:      env.org + "/" + slug,
 				ImportStatePersist: true,
 			},
 			{
-				Config:      teamConfig(env, t, "member", "tf-guarded", "Renamed by a member"),
+				Config:      teamConfig(env, t, "member", slug, "Renamed by a member"),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Update Team.*403 Forbidden.*team:admin`),
 			},
 			{
 				// Hand the team back to an owner so the test can destroy it.
-				Config:           teamConfig(env, t, "owner", "tf-guarded", "Guarded"),
+				Config:           teamConfig(env, t, "owner", slug, "Guarded"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 		},
@@ -308,12 +314,12 @@ func TestAccProvider_missingSettings(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: fmt.Sprintf("provider \"sentry\" {\n  base_url = %q\n  organization = %q\n}\n", env.baseURL, env.org) +
-					`resource "sentry_team" "test" { name = "No Token" }`,
+					`resource "sentry_team" "test" { name = "tf-acc-no-token" }`,
 				ExpectError: regexp.MustCompile(`(?s)Missing Sentry Credentials.*"auth_token" is not set.*SENTRY_AUTH_TOKEN`),
 			},
 			{
 				Config: fmt.Sprintf("provider \"sentry\" {\n  base_url = %q\n  auth_token = \"x\"\n}\n", env.baseURL) +
-					`resource "sentry_team" "test" { name = "No Org" }`,
+					`resource "sentry_team" "test" { name = "tf-acc-no-org" }`,
 				ExpectError: regexp.MustCompile(`(?s)Missing Sentry Organization.*"organization" is not set.*SENTRY_ORG`),
 			},
 		},

@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+)
+
+// TestMain runs the sweepers when go test is given -sweep, and the tests
+// otherwise:
+//
+//	go test ./internal/provider -v -sweep=<organization>
+//
+// The sweep "region" is the organization's slug (make sweep passes
+// SENTRY_TEST_ORGANIZATION). The sweepers act as SENTRY_AUTH_TOKEN on
+// SENTRY_BASE_URL, and remove only objects whose names start with
+// testNamePrefix: what failed or interrupted acceptance runs left behind.
+func TestMain(m *testing.M) {
+	resource.TestMain(m)
+}
+
+func init() {
+	resource.AddTestSweepers("sentry_team_project", &resource.Sweeper{
+		Name: "sentry_team_project",
+		F:    sweepTeamProjects,
+	})
+	resource.AddTestSweepers("sentry_project", &resource.Sweeper{
+		Name:         "sentry_project",
+		Dependencies: []string{"sentry_team_project"},
+		F:            sweepProjects,
+	})
+	resource.AddTestSweepers("sentry_scim_group", &resource.Sweeper{
+		Name: "sentry_scim_group",
+		F:    sweepSCIMGroups,
+	})
+	resource.AddTestSweepers("sentry_team", &resource.Sweeper{
+		Name:         "sentry_team",
+		Dependencies: []string{"sentry_team_project", "sentry_project", "sentry_scim_group"},
+		F:            sweepTeams,
+	})
+	resource.AddTestSweepers("sentry_member", &resource.Sweeper{
+		Name: "sentry_member",
+		F:    sweepMembers,
+	})
+	resource.AddTestSweepers("sentry_api_token", &resource.Sweeper{
+		Name: "sentry_api_token",
+		F:    sweepAPITokens,
+	})
+}
+
+// sweepTimeout bounds one sweeper.
+const sweepTimeout = 5 * time.Minute
+
+// hasTestPrefix reports whether name is one an acceptance test made.
+func hasTestPrefix(name string) bool {
+	return strings.HasPrefix(strings.ToLower(name), testNamePrefix+"-")
+}
+
+// sweepClient is the API client the sweepers use, acting as the user of
+// SENTRY_AUTH_TOKEN, or with token when it is not empty.
+func sweepClient(token string) (*sentry.Client, error) {
+	if token == "" {
+		token = os.Getenv(envAuthToken)
+	}
+	if token == "" {
+		return nil, fmt.Errorf("sweepers need %s: an owner's user auth token of the test organization", envAuthToken)
+	}
+	return sentry.NewClient(sentry.Config{
+		BaseURL:   stringOrEnvValue(os.Getenv(envBaseURL), defaultBaseURL),
+		Token:     token,
+		UserAgent: "terraform-provider-sentry-sweeper",
+	})
+}
+
+func sweepContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), sweepTimeout)
+}
+
+// sweepTeamProjects removes every link of a test team to a project.
+func sweepTeamProjects(org string) error {
+	c, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	var errs []error
+	for p, err := range c.Projects(ctx, org, "") {
+		if err != nil {
+			return err
+		}
+		for _, team := range p.Teams {
+			if !hasTestPrefix(team.Slug) {
+				continue
+			}
+			log.Printf("[INFO] sweeping the link of team %s to project %s", team.Slug, p.Slug)
+			if _, err := c.RemoveProjectTeam(ctx, org, p.Slug, team.Slug); err != nil && !sentry.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("unlinking team %s from project %s: %w", team.Slug, p.Slug, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepProjects removes the projects tests made to link teams to.
+func sweepProjects(org string) error {
+	c, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	var errs []error
+	for p, err := range c.Projects(ctx, org, "") {
+		if err != nil {
+			return err
+		}
+		if !hasTestPrefix(p.Slug) {
+			continue
+		}
+		log.Printf("[INFO] sweeping project %s", p.Slug)
+		if err := c.DeleteProject(ctx, org, p.Slug); err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting project %s: %w", p.Slug, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepSCIMGroups removes test SCIM groups. Without SENTRY_SCIM_TOKEN
+// there are none the tests could have made, and it does nothing.
+func sweepSCIMGroups(org string) error {
+	token := os.Getenv(envSCIMToken)
+	if token == "" {
+		log.Printf("[INFO] %s is not set: no SCIM groups to sweep", envSCIMToken)
+		return nil
+	}
+	c, err := sweepClient(token)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	groups, err := c.ListSCIMGroups(ctx, org, "")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, g := range groups {
+		if !hasTestPrefix(g.DisplayName) {
+			continue
+		}
+		log.Printf("[INFO] sweeping SCIM group %q (%s)", g.DisplayName, g.ID)
+		if err := c.DeleteSCIMGroup(ctx, org, g.ID); err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting SCIM group %s: %w", g.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepTeams removes test teams. Teams the identity provider manages are
+// SCIM groups, left to sweepSCIMGroups.
+func sweepTeams(org string) error {
+	c, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	teams, err := c.ListTeams(ctx, org)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, team := range teams {
+		if !hasTestPrefix(team.Slug) {
+			continue
+		}
+		if team.IDPProvisioned() {
+			log.Printf("[WARN] team %s is a SCIM group: set %s to sweep it", team.Slug, envSCIMToken)
+			continue
+		}
+		log.Printf("[INFO] sweeping team %s", team.Slug)
+		if err := c.DeleteTeam(ctx, org, team.ID); err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting team %s: %w", team.Slug, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepMembers removes test members and invitations, by the email's local
+// part. Members provisioned through SCIM are removed through SCIM when
+// SENTRY_SCIM_TOKEN is set.
+func sweepMembers(org string) error {
+	c, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	var scim *sentry.Client
+	if token := os.Getenv(envSCIMToken); token != "" {
+		if scim, err = sweepClient(token); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	members, err := c.ListMembers(ctx, org, "")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range members {
+		if !hasTestPrefix(m.Email) {
+			continue
+		}
+		log.Printf("[INFO] sweeping member %s (%s)", m.Email, m.ID)
+		err := c.DeleteMember(ctx, org, m.ID)
+		if err != nil && scim != nil && !sentry.IsNotFound(err) {
+			err = scim.DeleteSCIMUser(ctx, org, m.ID)
+		}
+		if err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting member %s: %w", m.Email, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepAPITokens revokes test organization auth tokens, by name.
+func sweepAPITokens(org string) error {
+	c, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sweepContext()
+	defer cancel()
+	tokens, err := c.ListOrgAuthTokens(ctx, org)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, tok := range tokens {
+		if !hasTestPrefix(tok.Name) {
+			continue
+		}
+		log.Printf("[INFO] sweeping organization auth token %q (%s)", tok.Name, tok.ID)
+		if err := c.DeleteOrgAuthToken(ctx, org, tok.ID); err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting organization auth token %q: %w", tok.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
