@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,20 +120,15 @@ func sweepProjects(org string) error {
 	}
 	ctx, cancel := sweepContext()
 	defer cancel()
-	var errs []error
+	var projects []sentry.Project
 	for p, err := range c.Projects(ctx, org, "") {
 		if err != nil {
 			return err
 		}
-		if !hasTestPrefix(p.Slug) {
-			continue
-		}
-		log.Printf("[INFO] sweeping project %s", p.Slug)
-		if err := c.DeleteProject(ctx, org, p.Slug); err != nil && !sentry.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting project %s: %w", p.Slug, err))
-		}
+		projects = append(projects, p)
 	}
-	return errors.Join(errs...)
+	return sweepObjects("project", projects, func(p sentry.Project) string { return p.Slug },
+		func(p sentry.Project) error { return c.DeleteProject(ctx, org, p.Slug) })
 }
 
 // sweepSCIMGroups removes test SCIM groups. Without SENTRY_SCIM_TOKEN
@@ -153,17 +149,8 @@ func sweepSCIMGroups(org string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, g := range groups {
-		if !hasTestPrefix(g.DisplayName) {
-			continue
-		}
-		log.Printf("[INFO] sweeping SCIM group %q (%s)", g.DisplayName, g.ID)
-		if err := c.DeleteSCIMGroup(ctx, org, g.ID); err != nil && !sentry.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting SCIM group %s: %w", g.ID, err))
-		}
-	}
-	return errors.Join(errs...)
+	return sweepObjects("SCIM group", groups, func(g sentry.SCIMGroup) string { return g.DisplayName },
+		func(g sentry.SCIMGroup) error { return c.DeleteSCIMGroup(ctx, org, g.ID) })
 }
 
 // sweepTeams removes test teams. Teams the identity provider manages are
@@ -179,21 +166,14 @@ func sweepTeams(org string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, team := range teams {
-		if !hasTestPrefix(team.Slug) {
-			continue
-		}
-		if team.IDPProvisioned() {
+	teams = slices.DeleteFunc(teams, func(team sentry.Team) bool {
+		if team.IDPProvisioned() && hasTestPrefix(team.Slug) {
 			log.Printf("[WARN] team %s is a SCIM group: set %s to sweep it", team.Slug, envSCIMToken)
-			continue
 		}
-		log.Printf("[INFO] sweeping team %s", team.Slug)
-		if err := c.DeleteTeam(ctx, org, team.ID); err != nil && !sentry.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting team %s: %w", team.Slug, err))
-		}
-	}
-	return errors.Join(errs...)
+		return team.IDPProvisioned()
+	})
+	return sweepObjects("team", teams, func(t sentry.Team) string { return t.Slug },
+		func(t sentry.Team) error { return c.DeleteTeam(ctx, org, t.ID) })
 }
 
 // sweepMembers removes test members and invitations, by the email's local
@@ -216,21 +196,14 @@ func sweepMembers(org string) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, m := range members {
-		if !hasTestPrefix(m.Email) {
-			continue
-		}
-		log.Printf("[INFO] sweeping member %s (%s)", m.Email, m.ID)
-		err := c.DeleteMember(ctx, org, m.ID)
-		if err != nil && scim != nil && !sentry.IsNotFound(err) {
-			err = scim.DeleteSCIMUser(ctx, org, m.ID)
-		}
-		if err != nil && !sentry.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting member %s: %w", m.Email, err))
-		}
-	}
-	return errors.Join(errs...)
+	return sweepObjects("member", members, func(m sentry.Member) string { return m.Email },
+		func(m sentry.Member) error {
+			err := c.DeleteMember(ctx, org, m.ID)
+			if err != nil && scim != nil && !sentry.IsNotFound(err) {
+				err = scim.DeleteSCIMUser(ctx, org, m.ID)
+			}
+			return err
+		})
 }
 
 // sweepAPITokens revokes test organization auth tokens, by name.
@@ -245,14 +218,23 @@ func sweepAPITokens(org string) error {
 	if err != nil {
 		return err
 	}
+	return sweepObjects("organization auth token", tokens, func(t sentry.OrgAuthToken) string { return t.Name },
+		func(t sentry.OrgAuthToken) error { return c.DeleteOrgAuthToken(ctx, org, t.ID) })
+}
+
+// sweepObjects removes the objects whose name carries the test prefix,
+// going on past failures, and returns every failure. An object already
+// gone is no failure.
+func sweepObjects[T any](what string, objects []T, name func(T) string, remove func(T) error) error {
 	var errs []error
-	for _, tok := range tokens {
-		if !hasTestPrefix(tok.Name) {
+	for _, o := range objects {
+		n := name(o)
+		if !hasTestPrefix(n) {
 			continue
 		}
-		log.Printf("[INFO] sweeping organization auth token %q (%s)", tok.Name, tok.ID)
-		if err := c.DeleteOrgAuthToken(ctx, org, tok.ID); err != nil && !sentry.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("deleting organization auth token %q: %w", tok.Name, err))
+		log.Printf("[INFO] sweeping %s %q", what, n)
+		if err := remove(o); err != nil && !sentry.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting %s %q: %w", what, n, err))
 		}
 	}
 	return errors.Join(errs...)
