@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -23,7 +22,7 @@ import (
 // testAccProviders serves the provider in-process to the Terraform CLI that
 // acceptance tests drive.
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"sentry": providerserver.NewProtocol6WithError(New("test")()),
+	"sentry": func() (tfprotov6.ProviderServer, error) { return NewProtocol6("test")(), nil },
 }
 
 // accEnv is where an acceptance test runs: a fresh emulator by default, or

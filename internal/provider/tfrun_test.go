@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
@@ -215,10 +214,7 @@ const providerServerStop = 30 * time.Second
 // with what TF_REATTACH_PROVIDERS must say for Terraform to use it. The
 // server is stopped when f returns.
 func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.ReattachInfo) error) error {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		return err
-	}
+	server := NewProtocol6("test")()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	reattachCh := make(chan *plugin.ReattachConfig)
@@ -245,7 +241,7 @@ func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.Reattac
 	if cfg == nil {
 		return errors.New("serving the provider: no reattach configuration")
 	}
-	err = f(tfexec.ReattachInfo{providerAddress: tfexec.ReattachConfig{
+	err := f(tfexec.ReattachInfo{providerAddress: tfexec.ReattachConfig{
 		Protocol:        string(cfg.Protocol),
 		ProtocolVersion: cfg.ProtocolVersion,
 		Pid:             cfg.Pid,
