@@ -4,7 +4,6 @@ import (
 	"crypto/md5" //nolint:gosec // Sentry picks a project's color from an MD5 of its slug; nothing secret.
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -644,26 +643,6 @@ func createTeamProject(c *call) {
 	}
 	c.audit(event, p.id, nil, data)
 	c.json(http.StatusCreated, projectSummaryBody(c, p, true))
-}
-
-// pythonTruthy is Python's truth test on a JSON value.
-func pythonTruthy(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return v
-	case string:
-		return v != ""
-	case []any:
-		return len(v) > 0
-	case map[string]any:
-		return len(v) > 0
-	case json.Number:
-		f, err := v.Float64()
-		return err != nil || f != 0
-	}
-	return true
 }
 
 // listOrganizationProjects is GET /organizations/{org}/projects/.

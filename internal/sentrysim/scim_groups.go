@@ -1,0 +1,476 @@
+package sentrysim
+
+import (
+	"encoding/json"
+	"maps"
+	"math"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// SCIM v2 Groups: teams the identity provider owns.
+
+// listSCIMGroups is GET /organizations/{org}/scim/v2/Groups. The filter
+// value is slugified and matched against team slugs.
+func listSCIMGroups(c *call) {
+	if !scimEnabled(c) {
+		return
+	}
+	q, ok := readSCIMQuery(c)
+	if !ok {
+		return
+	}
+	teams := c.org.activeBySlug
+	if q.filter != "" {
+		slug := djangoSlugify(q.filter)
+		teams = slices.DeleteFunc(slices.Clone(teams), func(t *team) bool { return !strings.EqualFold(t.slug, slug) })
+	}
+	page, ok := scimPage(c, q, teams)
+	if !ok {
+		return
+	}
+	withMembers := !slices.Contains(q.excluded, "members")
+	resources := make([]object, len(page))
+	for i, t := range page {
+		resources[i] = scimGroupBody(t, withMembers)
+	}
+	c.json(http.StatusOK, scimList(q, len(teams), resources))
+}
+
+// scimLookupTeam finds the active team a group path names, by id or slug;
+// otherwise it answers Sentry's SCIM 404.
+func scimLookupTeam(c *call) *team {
+	if t := c.org.lookupTeam(c.path("team")); t != nil {
+		return t
+	}
+	c.json(http.StatusNotFound, scimError(msgSCIMGroupNotFound))
+	return nil
+}
+
+// getSCIMGroup is GET /organizations/{org}/scim/v2/Groups/{id}.
+func getSCIMGroup(c *call) {
+	if !scimEnabled(c) {
+		return
+	}
+	t := scimLookupTeam(c)
+	if t == nil {
+		return
+	}
+	q, ok := readSCIMQuery(c)
+	if !ok {
+		return
+	}
+	c.json(http.StatusOK, scimGroupBody(t, !slices.Contains(q.excluded, "members")))
+}
+
+// createSCIMGroup is POST /organizations/{org}/scim/v2/Groups: a team
+// named displayName, its slug the slugified name, managed by the identity
+// provider and with no members. A taken slug is the teams endpoint's 409.
+func createSCIMGroup(c *call) {
+	if !scimEnabled(c) {
+		return
+	}
+	raw, ok := readSCIMBody(c)
+	if !ok {
+		return
+	}
+	b, isObject := raw.(map[string]any)
+	displayName, present := b["displayName"]
+	if !isObject || !present {
+		// Sentry reads request.data["displayName"] unchecked.
+		writeInternalError(c.w)
+		return
+	}
+	var fe fieldErrors
+	var slug string
+	// A list or object has no slug worth checking: its name is refused.
+	if text, scalar := scimPythonStr(displayName); scalar {
+		var errs []string
+		slug, _, errs = slugField(true).clean(djangoSlugify(text))
+		if errs != nil {
+			fe.add("slug", errs...)
+		}
+	}
+	name, _, errs := charField{maxLength: teamNameMaxSize, allowNull: true, allowBlank: true}.clean(displayName)
+	if errs != nil {
+		fe.add("name", errs...)
+	}
+	if !fe.empty() {
+		c.fieldErrors(fe)
+		return
+	}
+	if c.org.teamSlugs[slug] != nil {
+		c.json(http.StatusConflict, object{
+			{"non_field_errors", []string{msgTeamSlugConflict}},
+			{"detail", msgTeamSlugConflict},
+		})
+		return
+	}
+	if name == "" {
+		name = slug
+	}
+	t := c.s.st.addTeam(c.org, slug, name, true, c.s.now())
+	c.audit("team.create", t.id, nil, t.auditData())
+	c.json(http.StatusCreated, scimGroupBody(t, true))
+}
+
+// deleteSCIMGroup is DELETE /organizations/{org}/scim/v2/Groups/{id}: the
+// teams endpoint's deletion, allowed here for teams the identity provider
+// manages.
+func deleteSCIMGroup(c *call) {
+	if !scimEnabled(c) {
+		return
+	}
+	t := scimLookupTeam(c)
+	if t == nil {
+		return
+	}
+	newSlug := t.slug + "-" + randomHex(32)
+	if len(newSlug) > slugMaxLength {
+		newSlug = newSlug[:slugMaxLength]
+	}
+	t.org.scheduleTeamDeletion(t, newSlug)
+	c.audit("team.remove", t.id, nil, t.auditData())
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// scimFailure is a PATCH that stops: the status and body to answer, or a
+// 500 when body is nil. rollback undoes what the PATCH changed, as
+// Sentry's transaction does when an exception leaves it.
+type scimFailure struct {
+	status   int
+	body     any
+	rollback bool
+}
+
+func scimCrash() *scimFailure {
+	return &scimFailure{status: http.StatusInternalServerError, rollback: true}
+}
+
+func (f *scimFailure) write(c *call) {
+	if f.body == nil {
+		writeInternalError(c.w)
+		return
+	}
+	c.json(f.status, f.body)
+}
+
+// scimTeamSnapshot is what a group PATCH may change, kept to undo it.
+type scimTeamSnapshot struct {
+	t           *team
+	name, slug  string
+	provisioned bool
+	members     map[int64]*teamMembership
+	requests    map[int64]bool
+	auditLen    int
+}
+
+func scimSnapshotTeam(t *team) *scimTeamSnapshot {
+	return &scimTeamSnapshot{
+		t: t, name: t.name, slug: t.slug, provisioned: t.idpProvisioned,
+		members: maps.Clone(t.members), requests: maps.Clone(t.accessRequests),
+		auditLen: len(t.org.audit),
+	}
+}
+
+func (s *scimTeamSnapshot) restore() {
+	t := s.t
+	for id, tm := range t.members {
+		if s.members[id] != tm {
+			delete(tm.member.teams, t.id)
+		}
+	}
+	t.members = maps.Clone(s.members)
+	for _, tm := range s.members {
+		tm.member.teams[t.id] = tm
+	}
+	t.accessRequests = maps.Clone(s.requests)
+	t.name = s.name
+	t.org.renameTeam(t, s.slug)
+	t.idpProvisioned = s.provisioned
+	t.org.audit = t.org.audit[:s.auditLen]
+}
+
+// patchSCIMGroup is PATCH /organizations/{org}/scim/v2/Groups/{id}, with
+// at most 100 operations: add members, remove a member
+// (`members[value eq "id"]`, or Azure's value list), replace the members,
+// and rename (Okta's value object, or Azure's displayName path). Any PATCH
+// marks the team as managed by the identity provider. Operations run in
+// order inside one transaction: an unknown member (404) or a bad rename
+// (400) undoes them all, while an unsupported replace path answers 400
+// and keeps what came before it, as Sentry does.
+func patchSCIMGroup(c *call) {
+	if !scimEnabled(c) {
+		return
+	}
+	t := scimLookupTeam(c)
+	if t == nil {
+		return
+	}
+	raw, ok := readSCIMBody(c)
+	if !ok {
+		return
+	}
+	if _, errs := validateSCIMPatch(raw, scimGroupPatchRules); errs != nil {
+		c.json(http.StatusBadRequest, scimError(scimErrorJSON(errs)))
+		return
+	}
+	// Sentry works on the operations as sent, not as validated.
+	ops := raw.(map[string]any)["Operations"].([]any)
+	if len(ops) > scimMaxPatchOps {
+		c.json(http.StatusBadRequest, scimError(msgSCIMTooManyOps))
+		return
+	}
+	// Removals are looked at before anything changes: a bad filter there
+	// fails the whole PATCH untouched.
+	for _, item := range ops {
+		op := item.(map[string]any)
+		if strings.ToLower(op["op"].(string)) != "remove" {
+			continue
+		}
+		inPath, f := scimPathHasMembers(op)
+		if f == nil && inPath {
+			_, f = scimRemovedMemberID(op)
+		}
+		if f != nil {
+			f.write(c)
+			return
+		}
+	}
+
+	snap := scimSnapshotTeam(t)
+	t.idpProvisioned = true
+	for _, item := range ops {
+		f := applySCIMGroupOp(c, t, item.(map[string]any))
+		if f == nil {
+			continue
+		}
+		if f.rollback {
+			snap.restore()
+		}
+		f.write(c)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// applySCIMGroupOp carries out one group operation.
+func applySCIMGroupOp(c *call, t *team, op map[string]any) *scimFailure {
+	switch strings.ToLower(op["op"].(string)) {
+	case "add":
+		path, present := op["path"]
+		if !present {
+			return scimCrash()
+		}
+		if path == "members" {
+			value, present := op["value"]
+			if !present {
+				return scimCrash()
+			}
+			return scimAddMembers(c, t, value)
+		}
+	case "remove":
+		inPath, f := scimPathHasMembers(op)
+		if f != nil || !inPath {
+			return f
+		}
+		id, f := scimRemovedMemberID(op)
+		if f != nil {
+			return f
+		}
+		m, f := scimMemberByID(t.org, id)
+		if f != nil {
+			return f
+		}
+		if tm := m.teams[t.id]; tm != nil {
+			c.audit("member.leave-team", tm.id, m.user, scimMembershipAuditData(tm))
+			delete(t.members, m.id)
+			delete(m.teams, t.id)
+		}
+	case "replace":
+		path, present := op["path"]
+		switch {
+		case path == "members":
+			value, present := op["value"]
+			if !present {
+				return scimCrash()
+			}
+			// The team's memberships go without audit entries; the new
+			// set is added as members join.
+			for id, tm := range t.members {
+				delete(tm.member.teams, t.id)
+				delete(t.members, id)
+			}
+			return scimAddMembers(c, t, value)
+		case !present:
+			value, isObject := op["value"].(map[string]any)
+			if !isObject {
+				return scimCrash()
+			}
+			name, present := value["displayName"]
+			if !present {
+				return scimCrash()
+			}
+			return scimRenameTeam(c, t, name)
+		case path == "displayName":
+			value, present := op["value"]
+			if !present {
+				return scimCrash()
+			}
+			return scimRenameTeam(c, t, value)
+		default:
+			return &scimFailure{status: http.StatusBadRequest, body: scimError(msgSCIMUnsupportedAttr)}
+		}
+	}
+	return nil
+}
+
+// scimPathHasMembers is `"members" in operation["path"]`: the path must
+// be there and be a string.
+func scimPathHasMembers(op map[string]any) (bool, *scimFailure) {
+	path, isString := op["path"].(string)
+	if !isString {
+		return false, scimCrash()
+	}
+	return strings.Contains(path, "members"), nil
+}
+
+var scimBracketFilter = regexp.MustCompile(`\[(.*?)\]`)
+
+// scimRemovedMemberID is _get_member_id_for_remove_op: Azure's
+// value[0].value, or the filter inside the path's brackets.
+func scimRemovedMemberID(op map[string]any) (any, *scimFailure) {
+	if value, present := op["value"]; present {
+		list, isList := value.([]any)
+		if !isList || len(list) == 0 {
+			return nil, scimCrash()
+		}
+		first, isObject := list[0].(map[string]any)
+		if !isObject {
+			return nil, scimCrash()
+		}
+		id, present := first["value"]
+		if !present {
+			return nil, scimCrash()
+		}
+		return id, nil
+	}
+	path, _ := op["path"].(string)
+	match := scimBracketFilter.FindStringSubmatch(path)
+	if match == nil {
+		return nil, &scimFailure{status: http.StatusBadRequest, body: scimInvalidFilter, rollback: true}
+	}
+	value, ferr := parseSCIMFilter(match[1])
+	switch ferr {
+	case scimFilterInvalid:
+		return nil, &scimFailure{status: http.StatusBadRequest, body: scimInvalidFilter, rollback: true}
+	case scimFilterCrash:
+		return nil, scimCrash()
+	}
+	return value, nil
+}
+
+// scimMemberByID is OrganizationMember.objects.get(organization, id=v):
+// Django turns v into an integer as int() would; an unknown member is
+// SCIM's 404, a value int() refuses a 500.
+func scimMemberByID(org *organization, v any) (*member, *scimFailure) {
+	var id int64
+	switch v := v.(type) {
+	case nil:
+		return nil, &scimFailure{status: http.StatusNotFound, body: scimError(msgSCIMUserNotFound), rollback: true}
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			id = n
+		} else if f, err := v.Float64(); err == nil && !math.IsInf(f, 0) && math.Abs(f) < math.MaxInt64 {
+			id = int64(f)
+		} else {
+			return nil, scimCrash()
+		}
+	case string:
+		n, ok := pythonInt(v)
+		if !ok {
+			return nil, scimCrash()
+		}
+		id = n
+	case bool:
+		if v {
+			id = 1
+		}
+	default:
+		return nil, scimCrash()
+	}
+	m := org.members[id]
+	if m == nil {
+		return nil, &scimFailure{status: http.StatusNotFound, body: scimError(msgSCIMUserNotFound), rollback: true}
+	}
+	return m, nil
+}
+
+// scimAddMembers is _add_members_operation: each {"value": id} joins the
+// team unless already on it.
+func scimAddMembers(c *call, t *team, value any) *scimFailure {
+	list, isList := value.([]any)
+	if !isList {
+		return scimCrash()
+	}
+	for _, item := range list {
+		entry, isObject := item.(map[string]any)
+		if !isObject {
+			return scimCrash()
+		}
+		id, present := entry["value"]
+		if !present {
+			return scimCrash()
+		}
+		m, f := scimMemberByID(t.org, id)
+		if f != nil {
+			return f
+		}
+		if m.teams[t.id] != nil {
+			continue
+		}
+		tm := addTeamMember(c.s.st, m, t, nil)
+		c.audit("member.join-team", tm.id, m.user, scimMembershipAuditData(tm))
+	}
+	return nil
+}
+
+// scimMembershipAuditData is OrganizationMemberTeam.get_audit_log_data.
+func scimMembershipAuditData(tm *teamMembership) map[string]any {
+	return map[string]any{
+		"team_slug": tm.team.slug,
+		"member_id": tm.member.id,
+		"email":     scimEmail(tm.member),
+		"is_active": true,
+	}
+}
+
+// scimRenameTeam is _rename_team_operation: the team details serializer
+// with the new name and its slugified form, then a team.edit entry.
+func scimRenameTeam(c *call, t *team, newName any) *scimFailure {
+	var fe fieldErrors
+	name, _, errs := charField{maxLength: teamNameMaxSize}.clean(newName)
+	if errs != nil {
+		fe.add("name", errs...)
+	}
+	if text, scalar := scimPythonStr(newName); scalar {
+		slug, _, errs := slugField(false).clean(djangoSlugify(text))
+		if errs == nil {
+			if other := t.org.teamSlugs[slug]; other != nil && other != t {
+				errs = []string{`The slug "` + slug + `" is already in use.`}
+			}
+		}
+		if errs != nil {
+			fe.add("slug", errs...)
+		}
+		if fe.empty() {
+			t.name = name
+			t.org.renameTeam(t, slug)
+			c.audit("team.edit", t.id, nil, t.auditData())
+			return nil
+		}
+	}
+	return &scimFailure{status: http.StatusBadRequest, body: object(fe), rollback: true}
+}
