@@ -117,8 +117,8 @@ func (b *resourceBase) explainDrift(ctx context.Context, org string, d driftRepo
 // driftExplainer is the provider run's audit log cache and its one-time
 // notice. It lives in providerData, so every resource of a run shares it.
 type driftExplainer struct {
-	mu    sync.Mutex
-	reads map[auditKey]*auditRead
+	// reads holds one read per organization and event.
+	reads sharedReads[auditKey, []sentry.AuditEntry]
 	// notice is the once-per-run warning about why drift could not be
 	// attributed.
 	notice sync.Once
@@ -135,65 +135,24 @@ type auditKey struct {
 // entries. No event has this name.
 const probeEvent = "(any)"
 
-// auditRead is one shared read: the first caller reads, the others wait
-// for its result; done is closed when it is there.
-type auditRead struct {
-	done    chan struct{}
-	entries []sentry.AuditEntry
-	err     error
-}
-
 // driftExplainer returns the run's explainer, made on first use.
 func (d *providerData) driftExplainer() *driftExplainer {
-	d.driftOnce.Do(func() {
-		d.drift = &driftExplainer{reads: make(map[auditKey]*auditRead)}
-	})
+	d.driftOnce.Do(func() { d.drift = &driftExplainer{} })
 	return d.drift
 }
 
 // read returns the organization's entries of the event, newest first (for
-// probeEvent, the newest entry of any event), reading them on the first
-// call of the run; concurrent callers wait for that read. A read cut short
-// by its caller's cancellation is not kept: the next caller reads again.
+// probeEvent, the newest entry of any event), read once a run and shared
+// by every caller (see sharedReads).
 func (x *driftExplainer) read(ctx context.Context, client *sentry.Client, org, event string) ([]sentry.AuditEntry, error) {
-	key := auditKey{org, event}
-	for {
-		x.mu.Lock()
-		r := x.reads[key]
-		if r == nil {
-			r = &auditRead{done: make(chan struct{})}
-			x.reads[key] = r
-			x.mu.Unlock()
-			q := sentry.AuditLogQuery{Event: event, StatsPeriod: driftLookBackText, Limit: driftMaxEntries}
-			if event == probeEvent {
-				q = sentry.AuditLogQuery{Limit: 1}
-			}
-			tflog.Debug(ctx, "reading the audit log to explain drift", map[string]any{"organization": org, "event": event})
-			r.entries, r.err = client.ListAuditLog(ctx, org, q)
-			if r.err != nil && ctx.Err() != nil {
-				x.mu.Lock()
-				delete(x.reads, key)
-				x.mu.Unlock()
-			}
-			close(r.done)
-			return r.entries, r.err
+	return x.reads.get(ctx, auditKey{org, event}, func(ctx context.Context) ([]sentry.AuditEntry, error) {
+		q := sentry.AuditLogQuery{Event: event, StatsPeriod: driftLookBackText, Limit: driftMaxEntries}
+		if event == probeEvent {
+			q = sentry.AuditLogQuery{Limit: 1}
 		}
-		x.mu.Unlock()
-		select {
-		case <-r.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if r.err != nil && isContextError(r.err) {
-			// The reader gave up; read again.
-			continue
-		}
-		return r.entries, r.err
-	}
-}
-
-func isContextError(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		tflog.Debug(ctx, "reading the audit log to explain drift", map[string]any{"organization": org, "event": event})
+		return client.ListAuditLog(ctx, org, q)
+	})
 }
 
 // logIsEmpty reports whether the organization's audit log has no entry at

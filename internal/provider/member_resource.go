@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -371,7 +370,9 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	// the identity provider (and to sentry_scim_group) instead of managing
 	// that membership twice; as terraform query lists them.
 	if state.Teams.IsNull() && len(member.TeamRoles) > 0 {
-		scimTeams, err := r.data.scimTeams.slugs(ctx, client, org)
+		scimTeams, err := r.data.scimTeams.get(ctx, org, func(ctx context.Context) (map[string]bool, error) {
+			return inventory.SCIMTeamSlugs(ctx, client, org)
+		})
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to List Teams", fmt.Sprintf("list the teams of organization %q", org),
 				err, memberPermissionHint)
@@ -384,34 +385,6 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	r.explainDrift(ctx, org, memberDrift(ctx, state, &newState, ""), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
-}
-
-// scimTeamCache holds, for each organization, the slugs of its teams made
-// through SCIM, read once a run and only when an imported member needs them.
-type scimTeamCache struct {
-	mu    sync.Mutex
-	byOrg map[string]*scimTeamSlugs
-}
-
-type scimTeamSlugs struct {
-	once  sync.Once
-	slugs map[string]bool
-	err   error
-}
-
-func (c *scimTeamCache) slugs(ctx context.Context, client *sentry.Client, org string) (map[string]bool, error) {
-	c.mu.Lock()
-	if c.byOrg == nil {
-		c.byOrg = make(map[string]*scimTeamSlugs)
-	}
-	entry := c.byOrg[org]
-	if entry == nil {
-		entry = &scimTeamSlugs{}
-		c.byOrg[org] = entry
-	}
-	c.mu.Unlock()
-	entry.once.Do(func() { entry.slugs, entry.err = inventory.SCIMTeamSlugs(ctx, client, org) })
-	return entry.slugs, entry.err
 }
 
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -303,8 +303,9 @@ type providerData struct {
 
 	// tokens remembers the organization auth tokens this run created.
 	tokens tokenLedger
-	// scimTeams is each organization's SCIM teams, read once a run.
-	scimTeams scimTeamCache
+	// scimTeams is the slugs of each organization's SCIM teams, read once
+	// a run and only when an imported member needs them.
+	scimTeams sharedReads[string, map[string]bool]
 
 	// explainDrift is the explain_drift setting; drift is the run's audit
 	// log cache for it, made on first use.

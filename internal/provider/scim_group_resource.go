@@ -226,10 +226,8 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 			fmt.Sprintf("read SCIM group %s in organization %q", state.ID.ValueString(), org), err)
 		return
 	}
-	r.setState(ctx, client, org, group, state, &resp.State, &resp.Diagnostics)
-	var newState scimGroupModel
-	if !resp.Diagnostics.HasError() && !resp.State.Get(ctx, &newState).HasError() {
-		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, &newState), &resp.Diagnostics)
+	if newState := r.setState(ctx, client, org, group, state, &resp.State, &resp.Diagnostics); newState != nil && !resp.Diagnostics.HasError() {
+		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, newState), &resp.Diagnostics)
 	}
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, group.ID), &resp.Diagnostics)
 }
@@ -328,20 +326,23 @@ func (r *scimGroupResource) readInto(ctx context.Context, client *sentry.Client,
 // refuses ordinary changes to a team the identity provider owns), so while
 // the group keeps prior's display name, prior's slug still holds and a
 // refresh costs one request. A rename, here or in the identity provider,
-// and a state without a slug (a create, an import) read the team.
+// and a state without a slug (a create, an import) read the team. It
+// returns what it recorded, nil when it recorded nothing.
 func (r *scimGroupResource) setState(ctx context.Context, client *sentry.Client, org string, g *sentry.SCIMGroup,
-	prior scimGroupModel, state stateSetter, diags *diag.Diagnostics) {
+	prior scimGroupModel, state stateSetter, diags *diag.Diagnostics) *scimGroupModel {
 	slug := prior.TeamSlug.ValueString()
 	if prior.TeamSlug.IsNull() || prior.TeamSlug.IsUnknown() || slug == "" || prior.DisplayName.ValueString() != g.DisplayName {
 		team, err := client.GetTeam(ctx, org, g.ID)
 		if err != nil {
 			addSCIMAPIError(diags, "Unable to Read SCIM Group's Team",
 				fmt.Sprintf("read the team behind SCIM group %s in organization %q", g.ID, org), err)
-			return
+			return nil
 		}
 		slug = team.Slug
 	}
-	diags.Append(state.Set(ctx, scimGroupState(ctx, org, g.ID, g.DisplayName, slug, g.MemberIDs(), prior.Timeouts, diags))...)
+	recorded := scimGroupState(ctx, org, g.ID, g.DisplayName, slug, g.MemberIDs(), prior.Timeouts, diags)
+	diags.Append(state.Set(ctx, recorded)...)
+	return &recorded
 }
 
 // scimGroupState is the state of a group, read or listed.
