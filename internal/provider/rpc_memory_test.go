@@ -44,7 +44,7 @@ func newProtoMessage(t testing.TB, name string, fields map[string]any) *dynamicp
 	if err != nil {
 		t.Fatal(err)
 	}
-	md := d.(protoreflect.MessageDescriptor)
+	md := mustBe[protoreflect.MessageDescriptor](t, d)
 	m := dynamicpb.NewMessage(md)
 	for k, v := range fields {
 		fd := md.Fields().ByName(protoreflect.Name(k))
