@@ -152,12 +152,9 @@ func envSetAny(names []string) bool {
 
 // provider is a provider block acting as the role ("" for no token), with
 // more attributes.
-func (e *accEnv) provider(t *testing.T, alias, role string, attrs ...string) string {
+func (e *accEnv) provider(t *testing.T, role string, attrs ...string) string {
 	t.Helper()
 	lines := []string{}
-	if alias != "" {
-		lines = append(lines, fmt.Sprintf("alias = %q", alias))
-	}
 	// Live runs take the token from the environment, and run only what
 	// needs no other role's token.
 	if e.sim != nil {
@@ -200,7 +197,7 @@ func TestAccBadInput(t *testing.T) {
 		}
 		return fmt.Sprintf("{ team = %q, role = %q }", team, role)
 	}
-	owner := env.provider(t, "", "owner", hclAttr("organization", org))
+	owner := env.provider(t, "owner", hclAttr("organization", org))
 
 	// A provider alias with a bad setting, and a team that uses it so
 	// Terraform validates the alias.
@@ -375,12 +372,12 @@ func TestAccBadInput(t *testing.T) {
 		// run configures the same server, so runs that configure the
 		// provider differently are separate.
 		solo("provider name_pattern", badAtPlan,
-			env.provider(t, "", "owner", hclAttr("organization", org), hclAttr("name_pattern", pattern)),
+			env.provider(t, "owner", hclAttr("organization", org), hclAttr("name_pattern", pattern)),
 			badInput{name: "name breaking the provider's name_pattern", hcl: res("sentry_api_token", "deploy", `name = "deploy"`),
 				want: []string{`The token name "deploy" does not match the provider's name_pattern ` + pattern + `. Rename the token`}}),
 		solo("organization unknown", badAtPlan, "",
 			badInput{name: "organization unknown until apply", hcl: `resource "terraform_data" "later" {}
-` + env.provider(t, "", "owner", "organization = terraform_data.later.id") + team("late", `name = "x"`),
+` + env.provider(t, "owner", "organization = terraform_data.later.id") + team("late", `name = "x"`),
 				want: []string{`The provider's "organization" is not known until apply`, `Set it from a value known at plan time`}}),
 		solo("base_url unknown", badAtPlan, "",
 			badInput{name: "base_url unknown until apply", hcl: `resource "terraform_data" "later" {}
@@ -430,33 +427,33 @@ provider "sentry" {
 					want: []string{`member@acme.example is already invited to or a member of organization "` + org + `". Bring the existing member under Terraform with: terraform import <resource address> ` + org + `/member@acme.example`}},
 			},
 		},
-		solo("manager token", badAtApply, env.provider(t, "", "manager", hclAttr("organization", org)),
+		solo("manager token", badAtApply, env.provider(t, "manager", hclAttr("organization", org)),
 			badInput{name: "owner made by a manager", hcl: res("sentry_member", "by_manager", `email = "`+pfx+`-boss@acme.example"`, `role = "owner"`),
 				want: []string{`Role Above the Token's Role`, `a manager cannot make owners. Use an owner's token for this member.`}}),
-		solo("member token", badAtApply, env.provider(t, "", "member", hclAttr("organization", org)),
+		solo("member token", badAtApply, env.provider(t, "member", hclAttr("organization", org)),
 			badInput{name: "manager made by a member", hcl: res("sentry_member", "by_member", `email = "`+pfx+`-lead@acme.example"`, `role = "manager"`),
 				want: []string{`Role Above the Token's Role`, `a member cannot make managers`}}),
 		solo("invalid auth_token", badAtApply,
-			env.provider(t, "", "", hclAttr("organization", org), `auth_token = "sntryu_0000000000000000000000000000000000000000000000000000000000000000"`),
+			env.provider(t, "", hclAttr("organization", org), `auth_token = "sntryu_0000000000000000000000000000000000000000000000000000000000000000"`),
 			badInput{name: "invalid auth_token", hcl: team("bad_token", `name = "Bad Token"`),
 				want: []string{`Sentry answered 401 Unauthorized`, `Sentry refused the provider's auth_token`, `Set auth_token in the provider block or the SENTRY_AUTH_TOKEN environment variable`}}),
 		solo("invalid scim_token", badAtApply,
-			env.provider(t, "", "owner", hclAttr("organization", org), `scim_token = "sntryi_0000000000000000000000000000000000000000000000000000000000000000"`),
+			env.provider(t, "owner", hclAttr("organization", org), `scim_token = "sntryi_0000000000000000000000000000000000000000000000000000000000000000"`),
 			badInput{name: "invalid scim_token", hcl: res("sentry_scim_group", "bad_scim", `display_name = "Bad SCIM"`),
 				want: []string{`Sentry answered 401 Unauthorized`, `Sentry refused the provider's scim_token`, `Set scim_token in the provider block or the SENTRY_SCIM_TOKEN environment variable`}}),
-		solo("no auth_token", badAtApply, env.provider(t, "", "", hclAttr("organization", org)),
+		solo("no auth_token", badAtApply, env.provider(t, "", hclAttr("organization", org)),
 			badInput{name: "no auth_token", hcl: team("no_token", `name = "No Token"`),
 				want:     []string{`Missing Sentry Credentials`, `The provider's "auth_token" is not set: set it in the provider block or the SENTRY_AUTH_TOKEN environment variable`},
 				unsetEnv: []string{envAuthToken}}),
-		solo("no scim_token", badAtApply, env.provider(t, "", "owner", hclAttr("organization", org)),
+		solo("no scim_token", badAtApply, env.provider(t, "owner", hclAttr("organization", org)),
 			badInput{name: "no scim_token", hcl: res("sentry_scim_group", "no_scim", `display_name = "No SCIM"`),
 				want:     []string{`Missing SCIM Token`, `The provider's "scim_token" is not set: set it in the provider block or the SENTRY_SCIM_TOKEN environment variable`},
 				unsetEnv: []string{envSCIMToken}}),
-		solo("no organization", badAtApply, env.provider(t, "", "owner"),
+		solo("no organization", badAtApply, env.provider(t, "owner"),
 			badInput{name: "no organization", hcl: team("no_org", `name = "No Org"`),
 				want:     []string{`Missing Sentry Organization`, `The provider's "organization" is not set: set it in the provider block or the SENTRY_ORG environment variable`},
 				unsetEnv: []string{envOrganization}}),
-		solo("import without an organization", badAtPlan, env.provider(t, "", "owner"),
+		solo("import without an organization", badAtPlan, env.provider(t, "owner"),
 			badInput{name: "team: no organization", hcl: importBlock("sentry_team", "noorg", "backend", minimal["team"]...),
 				want:     []string{`The import ID "backend" names no organization and the provider has none: import with "<organization>/backend", or set the provider's organization or SENTRY_ORG`},
 				unsetEnv: []string{envOrganization}}),

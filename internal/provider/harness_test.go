@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -12,6 +13,16 @@ import (
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
 )
+
+// mustBe is v as a T; it fails the test if v is not one.
+func mustBe[T any](t testing.TB, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%T is not a %v", v, reflect.TypeFor[T]())
+	}
+	return x
+}
 
 // simEnv is an emulated organization "acme" with provider data holding
 // the owner's token and the SCIM token, for tests that call resources' and

@@ -109,7 +109,7 @@ func TestImportByIdentity(t *testing.T) {
 			map[string]string{"organization": "acme", "id": team.ID}},
 		{"member", &memberResource{}, orgIDIdentity{Organization: types.StringValue("acme"), ID: types.StringValue(member.ID)},
 			map[string]string{"organization": "acme", "id": member.ID}},
-		{"token", newAPITokenResource().(importable), newOrgIDIdentity("acme", token.ID),
+		{"token", mustBe[importable](t, newAPITokenResource()), newOrgIDIdentity("acme", token.ID),
 			map[string]string{"organization": "acme", "id": token.ID}},
 		{"scim group", &scimGroupResource{}, newOrgIDIdentity("acme", group.ID),
 			map[string]string{"organization": "acme", "id": group.ID}},

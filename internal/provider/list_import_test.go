@@ -77,7 +77,7 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		count++
 		fmt.Fprintf(&config, "\nresource %q %q {\n%s}\n\nimport {\n  to = %s.%s\n  id = %q\n}\n", typ, name, body, typ, name, id)
 	}
-	objects := func(lr list.ListResourceWithConfigure, r resource.ResourceWithIdentity, keep func(list.ListResult) bool) []*tfsdk.Resource {
+	objects := func(lr list.ListResource, r resource.ResourceWithIdentity, keep func(list.ListResult) bool) []*tfsdk.Resource {
 		var out []*tfsdk.Resource
 		for _, result := range runList(t, lenv, lr, r, nil, true, 1000) {
 			if result.Diagnostics.HasError() {
@@ -93,24 +93,24 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		return func(r list.ListResult) bool { return strings.Contains(r.DisplayName, prefix) }
 	}
 
-	for i, res := range objects(newTeamListResource().(listable), &teamResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newTeamListResource(), &teamResource{}, withPrefix("lst-")) {
 		var m teamModel
 		res.Get(ctx, &m)
 		add("sentry_team", fmt.Sprintf("team_%d", i), fmt.Sprintf("  slug = %q\n  name = %q\n", m.Slug.ValueString(), m.Name.ValueString()),
 			env.org+"/"+m.ID.ValueString())
 	}
-	for i, res := range objects(newTeamProjectListResource().(listable), &teamProjectResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newTeamProjectListResource(), &teamProjectResource{}, withPrefix("lst-")) {
 		var m teamProjectModel
 		res.Get(ctx, &m)
 		add("sentry_team_project", fmt.Sprintf("link_%d", i), fmt.Sprintf("  project = %q\n  team    = %q\n", m.Project.ValueString(), m.Team.ValueString()),
 			m.ID.ValueString())
 	}
-	for i, res := range objects(newAPITokenListResource().(listable), newAPITokenResource().(*apiTokenResource), withPrefix("lst-")) {
+	for i, res := range objects(newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), withPrefix("lst-")) {
 		var m apiTokenModel
 		res.Get(ctx, &m)
 		add("sentry_api_token", fmt.Sprintf("token_%d", i), fmt.Sprintf("  name = %q\n", m.Name.ValueString()), env.org+"/"+m.ID.ValueString())
 	}
-	for i, res := range objects(newSCIMGroupListResource().(listable), &scimGroupResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newSCIMGroupListResource(), &scimGroupResource{}, withPrefix("lst-")) {
 		var m scimGroupModel
 		res.Get(ctx, &m)
 		var diags diag.Diagnostics
@@ -118,7 +118,7 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		add("sentry_scim_group", fmt.Sprintf("group_%d", i), fmt.Sprintf("  display_name = %q\n  members      = %s\n",
 			m.DisplayName.ValueString(), hclStrings(ids)), env.org+"/"+m.ID.ValueString())
 	}
-	for i, res := range objects(newMemberListResource().(listable), &memberResource{}, func(r list.ListResult) bool {
+	for i, res := range objects(newMemberListResource(), &memberResource{}, func(r list.ListResult) bool {
 		return strings.Contains(strings.ToLower(r.DisplayName), "corp.test")
 	}) {
 		var m memberModel

@@ -17,18 +17,14 @@ import (
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
-// listable is a list resource that can be configured like a resource.
-type listable interface {
-	list.ListResourceWithConfigure
-}
-
 // runList calls a list resource's List as Terraform would for a list block
 // with the attributes in config (missing ones null), and collects the
 // results. r is the resource whose schemas the results follow.
-func runList(t *testing.T, env *simEnv, lr listable, r resource.ResourceWithIdentity, config map[string]string,
+func runList(t *testing.T, env *simEnv, l list.ListResource, r resource.ResourceWithIdentity, config map[string]string,
 	includeResource bool, limit int64) []list.ListResult {
 	t.Helper()
 	ctx := context.Background()
+	lr := mustBe[list.ListResourceWithConfigure](t, l)
 	var cfgResp resource.ConfigureResponse
 	lr.Configure(ctx, resource.ConfigureRequest{ProviderData: env.data}, &cfgResp)
 	if cfgResp.Diagnostics.HasError() {
@@ -134,7 +130,7 @@ func TestTeamListResource(t *testing.T) {
 	}
 
 	env.sim.ResetStats()
-	results := runList(t, env, newTeamListResource().(listable), &teamResource{}, nil, true, 1000)
+	results := runList(t, env, newTeamListResource(), &teamResource{}, nil, true, 1000)
 	checkResults(t, results, true)
 	if len(results) != 120 {
 		t.Fatalf("%d teams listed, want 120 (the SCIM team left out)", len(results))
@@ -153,13 +149,13 @@ func TestTeamListResource(t *testing.T) {
 	checkReadEqual(t, env, &teamResource{}, results[:5], nil)
 
 	// Filters and limit.
-	results = runList(t, env, newTeamListResource().(listable), &teamResource{}, map[string]string{"query": "slug:team-042", "organization": "acme"}, false, 100)
+	results = runList(t, env, newTeamListResource(), &teamResource{}, map[string]string{"query": "slug:team-042", "organization": "acme"}, false, 100)
 	checkResults(t, results, false)
 	if len(results) != 1 || identityOf(t, results[0].Identity)["id"] == "" || results[0].DisplayName != "Team 42 (team-042)" {
 		t.Errorf("filtered: %+v", results)
 	}
 	env.sim.ResetStats()
-	results = runList(t, env, newTeamListResource().(listable), &teamResource{}, nil, false, 7)
+	results = runList(t, env, newTeamListResource(), &teamResource{}, nil, false, 7)
 	if len(results) != 7 {
 		t.Errorf("%d results with limit 7", len(results))
 	}
@@ -170,7 +166,7 @@ func TestTeamListResource(t *testing.T) {
 	// A missing organization is an error result.
 	bare := newSimEnv(t)
 	bare.data.organization = ""
-	results = runList(t, bare, newTeamListResource().(listable), &teamResource{}, nil, false, 10)
+	results = runList(t, bare, newTeamListResource(), &teamResource{}, nil, false, 10)
 	if len(results) != 1 || !results[0].Diagnostics.HasError() || results[0].Diagnostics[0].Summary() != "Missing Sentry Organization" {
 		t.Errorf("without an organization: %+v", results)
 	}
@@ -213,7 +209,7 @@ func TestMemberListResource(t *testing.T) {
 	}
 
 	env.sim.ResetStats()
-	results := runList(t, env, newMemberListResource().(listable), &memberResource{}, nil, true, 1000)
+	results := runList(t, env, newMemberListResource(), &memberResource{}, nil, true, 1000)
 	checkResults(t, results, true)
 	// 3 seeded by the emulator, 5 loaded, 2 invited.
 	if len(results) != 10 {
@@ -284,22 +280,22 @@ func TestMemberListResource(t *testing.T) {
 
 	// Without include_resource, no teams are read.
 	env.sim.ResetStats()
-	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, nil, false, 1000)
+	results = runList(t, env, newMemberListResource(), &memberResource{}, nil, false, 1000)
 	checkResults(t, results, false)
 	if n := env.sim.Stats().Total(); n != 1 {
 		t.Errorf("%d requests without include_resource, want 1", n)
 	}
 
 	// Filters go to Sentry.
-	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"role": "manager"}, false, 100)
+	results = runList(t, env, newMemberListResource(), &memberResource{}, map[string]string{"role": "manager"}, false, 100)
 	if len(results) != 2 {
 		t.Errorf("%d managers, want 2", len(results))
 	}
-	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"query": "isInvited:true"}, false, 100)
+	results = runList(t, env, newMemberListResource(), &memberResource{}, map[string]string{"query": "isInvited:true"}, false, 100)
 	if len(results) != 2 {
 		t.Errorf("%d invitations, want 2", len(results))
 	}
-	results = runList(t, env, newMemberListResource().(listable), &memberResource{}, map[string]string{"role": "member", "query": "email:loner@example.com"}, true, 100)
+	results = runList(t, env, newMemberListResource(), &memberResource{}, map[string]string{"role": "member", "query": "email:loner@example.com"}, true, 100)
 	if len(results) != 1 || results[0].DisplayName != "loner@example.com (member)" {
 		t.Errorf("filtered %+v", results)
 	}
@@ -331,7 +327,7 @@ func TestTeamProjectListResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.sim.ResetStats()
-	results := runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, nil, true, 1000)
+	results := runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, nil, true, 1000)
 	checkResults(t, results, true)
 	if len(results) != 121 {
 		t.Fatalf("%d links, want 121", len(results))
@@ -344,11 +340,11 @@ func TestTeamProjectListResource(t *testing.T) {
 	}
 	checkReadEqual(t, env, &teamProjectResource{}, results[:3], nil)
 
-	results = runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, map[string]string{"team": "b"}, false, 1000)
+	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"team": "b"}, false, 1000)
 	if len(results) != 11 {
 		t.Errorf("%d links of team b, want 11", len(results))
 	}
-	results = runList(t, env, newTeamProjectListResource().(listable), &teamProjectResource{}, map[string]string{"project": "p-010"}, false, 1000)
+	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"project": "p-010"}, false, 1000)
 	if len(results) != 2 || results[0].DisplayName != "team a on project p-010" {
 		t.Errorf("links of p-010 %+v", results)
 	}
@@ -362,7 +358,7 @@ func TestAPITokenListResource(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	results := runList(t, env, newAPITokenListResource().(listable), newAPITokenResource().(*apiTokenResource), nil, true, 100)
+	results := runList(t, env, newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), nil, true, 100)
 	checkResults(t, results, true)
 	if len(results) != 2 || !strings.HasPrefix(results[0].DisplayName, "ci (id ") {
 		t.Fatalf("tokens %+v", results)
@@ -372,7 +368,7 @@ func TestAPITokenListResource(t *testing.T) {
 	if !token.IsNull() {
 		t.Errorf("a listed token has a value")
 	}
-	checkReadEqual(t, env, newAPITokenResource().(*apiTokenResource), results, nil)
+	checkReadEqual(t, env, mustBe[*apiTokenResource](t, newAPITokenResource()), results, nil)
 }
 
 func TestSCIMGroupListResource(t *testing.T) {
@@ -396,7 +392,7 @@ func TestSCIMGroupListResource(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	results := runList(t, env, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	results := runList(t, env, newSCIMGroupListResource(), &scimGroupResource{}, nil, true, 100)
 	checkResults(t, results, true)
 	if len(results) != 2 || results[0].DisplayName != "Empty (empty)" || results[1].DisplayName != "Platform Eng (platform-eng)" {
 		t.Fatalf("groups %+v", results)
@@ -406,7 +402,7 @@ func TestSCIMGroupListResource(t *testing.T) {
 	// No SCIM token, or SCIM off: a warning, no results, no error.
 	noToken := newSimEnv(t)
 	noToken.data = &providerData{organization: "acme", baseURL: noToken.data.baseURL, authToken: noToken.data.authToken, userAgent: "test"}
-	results = runList(t, noToken, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	results = runList(t, noToken, newSCIMGroupListResource(), &scimGroupResource{}, nil, true, 100)
 	if len(results) != 1 || results[0].Diagnostics.HasError() || results[0].Diagnostics.WarningsCount() != 1 ||
 		!strings.Contains(results[0].Diagnostics[0].Detail(), "scim_token") {
 		t.Errorf("without a SCIM token: %+v", results)
@@ -414,7 +410,7 @@ func TestSCIMGroupListResource(t *testing.T) {
 	if err := env.sim.SetFeature("acme", "sso-scim", false); err != nil {
 		t.Fatal(err)
 	}
-	results = runList(t, env, newSCIMGroupListResource().(listable), &scimGroupResource{}, nil, true, 100)
+	results = runList(t, env, newSCIMGroupListResource(), &scimGroupResource{}, nil, true, 100)
 	if len(results) != 1 || results[0].Diagnostics.HasError() || !strings.Contains(results[0].Diagnostics[0].Detail(), "SCIM provisioning is off") {
 		t.Errorf("with SCIM off: %+v", results)
 	}

@@ -27,7 +27,7 @@ func teamSet(t *testing.T, pairs ...any) types.Set {
 			role = types.StringValue(r)
 		}
 		obj, d := types.ObjectValueFrom(context.Background(), memberTeamType.AttrTypes,
-			memberTeam{Team: types.StringValue(pairs[i].(string)), Role: role})
+			memberTeam{Team: types.StringValue(mustBe[string](t, pairs[i])), Role: role})
 		if d.HasError() {
 			t.Fatal(d)
 		}
@@ -104,7 +104,7 @@ func TestMemberValidateConfigWarnsOnAdmin(t *testing.T) {
 	r := &memberResource{}
 	var schemaResp resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
-	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ := mustBe[tftypes.Object](t, schemaResp.Schema.Type().TerraformType(ctx))
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)

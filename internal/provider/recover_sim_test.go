@@ -246,7 +246,7 @@ func planFor(t *testing.T, r resource.Resource, values map[string]tftypes.Value)
 	ctx := context.Background()
 	var schemaResp resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
-	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ := mustBe[tftypes.Object](t, schemaResp.Schema.Type().TerraformType(ctx))
 	all := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		switch v, ok := values[name]; {
@@ -369,7 +369,7 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 				if err := sim.SetFeature("acme", "sso-scim", true); err != nil {
 					t.Fatal(err)
 				}
-				r.(*scimGroupResource).data.scimToken = sim.SCIMToken("acme")
+				mustBe[*scimGroupResource](t, r).data.scimToken = sim.SCIMToken("acme")
 			}
 			suffix := acctest.RandString(8)
 			plan := planFor(t, r, c.setup(t, sim, client, suffix))
@@ -443,7 +443,7 @@ func TestMemberImportLeavesSCIMTeamsAlone(t *testing.T) {
 		// An imported state: id and organization, everything else null.
 		var schemaResp resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &schemaResp)
-		typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		typ := mustBe[tftypes.Object](t, schemaResp.Schema.Type().TerraformType(ctx))
 		values := map[string]tftypes.Value{}
 		for name, at := range typ.AttributeTypes {
 			values[name] = tftypes.NewValue(at, nil)

@@ -28,14 +28,23 @@ type rpcClient struct {
 	conn *grpc.ClientConn
 }
 
-func (c rpcClient) call(ctx context.Context, t testing.TB, method string, fields map[string]any) *dynamicpb.Message {
+// call invokes method with a request of the fields, and fails the test if
+// the response has error diagnostics.
+func (c rpcClient) call(ctx context.Context, t testing.TB, method string, fields map[string]any) {
 	t.Helper()
 	req := newProtoMessage(t, "tfplugin6."+method+".Request", fields)
 	resp := newProtoMessage(t, "tfplugin6."+method+".Response", nil)
 	if err := c.conn.Invoke(ctx, "/tfplugin6.Provider/"+method, req, resp); err != nil {
 		t.Fatalf("%s: %v", method, err)
 	}
-	return resp
+	diags := resp.Get(resp.Descriptor().Fields().ByName("diagnostics")).List()
+	for i := range diags.Len() {
+		d := diags.Get(i).Message()
+		f := d.Descriptor().Fields()
+		if d.Get(f.ByName("severity")).Enum() == 1 { // Diagnostic.Severity ERROR
+			t.Errorf("%s: %s: %s", method, d.Get(f.ByName("summary")).String(), d.Get(f.ByName("detail")).String())
+		}
+	}
 }
 
 func newProtoMessage(t testing.TB, name string, fields map[string]any) *dynamicpb.Message {
@@ -44,7 +53,7 @@ func newProtoMessage(t testing.TB, name string, fields map[string]any) *dynamicp
 	if err != nil {
 		t.Fatal(err)
 	}
-	md := d.(protoreflect.MessageDescriptor)
+	md := mustBe[protoreflect.MessageDescriptor](t, d)
 	m := dynamicpb.NewMessage(md)
 	for k, v := range fields {
 		fd := md.Fields().ByName(protoreflect.Name(k))

@@ -222,8 +222,8 @@ func startEmulator(opts sentrysim.Options) (*emulator, error) {
 }
 
 // terraform runs the terraform CLI in dir against the emulator, and returns
-// its wall time and combined output.
-func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...string) (time.Duration, string, error) {
+// its wall time; on failure, the error ends with the tail of its output.
+func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, b.o.terraform, append(args, "-no-color")...) //nolint:gosec // The terraform the user chose.
 	cmd.Dir = dir
 	tokens := e.sim.Tokens()
@@ -244,9 +244,9 @@ func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...
 		if len(tail) > 4000 {
 			tail = "..." + tail[len(tail)-4000:]
 		}
-		return wall, string(out), fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail)
+		return wall, fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail)
 	}
-	return wall, string(out), nil
+	return wall, nil
 }
 
 // usage is what the wrapper records about one provider process.
@@ -356,7 +356,7 @@ func (b *bench) measureSize(ctx context.Context, n int) (sizeResult, error) {
 	}
 
 	e.sim.ResetStats()
-	if r.applyDuration, _, err = b.terraform(ctx, e, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10"); err != nil {
+	if r.applyDuration, err = b.terraform(ctx, e, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10"); err != nil {
 		return r, err
 	}
 	r.applyCalls = float64(e.sim.Stats().Total()) / float64(n)
@@ -369,7 +369,7 @@ func (b *bench) measureSize(ctx context.Context, n int) (sizeResult, error) {
 	}
 	for i, p := range b.o.parallelism {
 		e.sim.ResetStats()
-		wall, _, err := b.terraform(ctx, e, dir, "plan", "-input=false", "-detailed-exitcode", "-parallelism="+strconv.Itoa(p))
+		wall, err := b.terraform(ctx, e, dir, "plan", "-input=false", "-detailed-exitcode", "-parallelism="+strconv.Itoa(p))
 		if err != nil {
 			return r, fmt.Errorf("the plan after apply is not empty or failed: %w", err)
 		}
@@ -395,7 +395,7 @@ func (b *bench) measureSize(ctx context.Context, n int) (sizeResult, error) {
 	if err := e.sim.SetConfig(sentrysim.Config{}); err != nil {
 		return r, err
 	}
-	if _, _, err := b.terraform(ctx, e, dir, "destroy", "-auto-approve", "-input=false", "-parallelism=10"); err != nil {
+	if _, err := b.terraform(ctx, e, dir, "destroy", "-auto-approve", "-input=false", "-parallelism=10"); err != nil {
 		return r, err
 	}
 	_, _, err = b.takeUsage()

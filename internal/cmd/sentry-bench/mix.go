@@ -117,7 +117,7 @@ func (b *bench) measureInvites(ctx context.Context, n int) (inviteResult, error)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		return r, err
 	}
-	r.wall, _, err = b.terraform(ctx, e, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10")
+	r.wall, err = b.terraform(ctx, e, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10")
 	if err != nil {
 		return r, err
 	}

@@ -221,7 +221,11 @@ func parseImports(t *testing.T, data []byte) map[string]string {
 		if diags.HasErrors() {
 			t.Fatalf("id is not a literal string: %v", diags)
 		}
-		addr := to.RootName() + "." + to[1].(hcl.TraverseAttr).Name
+		name, ok := to[1].(hcl.TraverseAttr)
+		if !ok {
+			t.Fatalf("to is not a resource address: %#v", to)
+		}
+		addr := to.RootName() + "." + name.Name
 		if _, dup := out[addr]; dup {
 			t.Errorf("%s imported twice", addr)
 		}
