@@ -8,10 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -25,17 +28,18 @@ import (
 )
 
 // The TestAccQuery_ tests run terraform query, which needs Terraform 1.14:
-// make test-query builds it and runs them. On an older Terraform they skip.
+// make test-query builds it and runs them, make testacc-live against real
+// Sentry. On an older Terraform they skip.
 // Where terraform-plugin-testing's query steps fall short (they cannot
 // generate configuration), the tests drive the CLI with tfRunner.
 
 // minQueryTerraform is the first Terraform with terraform query.
 var minQueryTerraform = version.Must(version.NewVersion("1.14.0"))
 
-// queryTerraform is the Terraform that TF_ACC_TERRAFORM_PATH names when it
-// is 1.14 or later; on an older one, or none, the test is skipped, so make
-// test passes where only an older Terraform is at hand.
-func queryTerraform(t *testing.T) string {
+// queryTerraform skips the test unless TF_ACC_TERRAFORM_PATH names a
+// Terraform of 1.14 or later, so make test passes where only an older
+// Terraform is at hand.
+func queryTerraform(t *testing.T) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run only when TF_ACC is set")
@@ -63,102 +67,173 @@ func queryTerraform(t *testing.T) string {
 	if got.LessThan(minQueryTerraform) {
 		t.Skipf("terraform query needs Terraform %s or later and %s is %s: run make test-query", minQueryTerraform, bin, got)
 	}
-	return bin
 }
 
-// queryOrg is an emulated organization holding some of everything the list
-// resources find, with the ids the tests check for.
+// queryOrg is what one test made in the organization for the list
+// resources to find, with the ids the tests check for. Every name starts
+// with base, so a list filtered by it finds the test's objects and no
+// others, in an emulated organization and in a real one alike.
 type queryOrg struct {
-	env       *accEnv
-	scimToken string
-	teams     map[string]string // team slug to id
-	members   map[string]string // email to member id
-	token     string            // the q-ci token's id
-	group     string            // the SCIM group's id
-	// simMembers and simTokens are the emulator's own members and
-	// tokens, which every listing also finds.
-	simMembers, simTokens int
+	env  *accEnv
+	base string
+	// Team and project slugs.
+	backend, frontend, api, web string
+	teams                       map[string]string // team slug to id
+	// Emails: dev, a member with a team role; lead, a manager; okta, a
+	// member of the SCIM group; newHire, an invitation in mixed case;
+	// late, an expired invitation (emulator only).
+	dev, lead, okta, newHire, late string
+	members                        map[string]string // email to member id
+	tokenName, token               string            // the org auth token's name and id
+	// scimToken is empty where the organization has no SCIM token; then
+	// there is no group.
+	scimToken, groupName, groupSlug, group string
 }
 
-// newQueryOrg seeds two teams, three project links, four members (one in a
-// SCIM group), a pending and an expired invitation, an org auth token and
-// a SCIM group.
+// scimTokenOf is the organization's SCIM token: the emulator's, or
+// SENTRY_SCIM_TOKEN in live runs, where it may be unset.
+func scimTokenOf(env *accEnv) string {
+	if env.sim != nil {
+		return env.sim.SCIMToken(env.org)
+	}
+	return os.Getenv(envSCIMToken)
+}
+
+// newQueryOrg makes, as the owner, two teams, two projects with three
+// team links, four invitations (one in the SCIM group; the emulator adds
+// an expired one), an org auth token and, where there is a SCIM token, a
+// SCIM group. Each is removed when the test ends.
 func newQueryOrg(t *testing.T) *queryOrg {
 	t.Helper()
-	ctx := context.Background()
 	queryTerraform(t)
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Skip("seeds an organization: emulator only")
-	}
+	ctx := t.Context()
 	owner := env.client(t, "owner")
-	before, err := owner.ListMembers(ctx, env.org, "")
-	if err != nil {
+	base := randomName()
+	o := &queryOrg{
+		env: env, base: base,
+		backend: base + "-backend", frontend: base + "-frontend", api: base + "-api", web: base + "-web",
+		teams: map[string]string{},
+		dev:   base + "-dev@example.com", lead: base + "-lead@example.com", okta: base + "-okta@example.com",
+		newHire:   base + "-New.Hire@Example.com",
+		members:   map[string]string{},
+		tokenName: base + "-ci", scimToken: scimTokenOf(env), groupName: base + " Okta", groupSlug: base + "-okta",
+	}
+	if env.sim != nil {
+		o.late = base + "-late@example.com"
+	}
+	// cleanup undoes one creation when the test ends; an object already
+	// gone (a test may delete it) is fine, anything else is left behind
+	// and fails the test.
+	cleanup := func(what string, remove func(context.Context) error) {
+		t.Cleanup(func() {
+			if err := remove(context.Background()); err != nil && !sentry.IsNotFound(err) {
+				t.Errorf("removing %s: %v", what, err)
+			}
+		})
+	}
+
+	for _, slug := range []string{o.backend, o.frontend} {
+		// A name that differs from the slug, as the display name shows both.
+		team, err := owner.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: slug, Name: strings.Replace(slug, base+"-", base+" ", 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.teams[slug] = team.ID
+		cleanup("team "+slug, func(ctx context.Context) error { return owner.DeleteTeam(ctx, env.org, team.ID) })
+	}
+	for project, team := range map[string]string{o.api: o.backend, o.web: o.frontend} {
+		if _, err := owner.CreateProject(ctx, env.org, team, sentry.CreateProjectRequest{Name: project, Slug: project}); err != nil {
+			t.Fatal(err)
+		}
+		cleanup("project "+project, func(ctx context.Context) error { return owner.DeleteProject(ctx, env.org, project) })
+	}
+	if _, err := owner.AddProjectTeam(ctx, env.org, o.api, o.frontend); err != nil {
 		t.Fatal(err)
 	}
-	tokensBefore, err := owner.ListOrgAuthTokens(ctx, env.org)
-	if err != nil {
-		t.Fatal(err)
+
+	// Sentry ignores team roles sent on invite: they are set afterwards.
+	admin := "admin"
+	type invite struct {
+		email, role string
+		teams       []sentry.MemberTeamRole
 	}
-	seed := `{"teams": [{"slug": "q-backend", "name": "Backend"}, {"slug": "q-frontend", "name": "Frontend"}],
-	  "projects": [{"slug": "q-api", "teams": ["q-backend", "q-frontend"]}, {"slug": "q-web", "teams": ["q-frontend"]}],
-	  "members": [
-	    {"email": "dev@corp.test", "role": "member", "teams": [{"team": "q-backend", "role": ""}, {"team": "q-frontend", "role": "admin"}]},
-	    {"email": "lead@corp.test", "role": "manager", "teams": [{"team": "q-frontend", "role": ""}]},
-	    {"email": "admin@corp.test", "role": "admin", "teams": [{"team": "q-backend", "role": "admin"}]},
-	    {"email": "okta@corp.test", "role": "member", "teams": [{"team": "q-backend", "role": "admin"}]}
-	  ]}`
-	if err := env.sim.LoadSeed(env.org, strings.NewReader(seed)); err != nil {
-		t.Fatal(err)
+	invites := []invite{
+		{o.dev, "member", []sentry.MemberTeamRole{{TeamSlug: o.backend}, {TeamSlug: o.frontend, Role: &admin}}},
+		{o.lead, "manager", []sentry.MemberTeamRole{{TeamSlug: o.frontend}}},
+		{o.okta, "member", []sentry.MemberTeamRole{{TeamSlug: o.backend, Role: &admin}}},
+		{o.newHire, "member", []sentry.MemberTeamRole{{TeamSlug: o.backend}}},
+	}
+	if o.late != "" {
+		invites = append(invites, invite{o.late, "member", []sentry.MemberTeamRole{{TeamSlug: o.backend}}})
 	}
 	no := false
-	for _, email := range []string{"New.Hire@Corp.test", "late@corp.test"} {
-		if _, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member", SendInvite: &no,
-			TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "q-backend"}}}); err != nil {
+	for _, invite := range invites {
+		m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: invite.email, OrgRole: invite.role,
+			TeamRoles: invite.teams, SendInvite: &no})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.members[invite.email] = m.ID
+		cleanup("member "+invite.email, func(ctx context.Context) error { return owner.DeleteMember(ctx, env.org, m.ID) })
+		if slices.ContainsFunc(invite.teams, func(r sentry.MemberTeamRole) bool { return r.Role != nil }) {
+			if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{TeamRoles: &invite.teams}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if o.late != "" {
+		if err := env.sim.ExpireInvite(env.org, o.late); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := env.sim.ExpireInvite(env.org, "late@corp.test"); err != nil {
-		t.Fatal(err)
-	}
-	token, err := owner.CreateOrgAuthToken(ctx, env.org, "q-ci")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &queryOrg{env: env, scimToken: env.sim.SCIMToken(env.org), teams: map[string]string{}, members: map[string]string{},
-		token: token.ID, simMembers: len(before), simTokens: len(tokensBefore)}
 
-	members, err := owner.ListMembers(ctx, env.org, "")
+	token, err := owner.CreateOrgAuthToken(ctx, env.org, o.tokenName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range members {
-		o.members[m.Email] = m.ID
-	}
-	scim, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: o.scimToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	group, err := scim.CreateSCIMGroup(ctx, env.org, "Q Okta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.group = group.ID
-	if err := scim.PatchSCIMGroup(ctx, env.org, group.ID, sentry.SCIMGroupMembershipOps(nil, []string{o.members["okta@corp.test"]})); err != nil {
-		t.Fatal(err)
-	}
-	teams, err := owner.ListTeams(ctx, env.org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, team := range teams {
-		o.teams[team.Slug] = team.ID
+	o.token = token.ID
+	cleanup("org auth token "+o.tokenName, func(ctx context.Context) error { return owner.DeleteOrgAuthToken(ctx, env.org, token.ID) })
+
+	if o.scimToken != "" {
+		scim, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: o.scimToken, UserAgent: "terraform-provider-sentry-tests"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := scim.CreateSCIMGroup(ctx, env.org, o.groupName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.group = group.ID
+		// Registered last, so removed first: before the member in it.
+		cleanup("SCIM group "+o.groupName, func(ctx context.Context) error { return scim.DeleteSCIMGroup(ctx, env.org, group.ID) })
+		if err := scim.PatchSCIMGroup(ctx, env.org, group.ID, sentry.SCIMGroupMembershipOps(nil, []string{o.members[o.okta]})); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return o
 }
 
+// needSCIM skips a test that is about the SCIM group where there is none.
+func (o *queryOrg) needSCIM(t *testing.T) {
+	t.Helper()
+	if o.group == "" {
+		t.Skipf("this test lists a SCIM group, which needs %s: a SCIM token of the organization", envSCIMToken)
+	}
+}
+
+// teamName is the name newQueryOrg gave the team with the slug.
+func (o *queryOrg) teamName(slug string) string {
+	return strings.Replace(slug, o.base+"-", o.base+" ", 1)
+}
+
 // providerConfig is the provider block as the owner, with the SCIM token.
+// Live runs take the tokens and the base URL from the environment, so
+// they never appear in a configuration.
 func (o *queryOrg) providerConfig() string {
+	if o.env.sim == nil {
+		return fmt.Sprintf("provider \"sentry\" {\n  organization = %q\n}\n", o.env.org)
+	}
 	return ownerSCIMProviderConfig(o.env)
 }
 
@@ -198,6 +273,19 @@ func listBlock(typ, name, config string, includeResource bool) string {
 	return b.String()
 }
 
+// unfilteredListBlock lists every object of a type that has no filter,
+// however many the organization holds: the checks then pick the test's.
+func unfilteredListBlock(typ string) string {
+	return fmt.Sprintf("\nlist %q \"all\" {\n  provider         = sentry\n  include_resource = true\n  limit            = 10000\n}\n", typ)
+}
+
+// filterText is a list resource's free-text filter that finds the test's
+// objects: every name has base and a dash after it, which another run's
+// longer random number cannot match.
+func (o *queryOrg) filterText() string {
+	return o.base + "-"
+}
+
 func (o *queryOrg) idIdentity(id string) map[string]knownvalue.Check {
 	return map[string]knownvalue.Check{"organization": knownvalue.StringExact(o.env.org), "id": knownvalue.StringExact(id)}
 }
@@ -206,68 +294,114 @@ func byDisplayName(name string) queryfilter.QueryFilter {
 	return queryfilter.ByDisplayName(knownvalue.StringExact(name))
 }
 
+// hasBase reports whether name is one the test with the base made: it
+// starts with base and no further digit, which another run's longer random
+// number would add.
+func hasBase(name, base string) bool {
+	rest, ok := strings.CutPrefix(strings.ToLower(name), strings.ToLower(base))
+	return ok && rest != "" && (rest[0] < '0' || rest[0] > '9')
+}
+
+// expectOwn checks that the list block found n objects whose display
+// names start with the test's base, whatever else the organization holds.
+func (o *queryOrg) expectOwn(address string, n int) querycheck.QueryResultCheck {
+	return expectOwnCount{address: address, base: o.base, n: n}
+}
+
+type expectOwnCount struct {
+	address, base string
+	n             int
+}
+
+func (e expectOwnCount) CheckQuery(_ context.Context, req querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+	got := 0
+	for _, found := range req.Query {
+		if strings.TrimPrefix(found.Address, "list.") == e.address && hasBase(found.DisplayName, e.base) {
+			got++
+		}
+	}
+	if got != e.n {
+		resp.Error = fmt.Errorf("%s: %d results named %s*, want %d", e.address, got, e.base, e.n)
+	}
+}
+
 func TestAccQuery_teams(t *testing.T) {
 	o := newQueryOrg(t)
-	o.query(t, listBlock("sentry_team", "all", "", true)+
-		listBlock("sentry_team", "back", `query = "back"`, false),
-		// The SCIM group's team is a sentry_scim_group, never a sentry_team.
-		querycheck.ExpectLength("sentry_team.all", 2),
-		querycheck.ExpectIdentity("sentry_team.all", o.idIdentity(o.teams["q-backend"])),
-		querycheck.ExpectIdentity("sentry_team.all", o.idIdentity(o.teams["q-frontend"])),
-		querycheck.ExpectResourceDisplayName("sentry_team.all", queryfilter.ByResourceIdentity(o.idIdentity(o.teams["q-frontend"])),
-			knownvalue.StringExact("Frontend (q-frontend)")),
-		querycheck.ExpectResourceKnownValues("sentry_team.all", byDisplayName("Backend (q-backend)"), []querycheck.KnownValueCheck{
-			{Path: tfjsonpath.New("slug"), KnownValue: knownvalue.StringExact("q-backend")},
-			{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("Backend")},
-		}),
+	checks := []querycheck.QueryResultCheck{
+		// The SCIM group's team, whose slug has the same base, is a
+		// sentry_scim_group, never a sentry_team.
+		querycheck.ExpectLength("sentry_team.mine", 2),
+		querycheck.ExpectIdentity("sentry_team.mine", o.idIdentity(o.teams[o.backend])),
+		querycheck.ExpectIdentity("sentry_team.mine", o.idIdentity(o.teams[o.frontend])),
+		querycheck.ExpectResourceDisplayName("sentry_team.mine", queryfilter.ByResourceIdentity(o.idIdentity(o.teams[o.frontend])),
+			knownvalue.StringExact(fmt.Sprintf("%s (%s)", o.teamName(o.frontend), o.frontend))),
+		querycheck.ExpectResourceKnownValues("sentry_team.mine", byDisplayName(fmt.Sprintf("%s (%s)", o.teamName(o.backend), o.backend)),
+			[]querycheck.KnownValueCheck{
+				{Path: tfjsonpath.New("slug"), KnownValue: knownvalue.StringExact(o.backend)},
+				{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(o.teamName(o.backend))},
+			}),
 		querycheck.ExpectLength("sentry_team.back", 1),
-		querycheck.ExpectIdentity("sentry_team.back", o.idIdentity(o.teams["q-backend"])),
-	)
+		querycheck.ExpectIdentity("sentry_team.back", o.idIdentity(o.teams[o.backend])),
+	}
+	if o.group != "" {
+		checks = append(checks, querycheck.ExpectNoIdentity("sentry_team.mine", o.idIdentity(o.group)))
+	}
+	o.query(t, listBlock("sentry_team", "mine", fmt.Sprintf("query = %q", o.filterText()), true)+
+		listBlock("sentry_team", "back", fmt.Sprintf("query = %q", o.backend), false),
+		checks...)
 }
 
 func TestAccQuery_members(t *testing.T) {
 	o := newQueryOrg(t)
-	o.query(t, listBlock("sentry_member", "all", "", true)+
-		listBlock("sentry_member", "managers", `role = "manager"`, false)+
-		listBlock("sentry_member", "invited", `query = "isInvited:true"`, false)+
-		listBlock("sentry_member", "okta", `query = "email:okta@corp.test"`, true),
-		// The emulator's own, four seeded, two invited.
-		querycheck.ExpectLength("sentry_member.all", o.simMembers+6),
-		querycheck.ExpectIdentity("sentry_member.all", o.idIdentity(o.members["dev@corp.test"])),
-		// Invitations, pending and expired, keep Sentry's case.
-		querycheck.ExpectResourceDisplayName("sentry_member.all", queryfilter.ByResourceIdentity(o.idIdentity(o.members["New.Hire@Corp.test"])),
-			knownvalue.StringExact("New.Hire@Corp.test (member, invitation pending)")),
-		querycheck.ExpectResourceDisplayName("sentry_member.all", queryfilter.ByResourceIdentity(o.idIdentity(o.members["late@corp.test"])),
-			knownvalue.StringExact("late@corp.test (member, invitation expired)")),
-		querycheck.ExpectResourceKnownValues("sentry_member.all", byDisplayName("New.Hire@Corp.test (member, invitation pending)"),
+	invites := len(o.members)
+	checks := []querycheck.QueryResultCheck{
+		querycheck.ExpectLength("sentry_member.mine", invites),
+		querycheck.ExpectIdentity("sentry_member.mine", o.idIdentity(o.members[o.dev])),
+		// Invitations keep Sentry's case.
+		querycheck.ExpectResourceDisplayName("sentry_member.mine", queryfilter.ByResourceIdentity(o.idIdentity(o.members[o.newHire])),
+			knownvalue.StringExact(o.newHire+" (member, invitation pending)")),
+		querycheck.ExpectResourceKnownValues("sentry_member.mine", byDisplayName(o.newHire+" (member, invitation pending)"),
 			[]querycheck.KnownValueCheck{
-				{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact("New.Hire@Corp.test")},
+				{Path: tfjsonpath.New("email"), KnownValue: knownvalue.StringExact(o.newHire)},
 				{Path: tfjsonpath.New("pending"), KnownValue: knownvalue.Bool(true)},
 			}),
 		// Team roles as the resource reads them: a member's minimum
 		// spelled out, null where the org role implies the team role.
-		querycheck.ExpectResourceKnownValues("sentry_member.all", byDisplayName("dev@corp.test (member)"), []querycheck.KnownValueCheck{
+		querycheck.ExpectResourceKnownValues("sentry_member.mine", byDisplayName(o.dev+" (member, invitation pending)"), []querycheck.KnownValueCheck{
 			{Path: tfjsonpath.New("role"), KnownValue: knownvalue.StringExact("member")},
 			{Path: tfjsonpath.New("teams"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
-				teamRoleCheck("q-backend", knownvalue.StringExact("contributor")),
-				teamRoleCheck("q-frontend", knownvalue.StringExact("admin")),
+				teamRoleCheck(o.backend, knownvalue.StringExact("contributor")),
+				teamRoleCheck(o.frontend, knownvalue.StringExact("admin")),
 			})},
 		}),
-		querycheck.ExpectResourceKnownValues("sentry_member.all", byDisplayName("lead@corp.test (manager)"), []querycheck.KnownValueCheck{
+		querycheck.ExpectResourceKnownValues("sentry_member.mine", byDisplayName(o.lead+" (manager, invitation pending)"), []querycheck.KnownValueCheck{
 			{Path: tfjsonpath.New("teams"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
-				teamRoleCheck("q-frontend", knownvalue.Null()),
+				teamRoleCheck(o.frontend, knownvalue.Null()),
 			})},
 		}),
-		// The emulator's manager and the seeded one.
-		querycheck.ExpectLength("sentry_member.managers", 2),
-		querycheck.ExpectIdentity("sentry_member.managers", o.idIdentity(o.members["lead@corp.test"])),
-		querycheck.ExpectLength("sentry_member.invited", 2),
-		// A member of a SCIM group is listed without teams.
+		querycheck.ExpectLength("sentry_member.managers", 1),
+		querycheck.ExpectIdentity("sentry_member.managers", o.idIdentity(o.members[o.lead])),
+		// The owner could only invite: every member the test made is an
+		// invitation.
+		querycheck.ExpectLength("sentry_member.invited", invites),
 		querycheck.ExpectLength("sentry_member.okta", 1),
-		querycheck.ExpectResourceKnownValues("sentry_member.okta", byDisplayName("okta@corp.test (member)"), []querycheck.KnownValueCheck{
-			{Path: tfjsonpath.New("teams"), KnownValue: knownvalue.Null()},
-		}),
-	)
+	}
+	if o.late != "" {
+		checks = append(checks, querycheck.ExpectResourceDisplayName("sentry_member.mine",
+			queryfilter.ByResourceIdentity(o.idIdentity(o.members[o.late])), knownvalue.StringExact(o.late+" (member, invitation expired)")))
+	}
+	// A member of a SCIM group is listed without teams.
+	var oktaTeams knownvalue.Check = knownvalue.Null()
+	if o.group == "" {
+		oktaTeams = knownvalue.SetExact([]knownvalue.Check{teamRoleCheck(o.backend, knownvalue.StringExact("admin"))})
+	}
+	checks = append(checks, querycheck.ExpectResourceKnownValues("sentry_member.okta", byDisplayName(o.okta+" (member, invitation pending)"),
+		[]querycheck.KnownValueCheck{{Path: tfjsonpath.New("teams"), KnownValue: oktaTeams}}))
+	o.query(t, listBlock("sentry_member", "mine", fmt.Sprintf("query = %q", o.filterText()), true)+
+		listBlock("sentry_member", "managers", fmt.Sprintf("query = %q\n    role  = \"manager\"", o.filterText()), false)+
+		listBlock("sentry_member", "invited", fmt.Sprintf("query = %q", "isInvited:true "+o.filterText()), false)+
+		listBlock("sentry_member", "okta", fmt.Sprintf("query = %q", "email:"+o.okta), true),
+		checks...)
 }
 
 // teamRoleCheck is one element of a member's teams.
@@ -281,34 +415,35 @@ func TestAccQuery_teamProjects(t *testing.T) {
 		return map[string]knownvalue.Check{"organization": knownvalue.StringExact(o.env.org),
 			"project": knownvalue.StringExact(project), "team": knownvalue.StringExact(team)}
 	}
-	o.query(t, listBlock("sentry_team_project", "all", "", true)+
-		listBlock("sentry_team_project", "frontend", `team = "q-frontend"`, false)+
-		listBlock("sentry_team_project", "api", `project = "q-api"`, false),
-		querycheck.ExpectLength("sentry_team_project.all", 3),
-		querycheck.ExpectIdentity("sentry_team_project.all", link("q-api", "q-backend")),
-		querycheck.ExpectIdentity("sentry_team_project.all", link("q-api", "q-frontend")),
-		querycheck.ExpectIdentity("sentry_team_project.all", link("q-web", "q-frontend")),
-		querycheck.ExpectResourceKnownValues("sentry_team_project.all", byDisplayName("team q-backend on project q-api"),
-			[]querycheck.KnownValueCheck{
-				{Path: tfjsonpath.New("project"), KnownValue: knownvalue.StringExact("q-api")},
-				{Path: tfjsonpath.New("team"), KnownValue: knownvalue.StringExact("q-backend")},
-			}),
-		querycheck.ExpectLength("sentry_team_project.frontend", 2),
-		querycheck.ExpectIdentity("sentry_team_project.frontend", link("q-web", "q-frontend")),
+	o.query(t, listBlock("sentry_team_project", "api", fmt.Sprintf("project = %q", o.api), true)+
+		listBlock("sentry_team_project", "web", fmt.Sprintf("project = %q", o.web), false)+
+		listBlock("sentry_team_project", "frontend", fmt.Sprintf("team = %q", o.frontend), false),
 		querycheck.ExpectLength("sentry_team_project.api", 2),
-		querycheck.ExpectIdentity("sentry_team_project.api", link("q-api", "q-backend")),
+		querycheck.ExpectIdentity("sentry_team_project.api", link(o.api, o.backend)),
+		querycheck.ExpectIdentity("sentry_team_project.api", link(o.api, o.frontend)),
+		querycheck.ExpectResourceKnownValues("sentry_team_project.api", byDisplayName(fmt.Sprintf("team %s on project %s", o.backend, o.api)),
+			[]querycheck.KnownValueCheck{
+				{Path: tfjsonpath.New("project"), KnownValue: knownvalue.StringExact(o.api)},
+				{Path: tfjsonpath.New("team"), KnownValue: knownvalue.StringExact(o.backend)},
+			}),
+		querycheck.ExpectLength("sentry_team_project.web", 1),
+		querycheck.ExpectIdentity("sentry_team_project.web", link(o.web, o.frontend)),
+		querycheck.ExpectLength("sentry_team_project.frontend", 2),
+		querycheck.ExpectIdentity("sentry_team_project.frontend", link(o.web, o.frontend)),
+		querycheck.ExpectIdentity("sentry_team_project.frontend", link(o.api, o.frontend)),
 	)
 }
 
 func TestAccQuery_apiTokens(t *testing.T) {
 	o := newQueryOrg(t)
-	o.query(t, listBlock("sentry_api_token", "all", "", true),
-		querycheck.ExpectLength("sentry_api_token.all", o.simTokens+1),
+	// Tokens have no filter: the organization's others are listed too.
+	o.query(t, unfilteredListBlock("sentry_api_token"),
+		o.expectOwn("sentry_api_token.all", 1),
 		querycheck.ExpectIdentity("sentry_api_token.all", o.idIdentity(o.token)),
 		// Sentry shows a token's value once: a listed token has none.
-		querycheck.ExpectResourceKnownValues("sentry_api_token.all", byDisplayName(fmt.Sprintf("q-ci (id %s)", o.token)),
+		querycheck.ExpectResourceKnownValues("sentry_api_token.all", byDisplayName(fmt.Sprintf("%s (id %s)", o.tokenName, o.token)),
 			[]querycheck.KnownValueCheck{
-				{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("q-ci")},
+				{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(o.tokenName)},
 				{Path: tfjsonpath.New("token"), KnownValue: knownvalue.Null()},
 			}),
 	)
@@ -316,15 +451,17 @@ func TestAccQuery_apiTokens(t *testing.T) {
 
 func TestAccQuery_scimGroups(t *testing.T) {
 	o := newQueryOrg(t)
-	o.query(t, listBlock("sentry_scim_group", "all", "", true),
-		querycheck.ExpectLength("sentry_scim_group.all", 1),
+	o.needSCIM(t)
+	o.query(t, unfilteredListBlock("sentry_scim_group"),
+		o.expectOwn("sentry_scim_group.all", 1),
 		querycheck.ExpectIdentity("sentry_scim_group.all", o.idIdentity(o.group)),
-		querycheck.ExpectResourceKnownValues("sentry_scim_group.all", byDisplayName("Q Okta (q-okta)"), []querycheck.KnownValueCheck{
-			{Path: tfjsonpath.New("display_name"), KnownValue: knownvalue.StringExact("Q Okta")},
-			{Path: tfjsonpath.New("members"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
-				knownvalue.StringExact(o.members["okta@corp.test"]),
-			})},
-		}),
+		querycheck.ExpectResourceKnownValues("sentry_scim_group.all", byDisplayName(fmt.Sprintf("%s (%s)", o.groupName, o.groupSlug)),
+			[]querycheck.KnownValueCheck{
+				{Path: tfjsonpath.New("display_name"), KnownValue: knownvalue.StringExact(o.groupName)},
+				{Path: tfjsonpath.New("members"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(o.members[o.okta]),
+				})},
+			}),
 	)
 }
 
@@ -360,16 +497,22 @@ func (r *tfRunner) query(generateConfigOut string) {
 	}
 }
 
-// generateAll lists every object of the organization with terraform query
-// and returns the configuration -generate-config-out wrote for them.
-func (r *tfRunner) generateAll() string {
-	r.t.Helper()
+// orgListBlocks are list blocks of every type that find every object of
+// the organization: a list block finds 100 objects unless it says
+// otherwise.
+func orgListBlocks() string {
 	var lists strings.Builder
 	for _, typ := range []string{"sentry_team", "sentry_team_project", "sentry_member", "sentry_api_token", "sentry_scim_group"} {
-		// A list block finds 100 objects unless it says otherwise.
 		fmt.Fprintf(&lists, "\nlist %q \"all\" {\n  provider = sentry\n  limit    = 10000\n}\n", typ)
 	}
-	if err := os.WriteFile(filepath.Join(r.dir, "org.tfquery.hcl"), []byte(lists.String()), 0o600); err != nil {
+	return lists.String()
+}
+
+// generate runs terraform query with the list blocks and returns the
+// configuration -generate-config-out wrote for what they found.
+func (r *tfRunner) generate(lists string) string {
+	r.t.Helper()
+	if err := os.WriteFile(filepath.Join(r.dir, "org.tfquery.hcl"), []byte(lists), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
 	r.query("generated.tf")
@@ -378,6 +521,46 @@ func (r *tfRunner) generateAll() string {
 		r.t.Fatal(err)
 	}
 	return string(b)
+}
+
+// keepOwn is the generated configuration without the resource and import
+// blocks of objects the test did not make: those whose slug, email, name,
+// display name or project is not one the test with the base made.
+func keepOwn(t *testing.T, generated, base string) string {
+	t.Helper()
+	f, diags := hclwrite.ParseConfig([]byte(generated), "generated.tf", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("parsing the generated configuration: %s\n%s", diags, generated)
+	}
+	body := f.Body()
+	kept := map[string]bool{}
+	for _, block := range body.Blocks() {
+		if block.Type() != "resource" {
+			continue
+		}
+		own := false
+		for _, name := range []string{"slug", "email", "name", "display_name", "project"} {
+			if attr := block.Body().GetAttribute(name); attr != nil {
+				value := strings.TrimSpace(string(attr.Expr().BuildTokens(nil).Bytes()))
+				own = own || hasBase(strings.TrimPrefix(value, `"`), base)
+			}
+		}
+		if own {
+			kept[strings.Join(block.Labels(), ".")] = true
+		} else {
+			body.RemoveBlock(block)
+		}
+	}
+	for _, block := range body.Blocks() {
+		if block.Type() != "import" {
+			continue
+		}
+		to := block.Body().GetAttribute("to")
+		if to == nil || !kept[strings.TrimSpace(string(to.Expr().BuildTokens(nil).Bytes()))] {
+			body.RemoveBlock(block)
+		}
+	}
+	return string(f.Bytes())
 }
 
 // importAll plans, applies and plans again the runner's configuration,
@@ -397,27 +580,40 @@ func (r *tfRunner) importAll(n int, config string) {
 	}
 }
 
-// TestAccQuery_generateConfig brings the whole organization in the way
-// users do: terraform query -generate-config-out writes a resource and an
-// import block for everything listed, which then plans as imports only,
-// applies, and plans empty.
+// TestAccQuery_generateConfig brings the test's objects in the way users
+// bring an organization in: terraform query -generate-config-out writes a
+// resource and an import block for everything listed, which then plans as
+// imports only, applies, and plans empty. Types without a filter are listed
+// whole, and what the test did not make is dropped from the configuration.
 func TestAccQuery_generateConfig(t *testing.T) {
 	o := newQueryOrg(t)
 	r := newTFRunner(t, o.providerConfig())
-	generated := r.generateAll()
-
-	// 2 teams, 3 links, the members and invitations, the tokens, 1 group.
-	want := 2 + 3 + o.simMembers + 6 + o.simTokens + 1 + 1
-	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAllString(generated, -1)); n != want {
-		t.Errorf("%d import blocks generated, want %d:\n%s", n, want, generated)
+	lists := listBlock("sentry_team", "mine", fmt.Sprintf("query = %q", o.filterText()), false) +
+		listBlock("sentry_team_project", "api", fmt.Sprintf("project = %q", o.api), false) +
+		listBlock("sentry_team_project", "web", fmt.Sprintf("project = %q", o.web), false) +
+		listBlock("sentry_member", "mine", fmt.Sprintf("query = %q", o.filterText()), false) +
+		unfilteredListBlock("sentry_api_token")
+	// 2 teams, 3 links, the invitations, 1 token and the group if any.
+	want := 2 + 3 + len(o.members) + 1
+	if o.group != "" {
+		lists += unfilteredListBlock("sentry_scim_group")
+		want++
 	}
-	if n := len(regexp.MustCompile(`(?m)^\s+identity\s*=\s*\{`).FindAllString(generated, -1)); n != want {
-		t.Errorf("%d import blocks by identity, want %d:\n%s", n, want, generated)
-	}
-	if regexp.MustCompile(`slug\s*=\s*"q-okta"`).MatchString(generated) {
+	generated := r.generate(lists)
+	if regexp.MustCompile(`slug\s*=\s*"` + regexp.QuoteMeta(o.groupSlug) + `"`).MatchString(generated) {
 		t.Errorf("the SCIM group's team was generated as a sentry_team:\n%s", generated)
 	}
-	r.importAll(want, generated)
+	own := keepOwn(t, generated, o.base)
+	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAllString(own, -1)); n != want {
+		t.Errorf("%d import blocks generated for the test's objects, want %d:\n%s", n, want, own)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\s+identity\s*=\s*\{`).FindAllString(own, -1)); n != want {
+		t.Errorf("%d import blocks by identity, want %d:\n%s", n, want, own)
+	}
+	if err := os.WriteFile(filepath.Join(r.dir, "generated.tf"), []byte(own), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.importAll(want, own)
 }
 
 // TestAccQuery_importByIdentity imports one object of each type with
@@ -427,8 +623,8 @@ func TestAccQuery_importByIdentity(t *testing.T) {
 	o := newQueryOrg(t)
 	config := o.providerConfig() + fmt.Sprintf(`
 resource "sentry_team" "backend" {
-  slug = "q-backend"
-  name = "Backend"
+  slug = %q
+  name = %q
 }
 
 import {
@@ -437,46 +633,51 @@ import {
 }
 
 resource "sentry_team_project" "web" {
-  project = "q-web"
-  team    = "q-frontend"
+  project = %q
+  team    = %q
 }
 
 import {
   to       = sentry_team_project.web
-  identity = { organization = %q, project = "q-web", team = "q-frontend" }
+  identity = { organization = %[6]q, project = %[4]q, team = %[5]q }
 }
 
 resource "sentry_member" "lead" {
-  email = "lead@corp.test"
+  email = %[7]q
   role  = "manager"
-  teams = [{ team = "q-frontend" }]
+  teams = [{ team = %[5]q }]
 }
 
 import {
   to       = sentry_member.lead
-  identity = { organization = %[2]q, id = %[3]q }
+  identity = { organization = %[6]q, id = %[8]q }
 }
 
 resource "sentry_api_token" "ci" {
-  name = "q-ci"
+  name = %[9]q
 }
 
 import {
   to       = sentry_api_token.ci
-  identity = { id = %[4]q }
+  identity = { id = %[10]q }
 }
-
+`, o.backend, o.teamName(o.backend), o.teams[o.backend], o.web, o.frontend, o.env.org, o.lead, o.members[o.lead], o.tokenName, o.token)
+	n := 4
+	if o.group != "" {
+		config += fmt.Sprintf(`
 resource "sentry_scim_group" "okta" {
-  display_name = "Q Okta"
-  members      = [%[5]q]
+  display_name = %q
+  members      = [%q]
 }
 
 import {
   to       = sentry_scim_group.okta
-  identity = { id = %[6]q }
+  identity = { id = %q }
 }
-`, o.teams["q-backend"], o.env.org, o.members["lead@corp.test"], o.token, o.members["okta@corp.test"], o.group)
-	newTFRunner(t, config).importAll(5, config)
+`, o.groupName, o.members[o.okta], o.group)
+		n++
+	}
+	newTFRunner(t, config).importAll(n, config)
 }
 
 // TestAccQuery_organization imports a whole generated organization through
@@ -508,7 +709,7 @@ func TestAccQuery_organization(t *testing.T) {
 	r := newTFRunner(t, ownerSCIMProviderConfig(env))
 
 	env.sim.ResetStats()
-	generated := r.generateAll()
+	generated := r.generate(orgListBlocks())
 	listed := env.sim.Stats().Total()
 	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAllString(generated, -1)); n != want {
 		t.Fatalf("%d import blocks generated, want %d", n, want)
