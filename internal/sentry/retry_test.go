@@ -168,7 +168,7 @@ func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
 	c := newTestClient(t, seq, func(cfg *Config) { cfg.MaxRetries = 2 })
 
 	_, err := c.ListTeams(context.Background(), "acme")
-	if !IsRateLimited(err) {
+	if !hasStatus(err, http.StatusTooManyRequests) {
 		t.Fatalf("err = %v, want a 429 APIError", err)
 	}
 	var apiErr *APIError

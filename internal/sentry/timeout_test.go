@@ -239,7 +239,7 @@ func TestRateLimitWaitPastTheBoundGivesUpAtOnce(t *testing.T) {
 		_, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"})
 		return err
 	})
-	if !IsRateLimited(err) || IsOutcomeUnknown(err) {
+	if !hasStatus(err, http.StatusTooManyRequests) || IsOutcomeUnknown(err) {
 		t.Errorf("err = %v, want the 429 at once, outcome known", err)
 	}
 	if seq.hits.Load() != 1 {
