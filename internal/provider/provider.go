@@ -82,7 +82,7 @@ func (p *sentryProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 			},
 			"base_url": schema.StringAttribute{
-				MarkdownDescription: "Sentry's URL, with or without `/api/`: `https://sentry.io/api/` (the default), a regional host " +
+				MarkdownDescription: "Sentry's URL, with or without `/api/`: `" + defaultBaseURL + "` (the default), a regional host " +
 					"such as `https://de.sentry.io/`, or a self-hosted install. Falls back to `" + envBaseURL + "`. " +
 					"It may not carry a query string, a fragment, or a user name or password.",
 				Optional:   true,
@@ -259,8 +259,8 @@ func withoutQuery(u *url.URL) string {
 // baseURLErrorDetail explains a bad base URL, naming where it came from.
 func baseURLErrorDetail(source string, err error) string {
 	return fmt.Sprintf("The Sentry base URL in %s is not usable: %s.\n\nSet %s to Sentry's address, such as "+
-		"https://sentry.io/api/, a regional host such as https://de.sentry.io/, or a self-hosted install such as "+
-		"https://sentry.example.com/.", source, err, source)
+		"%s, a regional host such as https://de.sentry.io/, or a self-hosted install such as "+
+		"https://sentry.example.com/.", source, err, source, defaultBaseURL)
 }
 
 // userAgent names the provider, the framework and Terraform, so Sentry's

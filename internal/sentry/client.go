@@ -44,7 +44,7 @@ type Config struct {
 	// BaseURL is Sentry's address, with or without the "/api/" or "/api/0/"
 	// suffix: "https://sentry.io", "https://de.sentry.io/api/" or a
 	// self-hosted "https://sentry.example.com/prefix/". Empty means
-	// https://sentry.io/api/.
+	// [DefaultBaseURL].
 	BaseURL string
 	// Token is sent as a Bearer token. It is required.
 	Token string

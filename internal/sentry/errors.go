@@ -53,7 +53,7 @@ func (e *APIError) Error() string {
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
 	}
-	if msg := e.Message(); msg != "" {
+	if msg := e.message(); msg != "" {
 		b.WriteString(": " + msg)
 	}
 	if e.RequestID != "" {
@@ -62,9 +62,9 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Message is Sentry's own words for the error: Messages joined with "; ".
+// message is Sentry's own words for the error: Messages joined with "; ".
 // It is what Error shows after the status.
-func (e *APIError) Message() string {
+func (e *APIError) message() string {
 	return strings.Join(e.Messages(), "; ")
 }
 
@@ -104,14 +104,8 @@ func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 // IsConflict reports whether err is, or wraps, a 409 APIError.
 func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
 
-// IsRateLimited reports whether err is, or wraps, a 429 APIError.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
-
 // IsForbidden reports whether err is, or wraps, a 403 APIError.
 func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
-// IsUnauthorized reports whether err is, or wraps, a 401 APIError.
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 
 func hasStatus(err error, code int) bool {
 	var apiErr *APIError

@@ -223,8 +223,8 @@ func TestAPIErrorNeverShowsToken(t *testing.T) {
 		if strings.Contains(got.Error(), testToken) || strings.Contains(got.Error(), testToken[:20]) {
 			t.Errorf("Error() shows the token: %q", got.Error())
 		}
-		if !IsUnauthorized(got) {
-			t.Errorf("IsUnauthorized(%v) = false", got)
+		if !hasStatus(got, http.StatusUnauthorized) {
+			t.Errorf("%v is not a 401", got)
 		}
 	}
 }
@@ -232,18 +232,15 @@ func TestAPIErrorNeverShowsToken(t *testing.T) {
 func TestIsHelpers(t *testing.T) {
 	t.Parallel()
 	checks := map[string]func(error) bool{
-		"IsNotFound":     IsNotFound,
-		"IsConflict":     IsConflict,
-		"IsRateLimited":  IsRateLimited,
-		"IsForbidden":    IsForbidden,
-		"IsUnauthorized": IsUnauthorized,
+		"IsNotFound":  IsNotFound,
+		"IsConflict":  IsConflict,
+		"IsForbidden": IsForbidden,
 	}
 	statusOf := map[string]int{
-		"IsNotFound":     404,
-		"IsConflict":     409,
-		"IsRateLimited":  429,
-		"IsForbidden":    403,
-		"IsUnauthorized": 401,
+		"IsNotFound":  404,
+		"IsConflict":  409,
+		"IsForbidden": 403,
+		"none":        429,
 	}
 	for name, check := range checks {
 		for helper, status := range statusOf {

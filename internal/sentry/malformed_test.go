@@ -291,43 +291,48 @@ func TestSameCursorTwice(t *testing.T) {
 
 func TestServerNeverSendsHeaders(t *testing.T) {
 	t.Parallel()
-	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){hang}}
-	c := newTestClient(t, seq, bounds(40*time.Millisecond, 300*time.Millisecond))
+	inBubble(t, func(t *testing.T) {
+		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){hang}}
+		c := newBubbleClient(t, seq, bounds(30*time.Second, 100*time.Second), waits(time.Second))
 
-	// A create is sent once; it may have been carried out.
-	err := timed(t, 3*time.Second, func() error {
-		_, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"})
-		return err
-	})
-	const want = "POST organizations/acme/teams/: Sentry did not answer within 40ms, the time allowed for one attempt"
-	if err == nil || err.Error() != want || !IsOutcomeUnknown(err) {
-		t.Errorf("POST: err = %v (outcome unknown %v), want %q, outcome unknown", err, IsOutcomeUnknown(err), want)
-	}
+		// A create is sent once; it may have been carried out.
+		var err error
+		took := elapsed(func() { _, err = c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"}) })
+		const want = "POST organizations/acme/teams/: Sentry did not answer within 30s, the time allowed for one attempt"
+		if err == nil || err.Error() != want || !IsOutcomeUnknown(err) {
+			t.Errorf("POST: err = %v (outcome unknown %v), want %q, outcome unknown", err, IsOutcomeUnknown(err), want)
+		}
+		checkElapsed(t, took, 30*time.Second)
 
-	// A read is retried until the call's bound runs out, or its retries
-	// do.
-	err = timed(t, 3*time.Second, func() error {
-		_, err := c.ListTeams(context.Background(), "acme")
-		return err
+		// A read is retried until the call's bound runs out: attempts at
+		// 0s, 31s, 62s and 93s, the last cut short at 100s.
+		before := seq.hits.Load()
+		took = elapsed(func() { _, err = c.ListTeams(context.Background(), "acme") })
+		const wantGET = "GET organizations/acme/teams/: Sentry did not answer within 1m40s, the time allowed for one call and its retries"
+		if err == nil || err.Error() != wantGET || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("GET: err = %v, want %q", err, wantGET)
+		}
+		if n := seq.hits.Load() - before; n != 4 {
+			t.Errorf("GET sent %d times, want 4", n)
+		}
+		checkElapsed(t, took, 100*time.Second)
 	})
-	if err == nil || !strings.Contains(err.Error(), "Sentry did not answer within") || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("GET: err = %v, want a plain timeout", err)
-	}
 }
 
 func TestServerStallsBody(t *testing.T) {
 	t.Parallel()
-	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){stallBody}}
-	c := newTestClient(t, seq, bounds(50*time.Millisecond, 2*time.Second))
-	err := timed(t, 3*time.Second, func() error {
-		_, err := c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"})
-		return err
+	inBubble(t, func(t *testing.T) {
+		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){stallBody}}
+		c := newBubbleClient(t, seq, bounds(30*time.Second, 100*time.Second))
+		var err error
+		took := elapsed(func() { _, err = c.CreateTeam(context.Background(), "acme", CreateTeamRequest{Slug: "backend"}) })
+		const want = "POST organizations/acme/teams/: reading Sentry's 200 answer: Sentry's answer did not arrive in full within 30s, the time allowed for one attempt"
+		if err == nil || err.Error() != want || !IsOutcomeUnknown(err) {
+			t.Errorf("err = %v, want %q, outcome unknown", err, want)
+		}
+		if seq.hits.Load() != 1 {
+			t.Errorf("POST sent %d times, want once", seq.hits.Load())
+		}
+		checkElapsed(t, took, 30*time.Second)
 	})
-	const want = "POST organizations/acme/teams/: reading Sentry's 200 answer: Sentry's answer did not arrive in full within 50ms, the time allowed for one attempt"
-	if err == nil || err.Error() != want || !IsOutcomeUnknown(err) {
-		t.Errorf("err = %v, want %q, outcome unknown", err, want)
-	}
-	if seq.hits.Load() != 1 {
-		t.Errorf("POST sent %d times, want once", seq.hits.Load())
-	}
 }

@@ -201,7 +201,9 @@ func (c *Client) ListTeamMembers(ctx context.Context, org, team string) ([]Membe
 }
 
 // AddTeamMember puts a member on a team with no stored role. Repeating it is
-// harmless, so it is retried like a GET.
+// harmless, so it is retried like a GET. The provider sets teams with
+// [Client.UpdateMember]; acceptance tests use this to change a member's
+// teams behind Terraform's back, the way a user in Sentry's UI would.
 func (c *Client) AddTeamMember(ctx context.Context, org, memberID, team string) (TeamMembershipResult, error) {
 	var code int
 	path := endpoint("organizations", org, "members", memberID, "teams", team)

@@ -51,6 +51,8 @@ type CreateProjectRequest struct {
 // CreateProject creates a project owned by team in org. A slug that is
 // taken is a 409 ([IsConflict]). The call is not repeated after a failure
 // that may have reached Sentry, since that could make a second project.
+// The provider does not manage projects: acceptance tests use it to set up
+// the projects that sentry_team_project links teams to.
 func (c *Client) CreateProject(ctx context.Context, org, team string, req CreateProjectRequest) (*Project, error) {
 	var p Project
 	if _, err := c.doObject(ctx, http.MethodPost, endpoint("teams", org, team, "projects"), req, &p, "project", func() string { return p.ID }); err != nil {
@@ -69,7 +71,8 @@ func (c *Client) GetProject(ctx context.Context, org, project string) (*Project,
 }
 
 // DeleteProject schedules a project for deletion; project is its slug or
-// numeric id. Sentry frees the slug at once.
+// numeric id. Sentry frees the slug at once. Like [Client.CreateProject],
+// only acceptance tests use it, to clean up after themselves.
 func (c *Client) DeleteProject(ctx context.Context, org, project string) error {
 	return c.do(ctx, http.MethodDelete, endpoint("projects", org, project), nil, nil, nil)
 }

@@ -104,7 +104,7 @@ func apiErrorOf(err error, status int) *APIError {
 // says reports whether Sentry's message, any part of it, contains text,
 // ignoring case.
 func (e *APIError) says(text string) bool {
-	return strings.Contains(strings.ToLower(e.Message()), strings.ToLower(text))
+	return strings.Contains(strings.ToLower(e.message()), strings.ToLower(text))
 }
 
 // fieldSays reports whether the field's errors contain one of the texts,

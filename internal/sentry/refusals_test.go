@@ -101,7 +101,7 @@ func TestAPIErrorMessages(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Messages() = %q, want %q", got, want)
 	}
-	if e.Message() != "A team with this slug already exists.; slug: Too long. Bad." {
-		t.Errorf("Message() = %q", e.Message())
+	if e.message() != "A team with this slug already exists.; slug: Too long. Bad." {
+		t.Errorf("message() = %q", e.message())
 	}
 }

@@ -144,21 +144,30 @@ func TestRetriedGETOn5xxExhaustsRetries(t *testing.T) {
 
 func TestRetryOn429WithRateLimitReset(t *testing.T) {
 	t.Parallel()
-	limited := func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("X-Sentry-Rate-Limit-Limit", "40")
-		w.Header().Set("X-Sentry-Rate-Limit-Remaining", "0")
-		w.Header().Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10))
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `"You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds"`)
-	}
-	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){limited, teamOK}}
-	c := newTestClient(t, seq)
-	if _, err := c.GetTeam(context.Background(), "acme", "backend"); err != nil {
-		t.Fatalf("GetTeam: %v", err)
-	}
-	if seq.hits.Load() != 2 {
-		t.Errorf("%d requests, want 2", seq.hits.Load())
-	}
+	inBubble(t, func(t *testing.T) {
+		limited := func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Sentry-Rate-Limit-Limit", "40")
+			w.Header().Set("X-Sentry-Rate-Limit-Remaining", "0")
+			w.Header().Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10))
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `"You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds"`)
+		}
+		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){limited, teamOK}}
+		c := newBubbleClient(t, seq, func(cfg *Config) { cfg.RetryWaitMax = time.Minute })
+		var err error
+		took := elapsed(func() { _, err = c.GetTeam(context.Background(), "acme", "backend") })
+		if err != nil {
+			t.Fatalf("GetTeam: %v", err)
+		}
+		if seq.hits.Load() != 2 {
+			t.Errorf("%d requests, want 2", seq.hits.Load())
+		}
+		// The bubble's clock starts on a whole second: the window resets
+		// a second later, and the jitter adds at most RetryWaitMin.
+		if took < time.Second || took > time.Second+time.Millisecond {
+			t.Errorf("the retry came after %s, want when the window resets, 1s", took)
+		}
+	})
 }
 
 func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
@@ -168,7 +177,7 @@ func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
 	c := newTestClient(t, seq, func(cfg *Config) { cfg.MaxRetries = 2 })
 
 	_, err := c.ListTeams(context.Background(), "acme")
-	if !IsRateLimited(err) {
+	if !hasStatus(err, http.StatusTooManyRequests) {
 		t.Fatalf("err = %v, want a 429 APIError", err)
 	}
 	var apiErr *APIError
@@ -335,43 +344,25 @@ func TestConnectionRefusedExhaustsRetries(t *testing.T) {
 
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	t.Parallel()
-	answered := make(chan struct{}, 1)
-	seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){
-		func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			select {
-			case answered <- struct{}{}:
-			default:
-			}
-		},
-	}}
-	// A wait of an hour: only cancellation can end this call in time.
-	c := newTestClient(t, seq, func(cfg *Config) {
-		cfg.RetryWaitMin = time.Hour
-		cfg.RetryWaitMax = time.Hour
-	})
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.GetTeam(ctx, "acme", "backend")
-		done <- err
-	}()
-	<-answered
-	cancel()
-
-	select {
-	case err := <-done:
+	inBubble(t, func(t *testing.T) {
+		seq := &sequence{answers: []func(http.ResponseWriter, *http.Request){status(http.StatusServiceUnavailable, "")}}
+		// A wait of an hour: only cancellation can end this call in time.
+		c := newBubbleClient(t, seq, bounds(time.Minute, 2*time.Hour), waits(time.Hour))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(10*time.Second, cancel)
+		var err error
+		took := elapsed(func() { _, err = c.GetTeam(ctx, "acme", "backend") })
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("GetTeam kept waiting after its context was cancelled")
-	}
-	if seq.hits.Load() != 1 {
-		t.Errorf("%d requests, want 1", seq.hits.Load())
-	}
+		if took != 10*time.Second {
+			t.Errorf("GetTeam returned %s after it started, want at the cancellation, 10s", took)
+		}
+		if seq.hits.Load() != 1 {
+			t.Errorf("%d requests, want 1", seq.hits.Load())
+		}
+	})
 }
 
 func TestContextAlreadyCancelled(t *testing.T) {
@@ -436,20 +427,23 @@ func TestBackoffBounds(t *testing.T) {
 	}
 
 	// A reset far ahead is capped at the maximum; one in the past waits the
-	// minimum at least.
-	far := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
-	far.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
-	if d := backoff(minWait, maxWait, 0, far); d != maxWait {
-		t.Errorf("reset an hour ahead: wait %s, want %s", d, maxWait)
-	}
-	past := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
-	past.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10))
-	if d := backoff(minWait, maxWait, 0, past); d < minWait || d > 2*minWait {
-		t.Errorf("reset in the past: wait %s, want within [%s, %s]", d, minWait, 2*minWait)
-	}
-	soon := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
-	soon.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(5*time.Second).Unix(), 10))
-	if d := backoff(minWait, maxWait, 0, soon); d < 3*time.Second || d > 6*time.Second {
-		t.Errorf("reset in 5s: wait %s, want about 5s", d)
-	}
+	// minimum at least; one soon is waited for, plus at most the minimum.
+	// In a bubble the clock stands still, so the reset is exact.
+	inBubble(t, func(t *testing.T) {
+		far := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
+		far.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+		if d := backoff(minWait, maxWait, 0, far); d != maxWait {
+			t.Errorf("reset an hour ahead: wait %s, want %s", d, maxWait)
+		}
+		past := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
+		past.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10))
+		if d := backoff(minWait, maxWait, 0, past); d < minWait || d > 2*minWait {
+			t.Errorf("reset in the past: wait %s, want within [%s, %s]", d, minWait, 2*minWait)
+		}
+		soon := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
+		soon.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(5*time.Second).Unix(), 10))
+		if d := backoff(minWait, maxWait, 0, soon); d < 5*time.Second || d > 5*time.Second+minWait {
+			t.Errorf("reset in 5s: wait %s, want within [5s, %s]", d, 5*time.Second+minWait)
+		}
+	})
 }

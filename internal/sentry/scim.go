@@ -218,6 +218,8 @@ func SCIMRenameOp(displayName string) SCIMPatchOp {
 // member managed by the identity provider, with orgRole or, when empty,
 // the default role. Sentry refuses "owner" (400); an email that is
 // already a member's is a 409 ([IsConflict]), one already invited a 400.
+// The provider does not manage SCIM users (the identity provider does):
+// acceptance tests use it to set up the members of SCIM groups.
 func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole string) (*SCIMUser, error) {
 	body := struct {
 		Schemas       []string `json:"schemas"`
@@ -232,7 +234,8 @@ func (c *Client) CreateSCIMUser(ctx context.Context, org, userName, orgRole stri
 }
 
 // DeleteSCIMUser removes a member. Sentry refuses (403) to remove the
-// organization's only owner.
+// organization's only owner. Like [Client.CreateSCIMUser], only
+// acceptance tests use it, to clean up after themselves.
 func (c *Client) DeleteSCIMUser(ctx context.Context, org, id string) error {
 	return c.do(ctx, http.MethodDelete, scimEndpoint(org, "Users", id), nil, nil, nil)
 }
