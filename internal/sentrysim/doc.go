@@ -23,5 +23,7 @@
 // ("team-roles", "sso-scim", "audit-log", "invite-members") are switched per
 // organization with SetFeature, and LoadSeed fills an organization from a
 // JSON file. Go test controls (AddMember, AcceptInvite, SCIMToken,
-// OrgCIToken and the like) change the store directly.
+// OrgCIToken and the like) change the store directly. Every control, in Go
+// and over HTTP under /_sim/, is in controls.go: they are the emulator's
+// own, and Sentry has none of them.
 package sentrysim

@@ -4,7 +4,6 @@ import (
 	"crypto/md5" //nolint:gosec // Sentry picks a project's color from an MD5 of its slug; nothing secret.
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 const (
@@ -26,12 +24,6 @@ const (
 	projectNameMaxLength    = 50
 	projectSlugMaxLength    = 100
 	projectDerivedSlugLimit = 50
-)
-
-// Errors of the project test controls.
-var (
-	ErrProjectExists = errors.New("sentrysim: a project with this slug already exists")
-	ErrBadSlug       = errors.New("sentrysim: invalid slug")
 )
 
 // reservedProjectSlugs is RESERVED_PROJECT_SLUGS: names that may not be
@@ -854,27 +846,4 @@ func removeProjectTeam(c *call) {
 	unlinkProjectTeam(p, t)
 	c.audit("project-team.remove", p.id, nil, map[string]any{"team_slug": t.slug, "project_slug": p.slug})
 	c.json(http.StatusOK, projectWithTeamBody(c, p))
-}
-
-// AddProject creates a project with the slug (also its name) owned by the
-// team (id or slug), as if the team's admin had made it.
-func (s *Server) AddProject(org, team, slug string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	t := o.lookupTeam(team)
-	if t == nil {
-		return ErrNoTeam
-	}
-	if !validSlug(slug) || utf8.RuneCountInString(slug) > projectSlugMaxLength {
-		return fmt.Errorf("%w: %q", ErrBadSlug, slug)
-	}
-	if o.projectSlugs[slug] != nil {
-		return ErrProjectExists
-	}
-	s.st.addProject(o, t, slug, slug, "", s.now())
-	return nil
 }

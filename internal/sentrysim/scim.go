@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -148,59 +147,6 @@ func isSCIMPath(path string) bool {
 	}
 	_, sub, ok := strings.Cut(rest, "/")
 	return ok && strings.HasPrefix(sub, "scim/v2/")
-}
-
-// Test controls.
-
-// ErrBadFeature is returned by SetFeature for a feature the emulator does
-// not switch.
-var ErrBadFeature = errors.New("sentrysim: no such feature")
-
-// simFeatures are the plan features SetFeature turns on and off.
-var simFeatures = []string{"team-roles", "sso-scim", "audit-log", "invite-members", "invite-billing"}
-
-// SetFeature turns one of an organization's plan features on or off:
-// "team-roles", "sso-scim" (SCIM provisioning), "audit-log",
-// "invite-members" or "invite-billing".
-func (s *Server) SetFeature(org, feature string, on bool) error {
-	if !slices.Contains(simFeatures, feature) {
-		return fmt.Errorf("%w: %q", ErrBadFeature, feature)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	o.features[feature] = on
-	return nil
-}
-
-// SCIMToken returns the organization's SCIM bearer token, the token of the
-// internal integration Sentry creates when SCIM is enabled. The first call
-// creates it; later calls return the same token. It panics for an unknown
-// organization.
-func (s *Server) SCIMToken(org string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		panic(fmt.Sprintf("sentrysim: no organization %q", org))
-	}
-	for _, t := range s.st.tokens {
-		if t.kind == scimToken && t.org == o && !t.deactivated {
-			return t.value
-		}
-	}
-	t := &token{
-		id: s.st.newID(), value: newTokenValue("sntryi_"), kind: scimToken, org: o,
-		// Sentry's audit log names the integration's proxy user so.
-		name:    "SCIM Internal Integration (" + randomHex(6) + ")",
-		scopes:  scimTokenScopes,
-		created: s.now(),
-	}
-	s.st.tokens[t.value] = t
-	return t.value
 }
 
 // Responses.
