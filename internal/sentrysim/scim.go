@@ -1,10 +1,6 @@
 package sentrysim
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -382,37 +378,6 @@ func scimList(q *scimQuery, total int, resources []object) object {
 		{"itemsPerPage", len(resources)},
 		{"Resources", resources},
 	}
-}
-
-// readSCIMBody parses a request body as SCIM's content negotiation does:
-// always as JSON, whatever the Content-Type says; without a Content-Type
-// or a body, the data is an empty object.
-func readSCIMBody(c *call) (any, bool) {
-	raw, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			c.detail(http.StatusRequestEntityTooLarge, "Request body too large.")
-			return nil, false
-		}
-		c.detail(http.StatusBadRequest, "Could not read the request body.")
-		return nil, false
-	}
-	if len(raw) == 0 || c.r.Header.Get("Content-Type") == "" {
-		return map[string]any{}, true
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
-		return nil, false
-	}
-	if dec.More() {
-		c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
-		return nil, false
-	}
-	return v, true
 }
 
 // scimErrorJSON is sentry.utils.json.dumps of serializer errors, which

@@ -72,7 +72,7 @@ func createSCIMGroup(c *call) {
 	if !scimEnabled(c) {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -209,7 +209,7 @@ func patchSCIMGroup(c *call) {
 	if t == nil {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}

@@ -66,7 +66,7 @@ func createSCIMUser(c *call) {
 	if !scimEnabled(c) {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -249,7 +249,7 @@ func patchSCIMUser(c *call) {
 	if m == nil {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}

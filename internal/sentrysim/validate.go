@@ -39,10 +39,25 @@ func (b body) has(name string) bool {
 	return ok
 }
 
-// readBody parses the request body as DRF's parsers do: JSON, or a form,
-// empty when there is no body. On failure it answers the request and
-// returns false.
-func readBody(c *call) (body, bool) {
+// bodyParsing is how an endpoint turns a request body into data, where
+// Sentry's REST and SCIM endpoints differ.
+type bodyParsing int
+
+const (
+	// restParsing is DRF's default parsers, as Sentry's REST endpoints
+	// use them: JSON or a form, chosen by Content-Type; any other media
+	// type, or none, is 415.
+	restParsing bodyParsing = iota
+	// scimParsing is SCIMEndpoint's content negotiation: the body is
+	// always JSON, whatever the Content-Type says, and a request without
+	// a Content-Type has empty data.
+	scimParsing
+)
+
+// readRequestData parses the request body as the endpoint's parsers do:
+// DRF's request.data, an empty object when there is no body. On failure
+// it answers the request and returns false.
+func readRequestData(c *call, parsing bodyParsing) (any, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -53,40 +68,58 @@ func readBody(c *call) (body, bool) {
 		c.detail(http.StatusBadRequest, "Could not read the request body.")
 		return nil, false
 	}
-	if len(raw) == 0 {
-		return body{}, true
-	}
 	contentType := c.r.Header.Get("Content-Type")
+	if len(raw) == 0 || parsing == scimParsing && contentType == "" {
+		return map[string]any{}, true
+	}
+	if parsing == scimParsing {
+		return decodeJSONData(c, raw)
+	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"):
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
-			return nil, false
-		}
-		if dec.More() {
-			c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
-			return nil, false
-		}
-		return asObject(c, v)
+		return decodeJSONData(c, raw)
 	case mediaType == "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(raw))
 		if err != nil {
 			c.detail(http.StatusBadRequest, "Could not parse the form body.")
 			return nil, false
 		}
-		b := body{}
+		data := make(map[string]any, len(form))
 		for k, vs := range form {
-			b[k] = vs[len(vs)-1]
+			data[k] = vs[len(vs)-1]
 		}
-		return b, true
+		return data, true
 	default:
 		c.detail(http.StatusUnsupportedMediaType, "Unsupported media type \""+contentType+"\" in request.")
 		return nil, false
 	}
+}
+
+// decodeJSONData is JSONParser: one JSON value, numbers kept as written.
+func decodeJSONData(c *call, raw []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
+		return nil, false
+	}
+	if dec.More() {
+		c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
+		return nil, false
+	}
+	return v, true
+}
+
+// readBody reads a REST endpoint's body for a serializer, which wants a
+// dictionary. On failure it answers the request and returns false.
+func readBody(c *call) (body, bool) {
+	v, ok := readRequestData(c, restParsing)
+	if !ok {
+		return nil, false
+	}
+	return asObject(c, v)
 }
 
 // asObject is a serializer's check that the data is a dictionary.
