@@ -109,7 +109,7 @@ var auditEventTable = []auditEvent{
 	{name: "member.edit", note: func(e *auditEntry) string {
 		role := "N/A"
 		if v := e.data["role"]; pythonTruthy(v) {
-			role = pythonStr(v)
+			role = pythonStr(v, numberAsSent)
 		}
 		teams := "N/A"
 		if v, ok := e.data["team_slugs"]; ok {
@@ -154,7 +154,7 @@ var auditEventTable = []auditEvent{
 		}
 		parts := make([]string, 0, len(e.data))
 		for _, k := range sortedKeys(e.data) {
-			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k]))
+			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k], numberAsSent))
 		}
 		return "edited project settings " + strings.Join(parts, " ")
 	}},
@@ -270,7 +270,7 @@ var (
 // target user's display name.
 func memberDisplay(e *auditEntry) string {
 	if v, ok := e.data["email"]; ok && v != nil {
-		return pythonStr(v)
+		return pythonStr(v, numberAsSent)
 	}
 	if e.targetUser != nil {
 		return e.targetUser.displayName()
@@ -302,7 +302,7 @@ func formatTemplate(template string, data map[string]any) string {
 			return b.String()
 		}
 		b.WriteString(template[:i])
-		b.WriteString(pythonStr(data[template[i+1:i+j]]))
+		b.WriteString(pythonStr(data[template[i+1:i+j]], numberAsSent))
 		template = template[i+j+1:]
 	}
 }
@@ -312,7 +312,7 @@ func formatTemplate(template string, data map[string]any) string {
 func dataItems(data map[string]any, sep string) string {
 	parts := make([]string, 0, len(data))
 	for _, k := range sortedKeys(data) {
-		parts = append(parts, k+" "+pythonStr(data[k]))
+		parts = append(parts, k+" "+pythonStr(data[k], numberAsSent))
 	}
 	return strings.Join(parts, sep)
 }
@@ -433,15 +433,6 @@ func integerField(raw string, maxValue int64) (int64, string) {
 		return 0, "Ensure this value is less than or equal to " + strconv.FormatInt(maxValue, 10) + "."
 	}
 	return n, ""
-}
-
-// isLongInteger reports whether Python's int() takes s, whatever its size.
-func isLongInteger(s string) bool {
-	s = strings.TrimLeft(strings.TrimSpace(s), "+-")
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return false
-	}
-	return isDecimal(strings.ReplaceAll(s, "_", ""))
 }
 
 // Constant parts of audit log bodies, encoded once.

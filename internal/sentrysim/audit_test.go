@@ -454,7 +454,7 @@ func TestPythonFormatting(t *testing.T) {
 			t.Errorf("repr(%q) = %s, want %s", s, got, want)
 		}
 	}
-	if got := pythonStr([]any{"a", int64(1), true, nil}); got != "['a', 1, True, None]" {
+	if got := pythonStr([]any{"a", int64(1), true, nil}, numberAsSent); got != "['a', 1, True, None]" {
 		t.Errorf("str(list) = %s", got)
 	}
 }

@@ -390,14 +390,6 @@ func scimErrorJSON(errs object) string {
 	return string(b)
 }
 
-// scimTypeName is type(v).__name__ for a parsed JSON value.
-func scimTypeName(v any) string {
-	if _, ok := v.(map[string]any); ok {
-		return "dict"
-	}
-	return pythonTypeName(v)
-}
-
 // Users.
 
 // scimMembers lists the members SCIM shows, ordered as Sentry's query

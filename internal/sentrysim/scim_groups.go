@@ -86,9 +86,9 @@ func createSCIMGroup(c *call) {
 	var fe fieldErrors
 	var slug string
 	// A list or object has no slug worth checking: its name is refused.
-	if text, scalar := scimPythonStr(displayName); scalar {
+	if jsonScalar(displayName) {
 		var errs []string
-		slug, _, errs = slugField(true).clean(djangoSlugify(text))
+		slug, _, errs = slugField(true).clean(djangoSlugify(pythonStr(displayName, numberAsParsed)))
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
@@ -455,8 +455,8 @@ func scimRenameTeam(c *call, t *team, newName any) *scimFailure {
 	if errs != nil {
 		fe.add("name", errs...)
 	}
-	if text, scalar := scimPythonStr(newName); scalar {
-		slug, _, errs := slugField(false).clean(djangoSlugify(text))
+	if jsonScalar(newName) {
+		slug, _, errs := slugField(false).clean(djangoSlugify(pythonStr(newName, numberAsParsed)))
 		if errs == nil {
 			if other := t.org.teamSlugs[slug]; other != nil && other != t {
 				errs = []string{`The slug "` + slug + `" is already in use.`}

@@ -331,7 +331,7 @@ func validateSCIMPatch(data any, rules scimPatchRules) ([]map[string]any, object
 	}
 	b, isObject := data.(map[string]any)
 	if !isObject {
-		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + scimTypeName(data) + "."}}}
+		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + pythonTypeName(data) + "."}}}
 	}
 	var errs object
 	if v, present := b["schemas"]; present {
@@ -393,7 +393,7 @@ func scimListValue(v any) ([]any, []string) {
 	case []any:
 		return v, nil
 	default:
-		return nil, []string{`Expected a list of items but got type "` + scimTypeName(v) + `".`}
+		return nil, []string{`Expected a list of items but got type "` + pythonTypeName(v) + `".`}
 	}
 }
 
@@ -405,7 +405,7 @@ func validateSCIMOperation(item any, rules scimPatchRules) (map[string]any, any)
 	}
 	raw, isObject := item.(map[string]any)
 	if !isObject {
-		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + scimTypeName(item) + "."}}}
+		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + pythonTypeName(item) + "."}}}
 	}
 	out := make(map[string]any, 3)
 	var errs object

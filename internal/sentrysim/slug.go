@@ -50,12 +50,6 @@ func djangoSlugify(s string) string {
 	return strings.Trim(out.String(), "-_")
 }
 
-// isPythonSpace is \s on ASCII in Python's re: it also counts the
-// information separators.
-func isPythonSpace(ch byte) bool {
-	return ch == ' ' || ch >= '\t' && ch <= '\r' || ch >= 0x1c && ch <= 0x1f
-}
-
 // asciiFold is the ASCII that Unicode's NFKD decomposition leaves of a
 // character once non-ASCII marks are dropped, for the Latin letters, spaces
 // and full-width forms names are made of; anything else folds to nothing,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -135,24 +134,6 @@ func asObject(c *call, v any) (body, bool) {
 	return nil, false
 }
 
-func pythonTypeName(v any) string {
-	switch v := v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case bool:
-		return "bool"
-	case json.Number:
-		if _, err := v.Int64(); err == nil {
-			return "int"
-		}
-		return "float"
-	default:
-		return "object"
-	}
-}
-
 // charField is DRF's CharField.
 type charField struct {
 	maxLength  int
@@ -207,22 +188,6 @@ func (f charField) clean(v any) (value string, null bool, errs []string) {
 		errs = append(errs, f.patternMessage)
 	}
 	return s, false, errs
-}
-
-// pythonNumberString is str() of the number Python's json module would
-// have parsed: integers as written, floats in repr form.
-func pythonNumberString(n json.Number) string {
-	if i, err := n.Int64(); err == nil {
-		return strconv.FormatInt(i, 10)
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return n.String()
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 // slugField is Sentry's SentrySerializerSlugField(max_length=50).
