@@ -172,8 +172,7 @@ func TestListsWhileChanging(t *testing.T) {
 	}
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := t.Context()
 	// do sends a request from any goroutine.
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequestWithContext(ctx, method, "http://example.com"+path, strings.NewReader(body))
