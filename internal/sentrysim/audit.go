@@ -466,7 +466,7 @@ func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*u
 		}
 		return b
 	}
-	w.id("id", e.id)
+	w.id(e.id)
 	switch {
 	case e.actor != nil:
 		w.raw("actor", userBody(e.actor))
@@ -507,7 +507,7 @@ func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*u
 func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 	self := c.user() == u
 	return appendObject(b, func(w *objectWriter) {
-		w.id("id", u.id)
+		w.id(u.id)
 		w.str("name", u.displayName())
 		w.str("username", u.email)
 		w.str("email", u.email)
@@ -524,7 +524,7 @@ func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 		w.key("emails")
 		w.b = append(w.b, '[')
 		w.b = appendObject(w.b, func(e *objectWriter) {
-			e.id("id", u.id)
+			e.id(u.id)
 			e.str("email", u.email)
 			e.boolean("is_verified", true)
 		})

@@ -123,7 +123,7 @@ func TestUniqueSlugSuffixSchedule(t *testing.T) {
 	var tried []string
 	// Everything is taken: Sentry tries one 2-character suffix, five of
 	// 3, twenty of 5 and one of 12, and then gives up.
-	uniqueSlug("Busy", 50, func(s string) bool { tried = append(tried, s); return true })
+	uniqueSlug("Busy", func(s string) bool { tried = append(tried, s); return true })
 	if len(tried) != 28 {
 		t.Fatalf("%d attempts", len(tried))
 	}
@@ -135,7 +135,7 @@ func TestUniqueSlugSuffixSchedule(t *testing.T) {
 	if !slices.Equal(lengths[:7], want) || lengths[26] != 12 {
 		t.Fatalf("suffix lengths %v", lengths)
 	}
-	long := uniqueSlug("", 50, func(string) bool { return false })
+	long := uniqueSlug("", func(string) bool { return false })
 	if len(long) != 12 {
 		t.Fatalf("empty name: %q", long)
 	}

@@ -354,7 +354,10 @@ func validateTeamRoles(org *organization, items []any) ([]teamAssignment, []stri
 		return nil, []string{msgInvalidTeamRole}, nil
 	}
 	for _, item := range items {
-		obj := item.(map[string]any)
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return nil, nil, errSerializerRaised
+		}
 		slug, ok := obj["teamSlug"]
 		if !ok {
 			return nil, nil, errSerializerRaised

@@ -338,7 +338,7 @@ func memberFlagsBody(idpProvisioned bool) rawJSON {
 // embeds it (UserSerializer without the emails).
 func appendMemberUserBody(b []byte, u *user) []byte {
 	return appendObject(b, func(w *objectWriter) {
-		w.id("id", u.id)
+		w.id(u.id)
 		w.str("name", u.displayName())
 		w.str("username", u.email)
 		w.str("email", u.email)
@@ -357,7 +357,7 @@ func appendMemberUserBody(b []byte, u *user) []byte {
 // writeMemberFields writes OrganizationMemberSerializer's fields.
 func writeMemberFields(w *objectWriter, m *member, now time.Time) {
 	email := m.currentEmail()
-	w.id("id", m.id)
+	w.id(m.id)
 	w.str("email", email)
 	if m.user != nil {
 		w.str("name", m.user.displayName())

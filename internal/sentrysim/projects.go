@@ -20,10 +20,9 @@ const (
 
 	// projectNameMaxLength is ProjectPostSerializer's limit on names;
 	// projectSlugMaxLength is PROJECT_SLUG_MAX_LENGTH. Slugs made from a
-	// name are cut at 50, as slugify_instance is told to.
-	projectNameMaxLength    = 50
-	projectSlugMaxLength    = 100
-	projectDerivedSlugLimit = 50
+	// name are cut at 50, as slugify_instance is told to (uniqueSlug).
+	projectNameMaxLength = 50
+	projectSlugMaxLength = 100
 )
 
 // reservedProjectSlugs is RESERVED_PROJECT_SLUGS: names that may not be
@@ -173,15 +172,14 @@ func (st *store) addProject(org *organization, owner *team, slug, name, platform
 	return p
 }
 
-// linkProjectTeam is Project.add_team: it reports false when the link was
-// already there.
-func (st *store) linkProjectTeam(p *project, t *team) bool {
+// linkProjectTeam is Project.add_team; a link already there is kept as it
+// is.
+func (st *store) linkProjectTeam(p *project, t *team) {
 	if p.teams[t.id] != nil {
-		return false
+		return
 	}
 	p.teams[t.id] = t
 	p.teamLinks[t.id] = st.newID()
-	return true
 }
 
 // unlinkProjectTeam is Project.remove_team.
@@ -576,7 +574,7 @@ func createTeamProject(c *call) {
 	if !b.has("name") {
 		fe.add("name", msgRequired)
 	} else {
-		v, _, errs := charField{maxLength: projectNameMaxLength}.clean(b["name"])
+		v, errs := charField{maxLength: projectNameMaxLength}.clean(b["name"])
 		if errs == nil && reservedProjectSlugs[v] {
 			errs = []string{`The name "` + v + `" is reserved and not allowed.`}
 		}
@@ -586,14 +584,14 @@ func createTeamProject(c *call) {
 		name = v
 	}
 	if b.has("slug") {
-		v, _, errs := projectSlugField().clean(b["slug"])
+		v, errs := projectSlugField().clean(b["slug"])
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
 		slug = v
 	}
 	if b.has("platform") {
-		v, _, errs := charField{allowNull: true, allowBlank: true}.clean(b["platform"])
+		v, errs := charField{allowNull: true, allowBlank: true}.clean(b["platform"])
 		switch {
 		case errs != nil:
 		case v != "" && v != "other" && !projectPlatforms[v]:
@@ -618,7 +616,7 @@ func createTeamProject(c *call) {
 
 	org := c.org
 	if slug == "" {
-		slug = uniqueSlug(name, projectDerivedSlugLimit, func(s string) bool {
+		slug = uniqueSlug(name, func(s string) bool {
 			return org.projectSlugs[s] != nil || reservedProjectSlugs[s]
 		})
 	}

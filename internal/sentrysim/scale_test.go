@@ -330,7 +330,7 @@ func TestObjectWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := appendObject(nil, func(w *objectWriter) {
-		w.id("id", 42)
+		w.id(42)
 		w.str("s", "<é>\n")
 		w.boolean("b", true)
 		w.integer("n", -3)
@@ -348,7 +348,7 @@ func TestObjectWriter(t *testing.T) {
 	}
 
 	w := objectWriter{}
-	w.id("id", 7)
+	w.id(7)
 	spliced, err := appendJSON(nil, object{{"first", 1}, {"", w.fieldsOf()}, {"", encodedFields{}}, {"last", 2}})
 	if err != nil || string(spliced) != `{"first":1,"id":"7","last":2}` {
 		t.Fatalf("spliced: %s, %v", spliced, err)

@@ -149,13 +149,13 @@ type charField struct {
 }
 
 // clean runs the field over a value the client sent, trimming whitespace as
-// CharField does. null reports a null value (valid only with allowNull).
-func (f charField) clean(v any) (value string, null bool, errs []string) {
+// CharField does. A null (valid only with allowNull) cleans to "".
+func (f charField) clean(v any) (value string, errs []string) {
 	if v == nil {
 		if !f.allowNull {
-			return "", false, []string{msgNull}
+			return "", []string{msgNull}
 		}
-		return "", true, nil
+		return "", nil
 	}
 	var s string
 	switch v := v.(type) {
@@ -166,16 +166,16 @@ func (f charField) clean(v any) (value string, null bool, errs []string) {
 	default:
 		// bools, lists and objects are refused rather than guessed at.
 		if f.invalid != "" {
-			return "", false, []string{f.invalid}
+			return "", []string{f.invalid}
 		}
-		return "", false, []string{msgNotString}
+		return "", []string{msgNotString}
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if !f.allowBlank {
-			return "", false, []string{msgBlank}
+			return "", []string{msgBlank}
 		}
-		return "", false, nil
+		return "", nil
 	}
 	// DRF runs every validator and reports every failure.
 	if f.maxLength > 0 && utf8.RuneCountInString(s) > f.maxLength {
@@ -187,7 +187,7 @@ func (f charField) clean(v any) (value string, null bool, errs []string) {
 	if f.pattern != nil && !f.pattern(s) {
 		errs = append(errs, f.patternMessage)
 	}
-	return s, false, errs
+	return s, errs
 }
 
 // slugField is Sentry's SentrySerializerSlugField(max_length=50).
