@@ -62,7 +62,8 @@ func TestNewRejectsBadSwitches(t *testing.T) {
 	} {
 		func() {
 			defer func() {
-				if r := recover(); r == nil || !strings.Contains(r.(string), "invalid config") {
+				r := recover()
+				if msg, _ := r.(string); !strings.Contains(msg, "invalid config") {
 					t.Errorf("New(%+v) did not panic with a config error: %v", opts, r)
 				}
 			}()

@@ -200,7 +200,9 @@ func TestListsWhileChanging(t *testing.T) {
 				return
 			}
 			for j := 1; j < len(rows); j++ {
-				if !ordered(rows[j-1][key].(string), rows[j][key].(string)) {
+				prev, okPrev := rows[j-1][key].(string)
+				next, okNext := rows[j][key].(string)
+				if !okPrev || !okNext || !ordered(prev, next) {
 					errs <- fmt.Errorf("%s: %v before %v", path, rows[j-1][key], rows[j][key])
 					return
 				}
