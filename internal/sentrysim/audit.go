@@ -109,7 +109,7 @@ var auditEventTable = []auditEvent{
 	{name: "member.edit", note: func(e *auditEntry) string {
 		role := "N/A"
 		if v := e.data["role"]; pythonTruthy(v) {
-			role = pythonStr(v)
+			role = pythonStr(v, numberAsSent)
 		}
 		teams := "N/A"
 		if v, ok := e.data["team_slugs"]; ok {
@@ -154,7 +154,7 @@ var auditEventTable = []auditEvent{
 		}
 		parts := make([]string, 0, len(e.data))
 		for _, k := range sortedKeys(e.data) {
-			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k]))
+			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k], numberAsSent))
 		}
 		return "edited project settings " + strings.Join(parts, " ")
 	}},
@@ -270,7 +270,7 @@ var (
 // target user's display name.
 func memberDisplay(e *auditEntry) string {
 	if v, ok := e.data["email"]; ok && v != nil {
-		return pythonStr(v)
+		return pythonStr(v, numberAsSent)
 	}
 	if e.targetUser != nil {
 		return e.targetUser.displayName()
@@ -302,7 +302,7 @@ func formatTemplate(template string, data map[string]any) string {
 			return b.String()
 		}
 		b.WriteString(template[:i])
-		b.WriteString(pythonStr(data[template[i+1:i+j]]))
+		b.WriteString(pythonStr(data[template[i+1:i+j]], numberAsSent))
 		template = template[i+j+1:]
 	}
 }
@@ -312,7 +312,7 @@ func formatTemplate(template string, data map[string]any) string {
 func dataItems(data map[string]any, sep string) string {
 	parts := make([]string, 0, len(data))
 	for _, k := range sortedKeys(data) {
-		parts = append(parts, k+" "+pythonStr(data[k]))
+		parts = append(parts, k+" "+pythonStr(data[k], numberAsSent))
 	}
 	return strings.Join(parts, sep)
 }
@@ -435,15 +435,6 @@ func integerField(raw string, maxValue int64) (int64, string) {
 	return n, ""
 }
 
-// isLongInteger reports whether Python's int() takes s, whatever its size.
-func isLongInteger(s string) bool {
-	s = strings.TrimLeft(strings.TrimSpace(s), "+-")
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return false
-	}
-	return isDecimal(strings.ReplaceAll(s, "_", ""))
-}
-
 // Constant parts of audit log bodies, encoded once.
 var (
 	auditNoActor   = mustJSON(object{{"name", nil}})
@@ -475,7 +466,7 @@ func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*u
 		}
 		return b
 	}
-	w.id("id", e.id)
+	w.id(e.id)
 	switch {
 	case e.actor != nil:
 		w.raw("actor", userBody(e.actor))
@@ -516,7 +507,7 @@ func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*u
 func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 	self := c.user() == u
 	return appendObject(b, func(w *objectWriter) {
-		w.id("id", u.id)
+		w.id(u.id)
 		w.str("name", u.displayName())
 		w.str("username", u.email)
 		w.str("email", u.email)
@@ -533,7 +524,7 @@ func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 		w.key("emails")
 		w.b = append(w.b, '[')
 		w.b = appendObject(w.b, func(e *objectWriter) {
-			e.id("id", u.id)
+			e.id(u.id)
 			e.str("email", u.email)
 			e.boolean("is_verified", true)
 		})

@@ -24,15 +24,16 @@ func auditRows(t *testing.T, s *Server, token, query string) (response, []map[st
 	}
 	rows := make([]map[string]any, len(raw))
 	for i, r := range raw {
-		rows[i] = r.(map[string]any)
+		rows[i] = jsonAs[map[string]any](t, r)
 	}
 	return res, rows
 }
 
-func rowEvents(rows []map[string]any) []string {
+func rowEvents(t testing.TB, rows []map[string]any) []string {
+	t.Helper()
 	out := make([]string, len(rows))
 	for i, r := range rows {
-		out[i] = r["event"].(string)
+		out[i] = jsonField[string](t, r, "event")
 	}
 	return out
 }
@@ -100,15 +101,15 @@ func TestAuditLogRowBody(t *testing.T) {
 
 	res, rows := auditRows(t, s, tok.Owner, "")
 	// Both entries share an instant; the later one comes first.
-	if got := rowEvents(rows); !reflect.DeepEqual(got, []string{"team.create", "member.join-team"}) {
+	if got := rowEvents(t, rows); !reflect.DeepEqual(got, []string{"team.create", "member.join-team"}) {
 		t.Fatalf("events %v", got)
 	}
 	create := rows[0]
-	id, err := strconv.ParseInt(create["id"].(string), 10, 64)
+	id, err := strconv.ParseInt(jsonField[string](t, create, "id"), 10, 64)
 	if err != nil || id < firstID {
 		t.Errorf("id %v", create["id"])
 	}
-	teamID, _ := strconv.ParseInt(team["id"].(string), 10, 64)
+	teamID, _ := strconv.ParseInt(jsonField[string](t, team, "id"), 10, 64)
 	want := map[string]any{
 		"id":           create["id"],
 		"actor":        create["actor"],
@@ -123,9 +124,9 @@ func TestAuditLogRowBody(t *testing.T) {
 	if !reflect.DeepEqual(create, want) {
 		t.Errorf("row %v\nwant %v", create, want)
 	}
-	actor := create["actor"].(map[string]any)
+	actor := jsonField[map[string]any](t, create, "actor")
 	if actor["id"] != formatID(owner.id) || actor["email"] != "owner@acme.example" || actor["name"] != "owner@acme.example" ||
-		actor["isActive"] != true || !strings.HasPrefix(actor["avatarUrl"].(string), "https://gravatar.com/avatar/") {
+		actor["isActive"] != true || !strings.HasPrefix(jsonField[string](t, actor, "avatarUrl"), "https://gravatar.com/avatar/") {
 		t.Errorf("actor %v", actor)
 	}
 	// The caller sees its own options; another caller does not.
@@ -138,10 +139,10 @@ func TestAuditLogRowBody(t *testing.T) {
 	}
 
 	join := rows[1]
-	if join["note"] != "joined team backend" || join["targetUser"].(map[string]any)["id"] != formatID(owner.id) {
+	if join["note"] != "joined team backend" || jsonField[map[string]any](t, join, "targetUser")["id"] != formatID(owner.id) {
 		t.Errorf("join row %v", join)
 	}
-	if opts := res.obj(t)["options"].([]any); len(opts) != len(auditEventNames) || opts[0] != "member.invite" {
+	if opts := jsonField[[]any](t, res.obj(t), "options"); len(opts) != len(auditEventNames) || opts[0] != "member.invite" {
 		t.Errorf("options %v", opts)
 	}
 }
@@ -237,12 +238,12 @@ func TestAuditLogFilters(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
 			_, rows := auditRows(t, s, tok.Owner, c.query)
-			if got := rowEvents(rows); !reflect.DeepEqual(got, c.want) {
+			if got := rowEvents(t, rows); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("events %v, want %v", got, c.want)
 			}
 		})
 	}
-	if _, rows := auditRows(t, s, tok.Owner, "?event=team.create"); rows[0]["data"].(map[string]any)["slug"] != "new" {
+	if _, rows := auditRows(t, s, tok.Owner, "?event=team.create"); jsonField[map[string]any](t, rows[0], "data")["slug"] != "new" {
 		t.Errorf("newest first: %v", rows[0])
 	}
 }
@@ -289,7 +290,7 @@ func TestAuditLogFeatureOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, rows := auditRows(t, s, tok.Owner, "")
-	if len(rows) != 0 || len(res.obj(t)["options"].([]any)) != len(auditEventNames) {
+	if len(rows) != 0 || len(jsonField[[]any](t, res.obj(t), "options")) != len(auditEventNames) {
 		t.Errorf("body %s", res.raw)
 	}
 	if err := s.SetFeature("acme", auditFeature, true); err != nil {
@@ -310,7 +311,7 @@ func walkAudit(t *testing.T, s *Server, perPage int) ([]string, []string) {
 	for range 1000 {
 		res, rows := auditRows(t, s, token, query)
 		for _, r := range rows {
-			ids = append(ids, r["id"].(string))
+			ids = append(ids, jsonField[string](t, r, "id"))
 		}
 		next := linkCursor(t, res.header.Get("Link"), "next")
 		if next.results != "true" {
@@ -454,7 +455,7 @@ func TestPythonFormatting(t *testing.T) {
 			t.Errorf("repr(%q) = %s, want %s", s, got, want)
 		}
 	}
-	if got := pythonStr([]any{"a", int64(1), true, nil}); got != "['a', 1, True, None]" {
+	if got := pythonStr([]any{"a", int64(1), true, nil}, numberAsSent); got != "['a', 1, True, None]" {
 		t.Errorf("str(list) = %s", got)
 	}
 }
@@ -478,7 +479,7 @@ func TestAuditLogClockGoingBack(t *testing.T) {
 	now = testNow.Add(-time.Hour)
 	mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": "earlier"})
 	_, rows := auditRows(t, s, owner, "?event=team.create")
-	if len(rows) != 2 || rows[0]["data"].(map[string]any)["slug"] != "later" {
+	if len(rows) != 2 || jsonField[map[string]any](t, rows[0], "data")["slug"] != "later" {
 		t.Errorf("rows %v", rows)
 	}
 	log := s.st.orgsBySlug["acme"].audit

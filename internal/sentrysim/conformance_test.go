@@ -634,7 +634,7 @@ var conformanceCases = map[string][]confCase{
 				if len(rows) == 0 {
 					t.Fatalf("no rows: %s", r.raw)
 				}
-				row := rows[0].(map[string]any)
+				row := jsonAs[map[string]any](t, rows[0])
 				for _, k := range []string{"id", "actor", "event", "ipAddress", "note", "targetObject", "targetUser", "data", "dateCreated"} {
 					if _, ok := row[k]; !ok {
 						t.Errorf("row lacks %s", k)

@@ -12,8 +12,11 @@
 // serveRoute: authentication (401), the token's scopes against the
 // permission class (403), the path's objects (404), the caller's access to
 // them (403), and only then the handler. Handlers read and change the
-// store under the Server's lock, answer with the helpers in respond.go,
-// page lists with paginate, and record changes with call.audit.
+// store under the Server's lock, read bodies with readBody (REST) or
+// readRequestData (SCIM) in validate.go, answer with the helpers in
+// respond.go, page lists with paginate, and record changes with
+// call.audit. Python's behaviour on values (str(), truthiness, int(),
+// type names, urllib quoting) is in python.go, one copy of each.
 //
 // Around every API request, outside the store's lock, the load switches in
 // load.go count it (Stats, GET /_sim/stats), then apply what Options or
@@ -23,5 +26,7 @@
 // ("team-roles", "sso-scim", "audit-log", "invite-members") are switched per
 // organization with SetFeature, and LoadSeed fills an organization from a
 // JSON file. Go test controls (AddMember, AcceptInvite, SCIMToken,
-// OrgCIToken and the like) change the store directly.
+// OrgCIToken and the like) change the store directly. Every control, in Go
+// and over HTTP under /_sim/, is in controls.go: they are the emulator's
+// own, and Sentry has none of them.
 package sentrysim

@@ -106,9 +106,31 @@ func (r response) list(t testing.TB) []map[string]any {
 	}
 	out := make([]map[string]any, len(arr))
 	for i, v := range arr {
-		out[i] = v.(map[string]any)
+		out[i] = jsonAs[map[string]any](t, v)
 	}
 	return out
+}
+
+// jsonAs is v, a decoded JSON value or audit data, as a T; the test fails
+// when it holds something else.
+func jsonAs[T any](t testing.TB, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%#v is a %T, want a %T", v, v, x)
+	}
+	return x
+}
+
+// jsonField is an object's field as a T; the test fails when the field is
+// missing or holds something else.
+func jsonField[T any](t testing.TB, obj map[string]any, key string) T {
+	t.Helper()
+	x, ok := obj[key].(T)
+	if !ok {
+		t.Fatalf("field %q is %#v, want a %T", key, obj[key], x)
+	}
+	return x
 }
 
 func detail(s string) map[string]any { return map[string]any{"detail": s} }

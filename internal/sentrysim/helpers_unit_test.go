@@ -2,6 +2,7 @@ package sentrysim
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -122,7 +123,7 @@ func TestUniqueSlugSuffixSchedule(t *testing.T) {
 	var tried []string
 	// Everything is taken: Sentry tries one 2-character suffix, five of
 	// 3, twenty of 5 and one of 12, and then gives up.
-	uniqueSlug("Busy", 50, func(s string) bool { tried = append(tried, s); return true })
+	uniqueSlug("Busy", func(s string) bool { tried = append(tried, s); return true })
 	if len(tried) != 28 {
 		t.Fatalf("%d attempts", len(tried))
 	}
@@ -134,7 +135,7 @@ func TestUniqueSlugSuffixSchedule(t *testing.T) {
 	if !slices.Equal(lengths[:7], want) || lengths[26] != 12 {
 		t.Fatalf("suffix lengths %v", lengths)
 	}
-	long := uniqueSlug("", 50, func(string) bool { return false })
+	long := uniqueSlug("", func(string) bool { return false })
 	if len(long) != 12 {
 		t.Fatalf("empty name: %q", long)
 	}
@@ -154,5 +155,32 @@ func TestAppendJSON(t *testing.T) {
 	want := `{"s":"a\"b\\c\n\t\u0001<&>é\u2028","n":null,"list":[1,2,true,["x"]],"nested":[{"k":"v"}],"other":{"z":1}}`
 	if string(got) != want {
 		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestPythonStrNumbers pins the two ways str() writes a number from a
+// request body: as sent, for audit notes and choice messages, and as
+// Python's json module parses it, for SCIM's slugified names.
+func TestPythonStrNumbers(t *testing.T) {
+	for _, c := range []struct {
+		in             json.Number
+		sent, asParsed string
+	}{
+		{"7", "7", "7"},
+		{"1.50", "1.50", "1.5"},
+		{"2.0", "2.0", "2.0"},
+		{"1e2", "1e2", "100.0"},
+	} {
+		if got := pythonStr(c.in, numberAsSent); got != c.sent {
+			t.Errorf("pythonStr(%s, numberAsSent) = %q, want %q", c.in, got, c.sent)
+		}
+		if got := pythonStr(c.in, numberAsParsed); got != c.asParsed {
+			t.Errorf("pythonStr(%s, numberAsParsed) = %q, want %q", c.in, got, c.asParsed)
+		}
+	}
+	for name, in := range map[string]any{"dict": map[string]any{}, "list": []any{}, "str": "", "int": json.Number("1"), "float": json.Number("1.5")} {
+		if got := pythonTypeName(in); got != name {
+			t.Errorf("pythonTypeName(%#v) = %q, want %q", in, got, name)
+		}
 	}
 }

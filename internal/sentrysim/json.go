@@ -166,9 +166,10 @@ func (w *objectWriter) null(k string) {
 	w.b = append(w.b, "null"...)
 }
 
-// id writes an id as Sentry's serializers do, as a decimal string.
-func (w *objectWriter) id(k string, id int64) {
-	w.key(k)
+// id writes the "id" field as Sentry's serializers do, as a decimal
+// string.
+func (w *objectWriter) id(id int64) {
+	w.key("id")
 	w.b = append(w.b, '"')
 	w.b = strconv.AppendInt(w.b, id, 10)
 	w.b = append(w.b, '"')

@@ -2,8 +2,6 @@ package sentrysim
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -106,9 +104,6 @@ func (o Options) config() Config {
 		Seed:             o.Seed,
 	}
 }
-
-// ErrBadConfig is returned for switches out of range.
-var ErrBadConfig = errors.New("sentrysim: invalid config")
 
 func (c Config) validate() error {
 	bad := func(format string, args ...any) error {
@@ -491,33 +486,6 @@ func (s *Server) withLoad(next http.Handler) http.Handler {
 	})
 }
 
-// Config returns the switches in force.
-func (s *Server) Config() Config { return s.load.get() }
-
-// SetConfig replaces every switch and restarts the random draws from the
-// Config's seed.
-func (s *Server) SetConfig(c Config) error { return s.load.set(c, true) }
-
-// SetRateLimitClock gives the rate limiter a clock of the test's own, so
-// that its one-second windows turn when the test says rather than with
-// real time; nil restores real time.
-func (s *Server) SetRateLimitClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.load.mu.Lock()
-	s.load.clock = now
-	s.load.mu.Unlock()
-}
-
-// Burst429 answers the next n API requests with 429, as a rate limit burst
-// would.
-func (s *Server) Burst429(n int) {
-	s.load.mu.Lock()
-	defer s.load.mu.Unlock()
-	s.load.burst = max(n, 0)
-}
-
 // configJSON is Config as the /_sim/config control reads and writes it.
 // Pointers tell the fields a POST leaves alone.
 type configJSON struct {
@@ -612,34 +580,4 @@ func setIf[T any](dst, src *T) {
 	if src != nil {
 		*dst = *src
 	}
-}
-
-// registerLoadControls adds GET and POST /_sim/config.
-func (s *Server) registerLoadControls() {
-	s.mux.HandleFunc("GET /_sim/config", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, configBody(s.Config()))
-	})
-	s.mux.HandleFunc("POST /_sim/config", func(w http.ResponseWriter, r *http.Request) {
-		var p configJSON
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			writeDetail(w, http.StatusBadRequest, "invalid config: "+err.Error())
-			return
-		}
-		if dec.More() {
-			writeDetail(w, http.StatusBadRequest, "invalid config: extra data after the object")
-			return
-		}
-		c := s.Config()
-		reseed, err := p.patch(&c)
-		if err == nil {
-			err = s.load.set(c, reseed)
-		}
-		if err != nil {
-			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
-			return
-		}
-		writeJSON(w, http.StatusOK, configBody(s.Config()))
-	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -32,12 +33,11 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// withClock gives the server's limiter a fake clock, 0.25s into a second.
+// withClock gives the server's limiter a fake clock, 0.25s into a second,
+// so that its windows turn only when the test advances the clock.
 func withClock(s *Server) *fakeClock {
 	c := &fakeClock{t: time.Unix(1714564800, 250_000_000)}
-	s.load.mu.Lock()
-	s.load.clock = c.now
-	s.load.mu.Unlock()
+	s.SetRateLimitClock(c.now)
 	return c
 }
 
@@ -62,7 +62,8 @@ func TestNewRejectsBadSwitches(t *testing.T) {
 	} {
 		func() {
 			defer func() {
-				if r := recover(); r == nil || !strings.Contains(r.(string), "invalid config") {
+				r := recover()
+				if msg, _ := r.(string); !strings.Contains(msg, "invalid config") {
 					t.Errorf("New(%+v) did not panic with a config error: %v", opts, r)
 				}
 			}()
@@ -237,16 +238,30 @@ func TestLatency(t *testing.T) {
 		t.Errorf("waits %v, want one of 60ms for the API request and none for the control", waits)
 	}
 	mu.Unlock()
-	s.load.wait = sleepContext
-	// A request whose client gives up gets no answer.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://example.com"+teamsPath, nil)
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	if rec.Body.Len() != 0 {
-		t.Errorf("cancelled request answered %s", rec.Body)
-	}
+}
+
+// TestLatencyWaits runs the real wait in a synctest bubble, whose clock
+// moves only when every goroutine in it is blocked: the answer comes
+// exactly one latency later, and a request whose client has given up gets
+// no answer, whatever the machine's load.
+func TestLatencyWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newLoadServer(t, Options{Latency: 60 * time.Millisecond})
+		start := time.Now()
+		send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil).expect(t, http.StatusOK, nil)
+		if waited := time.Since(start); waited != 60*time.Millisecond {
+			t.Errorf("the answer came after %s, want 60ms", waited)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://example.com"+teamsPath, nil)
+		req.Header.Set("Authorization", "Bearer "+s.Tokens().Owner)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Body.Len() != 0 {
+			t.Errorf("cancelled request answered %s", rec.Body)
+		}
+	})
 }
 
 func TestSeededDrawsRepeat(t *testing.T) {

@@ -250,14 +250,16 @@ func validateInviteEmail(org *organization, email string) []string {
 
 // invalidChoice is ChoiceField's message, the input as Python's str()
 // writes it.
-func invalidChoice(v any) string { return `"` + pythonStr(v) + `" is not a valid choice.` }
+func invalidChoice(v any) string {
+	return `"` + pythonStr(v, numberAsSent) + `" is not a valid choice.`
+}
 
 // orgRoleChoice is the role fields' ChoiceField.
 func orgRoleChoice(v any) (string, []string) {
 	if v == nil {
 		return "", []string{msgNull}
 	}
-	s := pythonStr(v)
+	s := pythonStr(v, numberAsSent)
 	if _, isString := v.(string); isString && lookupOrgRole(s) != nil {
 		return s, nil
 	}
@@ -294,11 +296,7 @@ func listField(v any, allowNull bool) ([]any, []string) {
 	case []any:
 		return v, nil
 	default:
-		typeName := pythonTypeName(v)
-		if _, isMap := v.(map[string]any); isMap {
-			typeName = "dict"
-		}
-		return nil, []string{`Expected a list of items but got type "` + typeName + `".`}
+		return nil, []string{`Expected a list of items but got type "` + pythonTypeName(v) + `".`}
 	}
 }
 
@@ -356,7 +354,10 @@ func validateTeamRoles(org *organization, items []any) ([]teamAssignment, []stri
 		return nil, []string{msgInvalidTeamRole}, nil
 	}
 	for _, item := range items {
-		obj := item.(map[string]any)
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return nil, nil, errSerializerRaised
+		}
 		slug, ok := obj["teamSlug"]
 		if !ok {
 			return nil, nil, errSerializerRaised

@@ -35,7 +35,7 @@ func TestListTeamMembers(t *testing.T) {
 	res.expect(t, http.StatusOK, nil)
 	rows := res.list(t)
 	// Invites first, by address; joined members after them.
-	if got := emailsOf(rows); !slices.Equal(got, []string{"amy@example.com", "zed@example.com", "owner@acme.example", "member@acme.example"}) {
+	if got := emailsOf(t, rows); !slices.Equal(got, []string{"amy@example.com", "zed@example.com", "owner@acme.example", "member@acme.example"}) {
 		t.Fatalf("order %v", got)
 	}
 	roles := make([]any, len(rows))
@@ -93,7 +93,7 @@ func TestListTeamMembersPagination(t *testing.T) {
 		rows := res.list(t)
 		sizes = append(sizes, len(rows))
 		for _, r := range rows {
-			seen[r["id"].(string)] = true
+			seen[jsonField[string](t, r, "id")] = true
 		}
 		next := nextLinkCursor(t, res.header.Get("Link"))
 		if next == "" {
@@ -392,7 +392,7 @@ func TestTeamMembershipAuditTargets(t *testing.T) {
 		"member.join-team", "member.leave-team", "member.edit"}) {
 		t.Fatalf("events %v", got)
 	}
-	teamID := team["id"].(string)
+	teamID := jsonField[string](t, team, "id")
 	joined, left, rejoined, joinedWeb, leftBackend := entries[0], entries[1], entries[2], entries[3], entries[4]
 	for _, e := range entries[:5] {
 		if formatID(e.targetObject) == teamID || e.targetObject == 0 {

@@ -2,7 +2,6 @@ package sentrysim
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -35,12 +34,6 @@ const (
 	emailMaxLength = 75
 	// inviteValidFor is INVITE_DAYS_VALID.
 	inviteValidFor = 30 * 24 * time.Hour
-)
-
-// Errors of the member test controls.
-var (
-	ErrAlreadyMember = errors.New("sentrysim: the user is already a member")
-	ErrInviteExpired = errors.New("sentrysim: the invite has expired")
 )
 
 var (
@@ -345,7 +338,7 @@ func memberFlagsBody(idpProvisioned bool) rawJSON {
 // embeds it (UserSerializer without the emails).
 func appendMemberUserBody(b []byte, u *user) []byte {
 	return appendObject(b, func(w *objectWriter) {
-		w.id("id", u.id)
+		w.id(u.id)
 		w.str("name", u.displayName())
 		w.str("username", u.email)
 		w.str("email", u.email)
@@ -364,7 +357,7 @@ func appendMemberUserBody(b []byte, u *user) []byte {
 // writeMemberFields writes OrganizationMemberSerializer's fields.
 func writeMemberFields(w *objectWriter, m *member, now time.Time) {
 	email := m.currentEmail()
-	w.id("id", m.id)
+	w.id(m.id)
 	w.str("email", email)
 	if m.user != nil {
 		w.str("name", m.user.displayName())
@@ -616,7 +609,7 @@ func inviteMember(c *call) {
 	assigned := orgRoleMember.id
 	for _, name := range []string{"orgRole", "role"} {
 		if v := b[name]; pythonTruthy(v) {
-			assigned = pythonStr(v)
+			assigned = pythonStr(v, numberAsSent)
 			break
 		}
 	}
@@ -926,62 +919,4 @@ func (s *Server) pendingInvite(org, email string) (*organization, *member, error
 		return o, nil, ErrNoMember
 	}
 	return o, m, nil
-}
-
-// AcceptInvite accepts the pending invite for email as the invitee would:
-// the member gets a user (created if there is none with that address), no
-// longer pending, and the audit log a member.accept-invite entry. It
-// returns a new personal token for the user with the org role's scopes.
-// An expired invite cannot be accepted.
-func (s *Server) AcceptInvite(org, email string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, m, err := s.pendingInvite(org, email)
-	if err != nil {
-		return "", err
-	}
-	now := s.now()
-	if m.inviteExpired(now) {
-		return "", ErrInviteExpired
-	}
-	u := s.st.addUser(m.email, now)
-	if o.membersByUser[u.id] != nil {
-		return "", ErrAlreadyMember
-	}
-	m.user, m.pending, m.email = u, false, u.email
-	m.inviteExpiresAt = time.Time{}
-	o.membersByUser[u.id] = m
-	s.recordAudit(o, u, "member.accept-invite", m.id, u, m.auditData())
-	return s.st.addUserToken(u, m.role.scopes&tokenScopes, now).value, nil
-}
-
-// ExpireInvite moves the pending invite's expiry into the past, as 30 days
-// without an answer would.
-func (s *Server) ExpireInvite(org, email string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, m, err := s.pendingInvite(org, email)
-	if err != nil {
-		return err
-	}
-	m.inviteExpiresAt = s.now().Add(-24 * time.Hour)
-	return nil
-}
-
-// SetMemberProvisioned marks the member (joined or invited) with the email
-// as provisioned through SCIM, which the members API then refuses to
-// remove.
-func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	m := o.memberByEmail(email)
-	if m == nil {
-		return ErrNoMember
-	}
-	m.idpProvisioned = provisioned
-	return nil
 }

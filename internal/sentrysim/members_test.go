@@ -65,10 +65,11 @@ func entryEvents(entries []*auditEntry) []string {
 }
 
 // emailsOf lists the email of each member body.
-func emailsOf(rows []map[string]any) []string {
+func emailsOf(t testing.TB, rows []map[string]any) []string {
+	t.Helper()
 	out := make([]string, len(rows))
 	for i, r := range rows {
-		out[i] = r["email"].(string)
+		out[i] = jsonField[string](t, r, "email")
 	}
 	return out
 }
@@ -134,7 +135,7 @@ func TestInviteMemberBody(t *testing.T) {
 
 	// The team was joined, but the role sent on invite was dropped.
 	details := send(t, s, http.MethodGet, memberPath(id), owner, nil).obj(t)
-	if !slices.Equal(details["teams"].([]any), []any{"backend"}) {
+	if !slices.Equal(jsonField[[]any](t, details, "teams"), []any{"backend"}) {
 		t.Errorf("teams %v", details["teams"])
 	}
 	wantRoles := []any{map[string]any{"teamSlug": "backend", "role": nil}}
@@ -149,7 +150,7 @@ func TestInviteMemberBody(t *testing.T) {
 	e := entries[0]
 	if e.actor == nil || e.actor.email != "owner@acme.example" || formatID(e.targetObject) != id ||
 		e.data["email"] != "new@example.com" || e.data["role"] != "member" ||
-		!slices.Equal(e.data["teams_slugs"].([]string), []string{"backend"}) || e.data["user"] != nil {
+		!slices.Equal(jsonField[[]string](t, e.data, "teams_slugs"), []string{"backend"}) || e.data["user"] != nil {
 		t.Errorf("audit entry %+v", e)
 	}
 }
@@ -162,8 +163,8 @@ func TestInviteMemberWithDeprecatedFields(t *testing.T) {
 	if body["orgRole"] != "manager" {
 		t.Errorf("orgRole %v", body["orgRole"])
 	}
-	details := send(t, s, http.MethodGet, memberPath(body["id"].(string)), owner, nil).obj(t)
-	if !slices.Equal(details["teams"].([]any), []any{"backend"}) {
+	details := send(t, s, http.MethodGet, memberPath(jsonField[string](t, body, "id")), owner, nil).obj(t)
+	if !slices.Equal(jsonField[[]any](t, details, "teams"), []any{"backend"}) {
 		t.Errorf("teams %v", details["teams"])
 	}
 }
@@ -256,7 +257,7 @@ func TestInviteMemberPermissions(t *testing.T) {
 		{"member", map[string]any{"email": "a@example.com", "orgRole": "manager"}, 400},
 	}
 	for _, c := range cases {
-		t.Run(c.role+" invites "+c.invite["orgRole"].(string), func(t *testing.T) {
+		t.Run(c.role+" invites "+jsonField[string](t, c.invite, "orgRole"), func(t *testing.T) {
 			s := newTestServer(t)
 			send(t, s, http.MethodPost, membersPath, roleToken(s, c.role), c.invite).expect(t, c.status, nil)
 		})
@@ -339,7 +340,7 @@ func TestListMembersPagination(t *testing.T) {
 		rows := res.list(t)
 		sizes = append(sizes, len(rows))
 		for _, r := range rows {
-			id, err := strconv.ParseInt(r["id"].(string), 10, 64)
+			id, err := strconv.ParseInt(jsonField[string](t, r, "id"), 10, 64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -426,7 +427,7 @@ func TestListMembersQuery(t *testing.T) {
 		t.Run(c.query, func(t *testing.T) {
 			res := send(t, s, http.MethodGet, membersPath+"?query="+url.QueryEscape(c.query), owner, nil)
 			res.expect(t, http.StatusOK, nil)
-			if got := emailsOf(res.list(t)); !slices.Equal(got, c.want) {
+			if got := emailsOf(t, res.list(t)); !slices.Equal(got, c.want) {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
@@ -472,11 +473,11 @@ func TestGetMemberDetails(t *testing.T) {
 		}
 	}
 	var roleIDs, allowed []string
-	for _, r := range body["orgRoleList"].([]any) {
-		role := r.(map[string]any)
-		roleIDs = append(roleIDs, role["id"].(string))
+	for _, r := range jsonField[[]any](t, body, "orgRoleList") {
+		role := jsonAs[map[string]any](t, r)
+		roleIDs = append(roleIDs, jsonField[string](t, role, "id"))
 		if role["isAllowed"] == true {
-			allowed = append(allowed, role["id"].(string))
+			allowed = append(allowed, jsonField[string](t, role, "id"))
 		}
 		if role["id"] == "admin" && role["isRetired"] != true {
 			t.Errorf("admin is not shown retired: %v", role)
@@ -496,8 +497,8 @@ func TestGetMemberDetails(t *testing.T) {
 		t.Error("roles differs from orgRoleList")
 	}
 	var teamRoleIDs []string
-	for _, r := range body["teamRoleList"].([]any) {
-		teamRoleIDs = append(teamRoleIDs, r.(map[string]any)["id"].(string))
+	for _, r := range jsonField[[]any](t, body, "teamRoleList") {
+		teamRoleIDs = append(teamRoleIDs, jsonField[string](t, jsonAs[map[string]any](t, r), "id"))
 	}
 	if !slices.Equal(teamRoleIDs, []string{"contributor", "admin"}) {
 		t.Errorf("teamRoleList %v", teamRoleIDs)
@@ -518,8 +519,8 @@ func TestGetMemberDetails(t *testing.T) {
 	})
 	t.Run("without member:admin nothing is allowed", func(t *testing.T) {
 		body := send(t, s, http.MethodGet, memberPath(id), s.Tokens().Member, nil).obj(t)
-		for _, r := range body["orgRoleList"].([]any) {
-			if r.(map[string]any)["isAllowed"] != false {
+		for _, r := range jsonField[[]any](t, body, "orgRoleList") {
+			if jsonAs[map[string]any](t, r)["isAllowed"] != false {
 				t.Errorf("allowed %v", r)
 			}
 		}
@@ -613,7 +614,7 @@ func TestUpdateMemberTeamRoles(t *testing.T) {
 		}).expect(t, http.StatusOK, nil)
 		before := auditLen(s)
 		body := send(t, s, http.MethodPut, memberPath(id), owner, map[string]any{"orgRole": "member"}).obj(t)
-		if len(body["teams"].([]any)) != 0 {
+		if len(jsonField[[]any](t, body, "teams")) != 0 {
 			t.Errorf("teams %v", body["teams"])
 		}
 		events := entryEvents(auditTail(s, before))
@@ -625,7 +626,7 @@ func TestUpdateMemberTeamRoles(t *testing.T) {
 	t.Run("an empty list removes every team", func(t *testing.T) {
 		send(t, s, http.MethodPut, memberPath(id), owner, map[string]any{"teams": []any{"ops"}}).expect(t, http.StatusOK, nil)
 		body := send(t, s, http.MethodPut, memberPath(id), owner, map[string]any{"teamRoles": []any{}}).obj(t)
-		if len(body["teams"].([]any)) != 0 {
+		if len(jsonField[[]any](t, body, "teams")) != 0 {
 			t.Errorf("teams %v", body["teams"])
 		}
 	})
@@ -697,7 +698,7 @@ func TestUpdateMemberOrgRole(t *testing.T) {
 			"orgRole": "member", "teamRoles": []any{},
 		}).expect(t, http.StatusBadRequest, detail(msgOwnRole))
 		body := send(t, s, http.MethodGet, memberPath(id), manager, nil).obj(t)
-		if len(body["teams"].([]any)) != 0 || body["orgRole"] != "manager" {
+		if len(jsonField[[]any](t, body, "teams")) != 0 || body["orgRole"] != "manager" {
 			t.Errorf("teams %v, role %v", body["teams"], body["orgRole"])
 		}
 	})
@@ -709,7 +710,7 @@ func TestUpdateMemberOrgRole(t *testing.T) {
 		}
 		id := idOfMember(t, s, "member@acme.example")
 		body := send(t, s, http.MethodPut, memberPath(id), s.Tokens().Owner, map[string]any{"orgRole": "manager"}).obj(t)
-		if body["orgRole"] != "manager" || body["flags"].(map[string]any)["idp:provisioned"] != true {
+		if body["orgRole"] != "manager" || jsonField[map[string]any](t, body, "flags")["idp:provisioned"] != true {
 			t.Errorf("body %v", body)
 		}
 	})
@@ -874,7 +875,7 @@ func TestDeleteMember(t *testing.T) {
 		mustInvite(t, s, s.Tokens().Owner, map[string]any{"email": "b@example.com"})
 		send(t, s, http.MethodDelete, memberPath(idOfMember(t, s, "manager@acme.example")), s.Tokens().Owner, nil).expect(t, 204, nil)
 		rows := send(t, s, http.MethodGet, membersPath+"?query=isInvited:true", s.Tokens().Owner, nil).list(t)
-		if got := emailsOf(rows); !slices.Equal(got, []string{"b@example.com"}) {
+		if got := emailsOf(t, rows); !slices.Equal(got, []string{"b@example.com"}) {
 			t.Errorf("invites left %v", got)
 		}
 	})
@@ -888,7 +889,7 @@ func TestDeleteMember(t *testing.T) {
 		}
 		send(t, s, http.MethodDelete, memberPath(idOfMember(t, s, "member@acme.example")), owner, nil).expect(t, 204, nil)
 		rows := send(t, s, http.MethodGet, teamPath("acme", "backend")+"members/", owner, nil).list(t)
-		if got := emailsOf(rows); !slices.Equal(got, []string{"owner@acme.example"}) {
+		if got := emailsOf(t, rows); !slices.Equal(got, []string{"owner@acme.example"}) {
 			t.Errorf("team members %v", got)
 		}
 	})

@@ -2,7 +2,6 @@ package sentrysim
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -230,22 +229,4 @@ func deleteOrgToken(c *call) {
 	t.deactivated = true
 	c.audit("org-auth-token.remove", t.id, nil, orgTokenAuditData(t))
 	c.w.WriteHeader(http.StatusNoContent)
-}
-
-// OrgCIToken returns an organization auth token (scope org:ci) for the
-// organization, minted on the first call and handed out again while it
-// has not been deleted. It panics for an unknown organization.
-func (s *Server) OrgCIToken(org string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		panic(fmt.Sprintf("sentrysim: no organization %q", org))
-	}
-	for _, t := range s.st.activeOrgTokens(o) {
-		if t.name == orgCITokenName {
-			return t.value
-		}
-	}
-	return s.st.addOrgToken(o, orgCITokenName, s.now()).value
 }

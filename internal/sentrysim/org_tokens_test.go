@@ -65,7 +65,7 @@ func TestCreateOrgToken(t *testing.T) {
 	}
 
 	// Only the create response carries the token.
-	got := send(t, s, http.MethodGet, orgTokenPath(body["id"].(string)), owner, nil)
+	got := send(t, s, http.MethodGet, orgTokenPath(jsonField[string](t, body, "id")), owner, nil)
 	delete(want, "token")
 	got.expect(t, http.StatusOK, want)
 	list := send(t, s, http.MethodGet, orgTokensPath, owner, nil)
@@ -77,7 +77,7 @@ func TestCreateOrgToken(t *testing.T) {
 	entry := s.st.orgsBySlug["acme"].audit[len(s.st.orgsBySlug["acme"].audit)-1]
 	if entry.event != "org-auth-token.create" || fmt.Sprint(entry.targetObject) != body["id"] || entry.actor == nil ||
 		entry.actor.email != "owner@acme.example" || entry.data["name"] != "CI deploys" ||
-		!slices.Equal(entry.data["scopes"].([]string), []string{"org:ci"}) {
+		!slices.Equal(jsonField[[]string](t, entry.data, "scopes"), []string{"org:ci"}) {
 		t.Errorf("audit entry %+v", entry)
 	}
 }
@@ -128,8 +128,8 @@ func TestOrgTokenDetails(t *testing.T) {
 	s := newTestServer(t)
 	owner := s.Tokens().Owner
 	created := mustCreateOrgToken(t, s, owner, "first")
-	id := created["id"].(string)
-	value := created["token"].(string)
+	id := jsonField[string](t, created, "id")
+	value := jsonField[string](t, created, "token")
 
 	rename := send(t, s, http.MethodPut, orgTokenPath(id), owner, map[string]any{"name": "renamed"})
 	if rename.status != http.StatusNoContent || rename.raw != "" {
@@ -194,7 +194,7 @@ func mustCreateOrgTokenIn(t testing.TB, s *Server, org, token, name string) stri
 	t.Helper()
 	res := send(t, s, http.MethodPost, "/api/0/organizations/"+org+"/org-auth-tokens/", token, map[string]any{"name": name})
 	res.expect(t, http.StatusCreated, nil)
-	return res.obj(t)["id"].(string)
+	return jsonField[string](t, res.obj(t), "id")
 }
 
 func TestOrgTokenPermissionsByRole(t *testing.T) {
@@ -211,7 +211,7 @@ func TestOrgTokenPermissionsByRole(t *testing.T) {
 			s := newTestServer(t)
 			tok := s.Tokens()
 			token := map[string]string{"owner": tok.Owner, "manager": tok.Manager, "member": tok.Member}[c.role]
-			id := mustCreateOrgToken(t, s, tok.Owner, "existing")["id"].(string)
+			id := jsonField[string](t, mustCreateOrgToken(t, s, tok.Owner, "existing"), "id")
 			send(t, s, http.MethodGet, orgTokensPath, token, nil).expect(t, c.list, nil)
 			send(t, s, http.MethodPost, orgTokensPath, token, map[string]any{"name": "mine"}).expect(t, c.create, nil)
 			send(t, s, http.MethodGet, orgTokenPath(id), token, nil).expect(t, c.get, nil)
@@ -238,7 +238,7 @@ func TestOrgTokenList(t *testing.T) {
 	owner := s.Tokens().Owner
 	values := map[string]string{}
 	for _, name := range []string{"b-unused", "a-unused", "used-early", "used-late"} {
-		values[name] = mustCreateOrgToken(t, s, owner, name)["token"].(string)
+		values[name] = jsonField[string](t, mustCreateOrgToken(t, s, owner, name), "token")
 		clk.advance(time.Second)
 	}
 	// Tokens count as used when they authenticate, even if the request is
@@ -251,7 +251,7 @@ func TestOrgTokenList(t *testing.T) {
 	res.expect(t, http.StatusOK, nil)
 	var names []string
 	for _, tok := range res.list(t) {
-		names = append(names, tok["name"].(string))
+		names = append(names, jsonField[string](t, tok, "name"))
 		if _, ok := tok["token"]; ok {
 			t.Error("list carries the token")
 		}
@@ -328,7 +328,7 @@ func TestOrgCIToken(t *testing.T) {
 	if len(list) != 1 || list[0]["tokenLastCharacters"] != ci[len(ci)-4:] || list[0]["dateLastUsed"] == nil {
 		t.Fatalf("list %v", list)
 	}
-	send(t, s, http.MethodDelete, orgTokenPath(list[0]["id"].(string)), tok.Owner, nil).expect(t, 204, nil)
+	send(t, s, http.MethodDelete, orgTokenPath(jsonField[string](t, list[0], "id")), tok.Owner, nil).expect(t, 204, nil)
 	if next := s.OrgCIToken("acme"); next == ci || !strings.HasPrefix(next, "sntrys_") {
 		t.Error("OrgCIToken handed out a deleted token")
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Sentry's page size: the default, and the most a page may ask for.
@@ -170,28 +169,6 @@ func clampIndex(f float64, total int) int {
 	return int(f)
 }
 
-// pythonSlice resolves the bounds of list[start:stop] on a list of n items
-// as Python does with negative and out-of-range bounds.
-func pythonSlice(n int, start, stop int64) (int, int) {
-	resolve := func(i int64) int {
-		if i < 0 {
-			i += int64(n)
-			if i < 0 {
-				return 0
-			}
-		}
-		if i > int64(n) {
-			return n
-		}
-		return int(i)
-	}
-	s, e := resolve(start), resolve(stop)
-	if e < s {
-		e = s
-	}
-	return s, e
-}
-
 // paginate is Sentry's Endpoint.paginate with the OffsetPaginator, over a
 // list already filtered and ordered: it returns the requested page and sets
 // the Link header. On bad input it answers the request and returns false.
@@ -343,70 +320,4 @@ func queryWithout(raw, drop string) string {
 		}
 	}
 	return b.String()
-}
-
-// pythonQuote is urllib.parse.quote: everything but letters, digits, _.-~
-// and the safe characters is percent-encoded.
-func pythonQuote(s, safe string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
-			strings.IndexByte("_.-~", ch) >= 0 || strings.IndexByte(safe, ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[ch>>4])
-		b.WriteByte(hexDigits[ch&15])
-	}
-	return b.String()
-}
-
-// pythonQuotePlus is urllib.parse.quote_plus.
-func pythonQuotePlus(s string) string {
-	return strings.ReplaceAll(pythonQuote(s, " "), " ", "+")
-}
-
-// pythonUnquotePlus is urllib.parse.unquote_plus: bad escapes stay as they
-// are and bad UTF-8 becomes U+FFFD.
-func pythonUnquotePlus(s string) string {
-	s = strings.ReplaceAll(s, "+", " ")
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	buf := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-				buf = append(buf, byte(v))
-				i += 2
-				continue
-			}
-		}
-		buf = append(buf, s[i])
-	}
-	if !utf8.Valid(buf) {
-		return strings.ToValidUTF8(string(buf), "\uFFFD")
-	}
-	return string(buf)
-}
-
-// pythonInt is Python's int() on a string: surrounding whitespace, a sign
-// and single underscores between digits are allowed.
-func pythonInt(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	sign := ""
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		sign, s = s[:1], s[1:]
-	}
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(sign+strings.ReplaceAll(s, "_", ""), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return n, true
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/md5" //nolint:gosec // Sentry picks a project's color from an MD5 of its slug; nothing secret.
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 const (
@@ -22,16 +20,9 @@ const (
 
 	// projectNameMaxLength is ProjectPostSerializer's limit on names;
 	// projectSlugMaxLength is PROJECT_SLUG_MAX_LENGTH. Slugs made from a
-	// name are cut at 50, as slugify_instance is told to.
-	projectNameMaxLength    = 50
-	projectSlugMaxLength    = 100
-	projectDerivedSlugLimit = 50
-)
-
-// Errors of the project test controls.
-var (
-	ErrProjectExists = errors.New("sentrysim: a project with this slug already exists")
-	ErrBadSlug       = errors.New("sentrysim: invalid slug")
+	// name are cut at 50, as slugify_instance is told to (uniqueSlug).
+	projectNameMaxLength = 50
+	projectSlugMaxLength = 100
 )
 
 // reservedProjectSlugs is RESERVED_PROJECT_SLUGS: names that may not be
@@ -181,15 +172,14 @@ func (st *store) addProject(org *organization, owner *team, slug, name, platform
 	return p
 }
 
-// linkProjectTeam is Project.add_team: it reports false when the link was
-// already there.
-func (st *store) linkProjectTeam(p *project, t *team) bool {
+// linkProjectTeam is Project.add_team; a link already there is kept as it
+// is.
+func (st *store) linkProjectTeam(p *project, t *team) {
 	if p.teams[t.id] != nil {
-		return false
+		return
 	}
 	p.teams[t.id] = t
 	p.teamLinks[t.id] = st.newID()
-	return true
 }
 
 // unlinkProjectTeam is Project.remove_team.
@@ -584,7 +574,7 @@ func createTeamProject(c *call) {
 	if !b.has("name") {
 		fe.add("name", msgRequired)
 	} else {
-		v, _, errs := charField{maxLength: projectNameMaxLength}.clean(b["name"])
+		v, errs := charField{maxLength: projectNameMaxLength}.clean(b["name"])
 		if errs == nil && reservedProjectSlugs[v] {
 			errs = []string{`The name "` + v + `" is reserved and not allowed.`}
 		}
@@ -594,14 +584,14 @@ func createTeamProject(c *call) {
 		name = v
 	}
 	if b.has("slug") {
-		v, _, errs := projectSlugField().clean(b["slug"])
+		v, errs := projectSlugField().clean(b["slug"])
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
 		slug = v
 	}
 	if b.has("platform") {
-		v, _, errs := charField{allowNull: true, allowBlank: true}.clean(b["platform"])
+		v, errs := charField{allowNull: true, allowBlank: true}.clean(b["platform"])
 		switch {
 		case errs != nil:
 		case v != "" && v != "other" && !projectPlatforms[v]:
@@ -626,7 +616,7 @@ func createTeamProject(c *call) {
 
 	org := c.org
 	if slug == "" {
-		slug = uniqueSlug(name, projectDerivedSlugLimit, func(s string) bool {
+		slug = uniqueSlug(name, func(s string) bool {
 			return org.projectSlugs[s] != nil || reservedProjectSlugs[s]
 		})
 	}
@@ -854,27 +844,4 @@ func removeProjectTeam(c *call) {
 	unlinkProjectTeam(p, t)
 	c.audit("project-team.remove", p.id, nil, map[string]any{"team_slug": t.slug, "project_slug": p.slug})
 	c.json(http.StatusOK, projectWithTeamBody(c, p))
-}
-
-// AddProject creates a project with the slug (also its name) owned by the
-// team (id or slug), as if the team's admin had made it.
-func (s *Server) AddProject(org, team, slug string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	t := o.lookupTeam(team)
-	if t == nil {
-		return ErrNoTeam
-	}
-	if !validSlug(slug) || utf8.RuneCountInString(slug) > projectSlugMaxLength {
-		return fmt.Errorf("%w: %q", ErrBadSlug, slug)
-	}
-	if o.projectSlugs[slug] != nil {
-		return ErrProjectExists
-	}
-	s.st.addProject(o, t, slug, slug, "", s.now())
-	return nil
 }

@@ -34,8 +34,8 @@ func mustCreateProject(t testing.TB, s *Server, org, team, token string, body ma
 func teamSlugs(t testing.TB, body map[string]any) []string {
 	t.Helper()
 	var out []string
-	for _, v := range body["teams"].([]any) {
-		out = append(out, v.(map[string]any)["slug"].(string))
+	for _, v := range jsonField[[]any](t, body, "teams") {
+		out = append(out, jsonField[string](t, jsonAs[map[string]any](t, v), "slug"))
 	}
 	return out
 }
@@ -44,7 +44,7 @@ func listSlugs(t testing.TB, res response) []string {
 	t.Helper()
 	var out []string
 	for _, item := range res.list(t) {
-		out = append(out, item["slug"].(string))
+		out = append(out, jsonField[string](t, item, "slug"))
 	}
 	return out
 }
@@ -58,7 +58,7 @@ func TestCreateTeamProjectBody(t *testing.T) {
 		map[string]any{"name": " Web App ", "platform": "python", "default_rules": false})
 	res.expect(t, http.StatusCreated, nil)
 	body := res.obj(t)
-	if !regexp.MustCompile(`^[0-9]{16}$`).MatchString(body["id"].(string)) {
+	if !regexp.MustCompile(`^[0-9]{16}$`).MatchString(jsonField[string](t, body, "id")) {
 		t.Fatalf("id %v", body["id"])
 	}
 	ref := map[string]any{"id": team["id"], "slug": "backend", "name": "Backend"}
@@ -79,7 +79,7 @@ func TestCreateTeamProjectBody(t *testing.T) {
 		want[flag] = false
 	}
 	res.expect(t, http.StatusCreated, want)
-	if !strings.HasPrefix(res.raw, `{"team":{"id":"`+team["id"].(string)+`","slug":"backend","name":"Backend"},"teams":[`) ||
+	if !strings.HasPrefix(res.raw, `{"team":{"id":"`+jsonField[string](t, team, "id")+`","slug":"backend","name":"Backend"},"teams":[`) ||
 		!strings.HasSuffix(res.raw, `"hasUserReports":false,"latestDeploys":null}`) {
 		t.Errorf("key order: %s", res.raw)
 	}
@@ -88,7 +88,7 @@ func TestCreateTeamProjectBody(t *testing.T) {
 	// fields change.
 	list := send(t, s, http.MethodGet, "/api/0/organizations/acme/projects/", tok.Member, nil).list(t)
 	if len(list) != 1 || list[0]["isMember"] != false || list[0]["hasAccess"] != true ||
-		!slices.Equal(list[0]["access"].([]any), contributorTeamScopes) {
+		!slices.Equal(jsonField[[]any](t, list[0], "access"), contributorTeamScopes) {
 		t.Errorf("member's view: %v", list)
 	}
 }
@@ -112,13 +112,13 @@ func TestProjectDetailBody(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, body[k], v)
 		}
 	}
-	if body["team"].(map[string]any)["slug"] != "backend" || !slices.Equal(teamSlugs(t, body), []string{"backend"}) {
+	if jsonField[map[string]any](t, body, "team")["slug"] != "backend" || !slices.Equal(teamSlugs(t, body), []string{"backend"}) {
 		t.Errorf("teams: %v %v", body["team"], body["teams"])
 	}
-	if org := body["organization"].(map[string]any); org["slug"] != "acme" {
+	if org := jsonField[map[string]any](t, body, "organization"); org["slug"] != "acme" {
 		t.Errorf("organization %v", org)
 	}
-	if !strings.HasPrefix(res.raw, `{"id":"`+created["id"].(string)+`","slug":"web-app","name":"Web App","platform":null,`) {
+	if !strings.HasPrefix(res.raw, `{"id":"`+jsonField[string](t, created, "id")+`","slug":"web-app","name":"Web App","platform":null,`) {
 		t.Errorf("key order: %.200s", res.raw)
 	}
 	// Every field the published schema requires is there.
@@ -225,15 +225,15 @@ func TestCreateTeamProjectSlugs(t *testing.T) {
 	if first := create(map[string]any{"name": "Web App"}); first["slug"] != "web-app" {
 		t.Fatalf("from name: %v", first["slug"])
 	}
-	if second := create(map[string]any{"name": "Web App", "slug": nil}); !regexp.MustCompile(`^web-app-[a-z0-9]{2}$`).MatchString(second["slug"].(string)) {
+	if second := create(map[string]any{"name": "Web App", "slug": nil}); !regexp.MustCompile(`^web-app-[a-z0-9]{2}$`).MatchString(jsonField[string](t, second, "slug")) {
 		t.Fatalf("collision suffix: %v", second["slug"])
 	}
 	// Reserved slugs are stepped around when the slug comes from the name.
-	if reserved := create(map[string]any{"name": "Teams"}); !regexp.MustCompile(`^teams-[a-z0-9]{2}$`).MatchString(reserved["slug"].(string)) {
+	if reserved := create(map[string]any{"name": "Teams"}); !regexp.MustCompile(`^teams-[a-z0-9]{2}$`).MatchString(jsonField[string](t, reserved, "slug")) {
 		t.Fatalf("reserved: %v", reserved["slug"])
 	}
 	long := create(map[string]any{"name": strings.Repeat("abcde ", 10)[:50]})
-	if got := long["slug"].(string); len(got) > 50 || strings.HasSuffix(got, "-") {
+	if got := jsonField[string](t, long, "slug"); len(got) > 50 || strings.HasSuffix(got, "-") {
 		t.Fatalf("derived slug not cut at 50: %q", got)
 	}
 
@@ -323,7 +323,7 @@ func TestProjectTeamAdminMember(t *testing.T) {
 	}
 
 	mine := mustCreateProject(t, s, "acme", "mine", member, map[string]any{"name": "Mine"})
-	if mine["isMember"] != true || !slices.Equal(mine["access"].([]any), adminTeamScopes) {
+	if mine["isMember"] != true || !slices.Equal(jsonField[[]any](t, mine, "access"), adminTeamScopes) {
 		t.Errorf("team admin's view of its project: %v %v", mine["isMember"], mine["access"])
 	}
 	forbiddenList := map[string]any{"detail": []any{detailForbidden}}
@@ -363,7 +363,7 @@ func TestProjectClosedMembership(t *testing.T) {
 	send(t, s, http.MethodGet, projectPath("acme", "web"), tok.Member, nil).expect(t, 403, detail(detailForbidden))
 	send(t, s, http.MethodGet, projectPath("acme", "web")+"teams/", tok.Member, nil).expect(t, 403, detail(detailForbidden))
 	list := send(t, s, http.MethodGet, "/api/0/organizations/acme/projects/", tok.Member, nil).list(t)
-	if len(list) != 1 || list[0]["hasAccess"] != false || len(list[0]["access"].([]any)) != 0 {
+	if len(list) != 1 || list[0]["hasAccess"] != false || len(jsonField[[]any](t, list[0], "access")) != 0 {
 		t.Errorf("closed project in the list: %v", list)
 	}
 	// Managers see every project.
@@ -391,16 +391,16 @@ func TestProjectTeamLinks(t *testing.T) {
 	added.expect(t, http.StatusCreated, nil)
 	body := added.obj(t)
 	// Teams come in the order they were linked; "team" is the first.
-	if !slices.Equal(teamSlugs(t, body), []string{"zeta", "alpha"}) || body["team"].(map[string]any)["slug"] != "zeta" {
+	if !slices.Equal(teamSlugs(t, body), []string{"zeta", "alpha"}) || jsonField[map[string]any](t, body, "team")["slug"] != "zeta" {
 		t.Fatalf("teams %v, team %v", body["teams"], body["team"])
 	}
-	if !strings.HasSuffix(added.raw, `"status":"active","team":{"id":"`+body["team"].(map[string]any)["id"].(string)+`","slug":"zeta","name":"Zeta"},"teams":[`+
-		`{"id":"`+body["team"].(map[string]any)["id"].(string)+`","slug":"zeta","name":"Zeta"},{"id":"`+alpha["id"].(string)+`","slug":"alpha","name":"Alpha"}]}`) {
+	if !strings.HasSuffix(added.raw, `"status":"active","team":{"id":"`+jsonField[string](t, jsonField[map[string]any](t, body, "team"), "id")+`","slug":"zeta","name":"Zeta"},"teams":[`+
+		`{"id":"`+jsonField[string](t, jsonField[map[string]any](t, body, "team"), "id")+`","slug":"zeta","name":"Zeta"},{"id":"`+jsonField[string](t, alpha, "id")+`","slug":"alpha","name":"Alpha"}]}`) {
 		t.Errorf("body ends %s", added.raw[max(0, len(added.raw)-300):])
 	}
 
 	// Linking again is a 201 with the same project.
-	again := send(t, s, http.MethodPost, projectTeamPath("acme", "web", alpha["id"].(string)), owner, nil)
+	again := send(t, s, http.MethodPost, projectTeamPath("acme", "web", jsonField[string](t, alpha, "id")), owner, nil)
 	again.expect(t, http.StatusCreated, nil)
 	if again.raw != added.raw {
 		t.Errorf("repeated link answers differently:\n%s\n%s", again.raw, added.raw)
@@ -425,7 +425,7 @@ func TestProjectTeamLinks(t *testing.T) {
 	send(t, s, http.MethodDelete, projectTeamPath("acme", "web", "zeta"), owner, nil).expect(t, http.StatusOK, nil)
 	last := send(t, s, http.MethodDelete, projectTeamPath("acme", "web", "alpha"), owner, nil)
 	last.expect(t, http.StatusOK, nil)
-	if b := last.obj(t); len(b["teams"].([]any)) != 0 {
+	if b := last.obj(t); len(jsonField[[]any](t, b, "teams")) != 0 {
 		t.Fatalf("teams left: %v", b["teams"])
 	} else if _, ok := b["team"]; ok {
 		t.Error("a project with no team still has a \"team\"")
@@ -455,7 +455,7 @@ func TestProjectTeamLinks(t *testing.T) {
 	var events []string
 	for _, e := range s.st.orgsBySlug["acme"].audit {
 		if strings.HasPrefix(e.event, "project-team.") {
-			events = append(events, e.event+" "+e.data["team_slug"].(string)+" "+e.data["project_slug"].(string))
+			events = append(events, e.event+" "+jsonField[string](t, e.data, "team_slug")+" "+jsonField[string](t, e.data, "project_slug"))
 			if e.targetObject != s.st.orgsBySlug["acme"].projectSlugs["web"].id || e.actor == nil || e.actor.email != "owner@acme.example" {
 				t.Errorf("entry %s: target %d actor %v", e.event, e.targetObject, e.actor)
 			}
@@ -498,7 +498,7 @@ func TestProjectTeamsPagination(t *testing.T) {
 			t.Errorf("%s: Link\n got %s\nwant %s", page.query, l, page.link)
 		}
 		for _, team := range res.list(t) {
-			got = append(got, team["name"].(string))
+			got = append(got, jsonField[string](t, team, "name"))
 		}
 	}
 	if want := []string{"alpha", "Bravo", "Charlie", "Delta", "echo"}; !slices.Equal(got, want) {
@@ -518,7 +518,7 @@ func TestDeleteProject(t *testing.T) {
 	if res.status != http.StatusNoContent || res.raw != "" {
 		t.Fatalf("delete: %d %q", res.status, res.raw)
 	}
-	for _, ref := range []string{"web", created["id"].(string)} {
+	for _, ref := range []string{"web", jsonField[string](t, created, "id")} {
 		send(t, s, http.MethodGet, projectPath("acme", ref), owner, nil).expect(t, 404, detail(detailNotFound))
 		send(t, s, http.MethodDelete, projectPath("acme", ref), owner, nil).expect(t, 404, detail(detailNotFound))
 		send(t, s, http.MethodGet, projectPath("acme", ref)+"teams/", owner, nil).expect(t, 404, detail(detailNotFound))
@@ -581,7 +581,7 @@ func TestDeletedTeamDropsProjectLinks(t *testing.T) {
 	// The project outlives its last team.
 	send(t, s, http.MethodDelete, teamPath("acme", "backend"), owner, nil).expect(t, 204, nil)
 	body := send(t, s, http.MethodGet, projectPath("acme", "web"), owner, nil).obj(t)
-	if len(body["teams"].([]any)) != 0 {
+	if len(jsonField[[]any](t, body, "teams")) != 0 {
 		t.Fatalf("teams %v", body["teams"])
 	}
 	send(t, s, http.MethodGet, teamProjectsPath("acme", "backend"), owner, nil).expect(t, 404, detail(detailNotFound))
@@ -716,9 +716,9 @@ func TestProjectLookup(t *testing.T) {
 		status                    int
 	}{
 		{"slugs", "acme", "web", owner, 200},
-		{"project id", "acme", created["id"].(string), owner, 200},
+		{"project id", "acme", jsonField[string](t, created, "id"), owner, 200},
 		{"org id", orgID, "web", owner, 200},
-		{"another organization's project id", "acme", otherProject["id"].(string), owner, 404},
+		{"another organization's project id", "acme", jsonField[string](t, otherProject, "id"), owner, 404},
 		{"unknown", "acme", "nope", owner, 404},
 		{"unknown organization", "nope", "web", owner, 404},
 		// An outsider learns nothing more than a 403 once the project exists.

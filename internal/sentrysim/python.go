@@ -6,12 +6,34 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Python's renderings of values, which Sentry's messages and audit notes
-// carry: str(), repr() and the like.
+// Python's behaviour on values, as Sentry's Python code treats what a
+// request sends and what the audit log holds: str(), repr(), truthiness,
+// int(), type names, urllib's quoting, slices. Each helper here is the one
+// copy of its Python behaviour in the package.
 
-// joinPythonStr is ", ".join(str(x) for x in v).
+// jsonNumberText is how str() writes a json.Number, a number from a
+// request body kept as the client wrote it.
+type jsonNumberText int
+
+const (
+	// numberAsSent writes the number as the client sent it. The audit
+	// notes and DRF's choice messages ("\"x\" is not a valid choice.")
+	// quote numbers so; the fields they quote take names and slugs, and
+	// for integers the text sent is what Sentry writes too.
+	numberAsSent jsonNumberText = iota
+	// numberAsParsed writes the number as Python's json module parses it
+	// and str() then writes it: an integer as written, a float in repr
+	// form (pythonNumberString). SCIM's group endpoints slugify
+	// str(displayName) so, where the text of the name matters.
+	numberAsParsed
+)
+
+// joinPythonStr is ", ".join(str(x) for x in v), as the audit notes write
+// lists.
 func joinPythonStr(v any, sep string) string {
 	var items []string
 	switch l := v.(type) {
@@ -19,16 +41,28 @@ func joinPythonStr(v any, sep string) string {
 		items = l
 	case []any:
 		for _, x := range l {
-			items = append(items, pythonStr(x))
+			items = append(items, pythonStr(x, numberAsSent))
 		}
 	default:
-		return pythonStr(v)
+		return pythonStr(v, numberAsSent)
 	}
 	return strings.Join(items, sep)
 }
 
-// pythonStr is Python's str() of a value the audit data holds.
-func pythonStr(v any) string {
+// jsonScalar reports whether a parsed JSON value is a string, number,
+// boolean or null, whose str() is its text rather than a rendering of a
+// structure.
+func jsonScalar(v any) bool {
+	switch v.(type) {
+	case nil, string, bool, json.Number:
+		return true
+	}
+	return false
+}
+
+// pythonStr is Python's str() of a value a request sent or the audit data
+// holds; numbers says how a json.Number is written.
+func pythonStr(v any, numbers jsonNumberText) string {
 	switch x := v.(type) {
 	case nil:
 		return "None"
@@ -46,6 +80,9 @@ func pythonStr(v any) string {
 	case float64:
 		return pythonFloatRepr(x)
 	case json.Number:
+		if numbers == numberAsParsed {
+			return pythonNumberString(x)
+		}
 		return x.String()
 	case []string:
 		parts := make([]string, len(x))
@@ -59,7 +96,7 @@ func pythonStr(v any) string {
 			if s, ok := e.(string); ok {
 				parts[i] = pythonRepr(s)
 			} else {
-				parts[i] = pythonStr(e)
+				parts[i] = pythonStr(e, numbers)
 			}
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
@@ -149,21 +186,170 @@ func pythonTruthy(v any) bool {
 	return true
 }
 
-// scimPythonStr is str() of a parsed JSON scalar; ok is false for lists and
-// objects.
-func scimPythonStr(v any) (string, bool) {
+// pythonTypeName is type(v).__name__ for a parsed JSON value, as DRF's
+// messages name what they got ("Expected a dictionary, but got list.").
+func pythonTypeName(v any) string {
 	switch v := v.(type) {
+	case map[string]any:
+		return "dict"
+	case []any:
+		return "list"
 	case string:
-		return v, true
-	case nil:
-		return "None", true
+		return "str"
 	case bool:
-		if v {
-			return "True", true
-		}
-		return "False", true
+		return "bool"
 	case json.Number:
-		return pythonNumberString(v), true
+		if _, err := v.Int64(); err == nil {
+			return "int"
+		}
+		return "float"
+	default:
+		return "object"
 	}
-	return "", false
+}
+
+// pythonNumberString is str() of the number Python's json module would
+// have parsed: integers as written, floats in repr form.
+func pythonNumberString(n json.Number) string {
+	if i, err := n.Int64(); err == nil {
+		return strconv.FormatInt(i, 10)
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return n.String()
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// pythonQuote is urllib.parse.quote: everything but letters, digits, _.-~
+// and the safe characters is percent-encoded.
+func pythonQuote(s, safe string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
+			strings.IndexByte("_.-~", ch) >= 0 || strings.IndexByte(safe, ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[ch>>4])
+		b.WriteByte(hexDigits[ch&15])
+	}
+	return b.String()
+}
+
+// pythonQuotePlus is urllib.parse.quote_plus.
+func pythonQuotePlus(s string) string {
+	return strings.ReplaceAll(pythonQuote(s, " "), " ", "+")
+}
+
+// pythonUnquotePlus is urllib.parse.unquote_plus: bad escapes stay as they
+// are and bad UTF-8 becomes U+FFFD.
+func pythonUnquotePlus(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	buf := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				buf = append(buf, byte(v))
+				i += 2
+				continue
+			}
+		}
+		buf = append(buf, s[i])
+	}
+	if !utf8.Valid(buf) {
+		return strings.ToValidUTF8(string(buf), "\uFFFD")
+	}
+	return string(buf)
+}
+
+// pythonInt is Python's int() on a string: surrounding whitespace, a sign
+// and single underscores between digits are allowed.
+func pythonInt(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	sign := ""
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		sign, s = s[:1], s[1:]
+	}
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(sign+strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// isLongInteger reports whether Python's int() takes s, whatever its size.
+func isLongInteger(s string) bool {
+	s = strings.TrimLeft(strings.TrimSpace(s), "+-")
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return false
+	}
+	return isDecimal(strings.ReplaceAll(s, "_", ""))
+}
+
+// pythonSlice resolves the bounds of list[start:stop] on a list of n items
+// as Python does with negative and out-of-range bounds.
+func pythonSlice(n int, start, stop int64) (int, int) {
+	resolve := func(i int64) int {
+		if i < 0 {
+			i += int64(n)
+			if i < 0 {
+				return 0
+			}
+		}
+		if i > int64(n) {
+			return n
+		}
+		return int(i)
+	}
+	s, e := resolve(start), resolve(stop)
+	if e < s {
+		e = s
+	}
+	return s, e
+}
+
+// pythonIsSpace is str.isspace: false for the empty string.
+func pythonIsSpace(rs []rune) bool {
+	if len(rs) == 0 {
+		return false
+	}
+	for _, r := range rs {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isPythonSpace is \s on ASCII in Python's re: it also counts the
+// information separators.
+func isPythonSpace(ch byte) bool {
+	return ch == ' ' || ch >= '\t' && ch <= '\r' || ch >= 0x1c && ch <= 0x1f
+}
+
+// isDecimal is Python's str.isdecimal for the ASCII digits paths can hold:
+// Sentry takes an all-digit path segment as an id.
+func isDecimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

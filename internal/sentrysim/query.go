@@ -104,19 +104,6 @@ func splitQueryIntoTokens(query string) []string {
 	return tokens
 }
 
-// pythonIsSpace is str.isspace: false for the empty string.
-func pythonIsSpace(rs []rune) bool {
-	if len(rs) == 0 {
-		return false
-	}
-	for _, r := range rs {
-		if !unicode.IsSpace(r) {
-			return false
-		}
-	}
-	return true
-}
-
 // removeSurroundingQuotes is Sentry's helper of that name: it drops
 // leading and trailing double quotes, keeping an escaped closing one.
 func removeSurroundingQuotes(text string) string {

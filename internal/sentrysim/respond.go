@@ -37,7 +37,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeJSONBody sends the JSON body that write appends to a buffer.
 func writeJSONBody(w http.ResponseWriter, status int, write func(b []byte) ([]byte, error)) {
-	buf := bodyBuffers.Get().(*[]byte)
+	buf, pooled := bodyBuffers.Get().(*[]byte)
+	if !pooled {
+		buf = new([]byte)
+	}
 	defer func() {
 		// Very large bodies are not kept, so one huge answer does not pin
 		// its memory.
@@ -82,7 +85,9 @@ type fieldErrors object
 func (fe *fieldErrors) add(name string, messages ...string) {
 	for i := range *fe {
 		if (*fe)[i].key == name {
-			(*fe)[i].value = append((*fe)[i].value.([]string), messages...)
+			// add is the only writer, so the value is always a []string.
+			have, _ := (*fe)[i].value.([]string)
+			(*fe)[i].value = append(have, messages...)
 			return
 		}
 	}

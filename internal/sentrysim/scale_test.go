@@ -172,8 +172,7 @@ func TestListsWhileChanging(t *testing.T) {
 	}
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := t.Context()
 	// do sends a request from any goroutine.
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequestWithContext(ctx, method, "http://example.com"+path, strings.NewReader(body))
@@ -201,7 +200,9 @@ func TestListsWhileChanging(t *testing.T) {
 				return
 			}
 			for j := 1; j < len(rows); j++ {
-				if !ordered(rows[j-1][key].(string), rows[j][key].(string)) {
+				prev, okPrev := rows[j-1][key].(string)
+				next, okNext := rows[j][key].(string)
+				if !okPrev || !okNext || !ordered(prev, next) {
 					errs <- fmt.Errorf("%s: %v before %v", path, rows[j-1][key], rows[j][key])
 					return
 				}
@@ -331,7 +332,7 @@ func TestObjectWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := appendObject(nil, func(w *objectWriter) {
-		w.id("id", 42)
+		w.id(42)
 		w.str("s", "<é>\n")
 		w.boolean("b", true)
 		w.integer("n", -3)
@@ -349,7 +350,7 @@ func TestObjectWriter(t *testing.T) {
 	}
 
 	w := objectWriter{}
-	w.id("id", 7)
+	w.id(7)
 	spliced, err := appendJSON(nil, object{{"first", 1}, {"", w.fieldsOf()}, {"", encodedFields{}}, {"last", 2}})
 	if err != nil || string(spliced) != `{"first":1,"id":"7","last":2}` {
 		t.Fatalf("spliced: %s, %v", spliced, err)

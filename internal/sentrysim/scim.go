@@ -1,11 +1,6 @@
 package sentrysim
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -148,59 +143,6 @@ func isSCIMPath(path string) bool {
 	}
 	_, sub, ok := strings.Cut(rest, "/")
 	return ok && strings.HasPrefix(sub, "scim/v2/")
-}
-
-// Test controls.
-
-// ErrBadFeature is returned by SetFeature for a feature the emulator does
-// not switch.
-var ErrBadFeature = errors.New("sentrysim: no such feature")
-
-// simFeatures are the plan features SetFeature turns on and off.
-var simFeatures = []string{"team-roles", "sso-scim", "audit-log", "invite-members", "invite-billing"}
-
-// SetFeature turns one of an organization's plan features on or off:
-// "team-roles", "sso-scim" (SCIM provisioning), "audit-log",
-// "invite-members" or "invite-billing".
-func (s *Server) SetFeature(org, feature string, on bool) error {
-	if !slices.Contains(simFeatures, feature) {
-		return fmt.Errorf("%w: %q", ErrBadFeature, feature)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	o.features[feature] = on
-	return nil
-}
-
-// SCIMToken returns the organization's SCIM bearer token, the token of the
-// internal integration Sentry creates when SCIM is enabled. The first call
-// creates it; later calls return the same token. It panics for an unknown
-// organization.
-func (s *Server) SCIMToken(org string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		panic(fmt.Sprintf("sentrysim: no organization %q", org))
-	}
-	for _, t := range s.st.tokens {
-		if t.kind == scimToken && t.org == o && !t.deactivated {
-			return t.value
-		}
-	}
-	t := &token{
-		id: s.st.newID(), value: newTokenValue("sntryi_"), kind: scimToken, org: o,
-		// Sentry's audit log names the integration's proxy user so.
-		name:    "SCIM Internal Integration (" + randomHex(6) + ")",
-		scopes:  scimTokenScopes,
-		created: s.now(),
-	}
-	s.st.tokens[t.value] = t
-	return t.value
 }
 
 // Responses.
@@ -438,37 +380,6 @@ func scimList(q *scimQuery, total int, resources []object) object {
 	}
 }
 
-// readSCIMBody parses a request body as SCIM's content negotiation does:
-// always as JSON, whatever the Content-Type says; without a Content-Type
-// or a body, the data is an empty object.
-func readSCIMBody(c *call) (any, bool) {
-	raw, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			c.detail(http.StatusRequestEntityTooLarge, "Request body too large.")
-			return nil, false
-		}
-		c.detail(http.StatusBadRequest, "Could not read the request body.")
-		return nil, false
-	}
-	if len(raw) == 0 || c.r.Header.Get("Content-Type") == "" {
-		return map[string]any{}, true
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
-		return nil, false
-	}
-	if dec.More() {
-		c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
-		return nil, false
-	}
-	return v, true
-}
-
 // scimErrorJSON is sentry.utils.json.dumps of serializer errors, which
 // Sentry sends as a SCIM error's detail: compact JSON.
 func scimErrorJSON(errs object) string {
@@ -477,14 +388,6 @@ func scimErrorJSON(errs object) string {
 		return detailInternal
 	}
 	return string(b)
-}
-
-// scimTypeName is type(v).__name__ for a parsed JSON value.
-func scimTypeName(v any) string {
-	if _, ok := v.(map[string]any); ok {
-		return "dict"
-	}
-	return pythonTypeName(v)
 }
 
 // Users.

@@ -72,7 +72,7 @@ func createSCIMGroup(c *call) {
 	if !scimEnabled(c) {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -86,14 +86,14 @@ func createSCIMGroup(c *call) {
 	var fe fieldErrors
 	var slug string
 	// A list or object has no slug worth checking: its name is refused.
-	if text, scalar := scimPythonStr(displayName); scalar {
+	if jsonScalar(displayName) {
 		var errs []string
-		slug, _, errs = slugField(true).clean(djangoSlugify(text))
+		slug, errs = slugField(true).clean(djangoSlugify(pythonStr(displayName, numberAsParsed)))
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
 	}
-	name, _, errs := charField{maxLength: teamNameMaxSize, allowNull: true, allowBlank: true}.clean(displayName)
+	name, errs := charField{maxLength: teamNameMaxSize, allowNull: true, allowBlank: true}.clean(displayName)
 	if errs != nil {
 		fe.add("name", errs...)
 	}
@@ -209,7 +209,7 @@ func patchSCIMGroup(c *call) {
 	if t == nil {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -218,16 +218,19 @@ func patchSCIMGroup(c *call) {
 		return
 	}
 	// Sentry works on the operations as sent, not as validated.
-	ops := raw.(map[string]any)["Operations"].([]any)
+	ops, ok := scimPatchOps(raw)
+	if !ok {
+		writeInternalError(c.w)
+		return
+	}
 	if len(ops) > scimMaxPatchOps {
 		c.json(http.StatusBadRequest, scimError(msgSCIMTooManyOps))
 		return
 	}
 	// Removals are looked at before anything changes: a bad filter there
 	// fails the whole PATCH untouched.
-	for _, item := range ops {
-		op := item.(map[string]any)
-		if strings.ToLower(op["op"].(string)) != "remove" {
+	for _, op := range ops {
+		if scimOpName(op) != "remove" {
 			continue
 		}
 		inPath, f := scimPathHasMembers(op)
@@ -242,8 +245,8 @@ func patchSCIMGroup(c *call) {
 
 	snap := scimSnapshotTeam(t)
 	t.idpProvisioned = true
-	for _, item := range ops {
-		f := applySCIMGroupOp(c, t, item.(map[string]any))
+	for _, op := range ops {
+		f := applySCIMGroupOp(c, t, op)
 		if f == nil {
 			continue
 		}
@@ -256,9 +259,38 @@ func patchSCIMGroup(c *call) {
 	c.w.WriteHeader(http.StatusNoContent)
 }
 
+// scimPatchOps is the operations of a PATCH body that validateSCIMPatch
+// passed, as sent: validation made the body an object whose Operations
+// are objects. ok is false for anything else, which validation lets
+// through only by mistake.
+func scimPatchOps(raw any) (ops []map[string]any, ok bool) {
+	b, ok := raw.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	items, ok := b["Operations"].([]any)
+	if !ok {
+		return nil, false
+	}
+	ops = make([]map[string]any, len(items))
+	for i, item := range items {
+		if ops[i], ok = item.(map[string]any); !ok {
+			return nil, false
+		}
+	}
+	return ops, true
+}
+
+// scimOpName is an operation's "op", lower-cased as Sentry compares it;
+// validation made it a string.
+func scimOpName(op map[string]any) string {
+	name, _ := op["op"].(string)
+	return strings.ToLower(name)
+}
+
 // applySCIMGroupOp carries out one group operation.
 func applySCIMGroupOp(c *call, t *team, op map[string]any) *scimFailure {
-	switch strings.ToLower(op["op"].(string)) {
+	switch scimOpName(op) {
 	case "add":
 		path, present := op["path"]
 		if !present {
@@ -451,12 +483,12 @@ func scimMembershipAuditData(tm *teamMembership) map[string]any {
 // with the new name and its slugified form, then a team.edit entry.
 func scimRenameTeam(c *call, t *team, newName any) *scimFailure {
 	var fe fieldErrors
-	name, _, errs := charField{maxLength: teamNameMaxSize}.clean(newName)
+	name, errs := charField{maxLength: teamNameMaxSize}.clean(newName)
 	if errs != nil {
 		fe.add("name", errs...)
 	}
-	if text, scalar := scimPythonStr(newName); scalar {
-		slug, _, errs := slugField(false).clean(djangoSlugify(text))
+	if jsonScalar(newName) {
+		slug, errs := slugField(false).clean(djangoSlugify(pythonStr(newName, numberAsParsed)))
 		if errs == nil {
 			if other := t.org.teamSlugs[slug]; other != nil && other != t {
 				errs = []string{`The slug "` + slug + `" is already in use.`}

@@ -45,10 +45,10 @@ func removeMemberOp(id string) map[string]any {
 	return map[string]any{"op": "remove", "path": `members[value eq "` + id + `"]`}
 }
 
-// memberIDOf is the id of the organization's member with the email.
-func memberIDOf(t testing.TB, s *Server, org, email string) string {
+// memberIDOf is the id of acme's member with the email.
+func memberIDOf(t testing.TB, s *Server, email string) string {
 	t.Helper()
-	for _, m := range s.st.orgsBySlug[org].members {
+	for _, m := range s.st.orgsBySlug["acme"].members {
 		if strings.EqualFold(scimEmail(m), email) {
 			return strconv.FormatInt(m.id, 10)
 		}
@@ -62,7 +62,7 @@ func mustCreateGroup(t testing.TB, s *Server, token, name string) string {
 	t.Helper()
 	res := send(t, s, http.MethodPost, scimGroups, token, map[string]any{"displayName": name})
 	res.expect(t, http.StatusCreated, nil)
-	return res.obj(t)["id"].(string)
+	return jsonField[string](t, res.obj(t), "id")
 }
 
 // groupMembers is the member ids the group lists.
@@ -70,8 +70,8 @@ func groupMembers(t testing.TB, s *Server, token, id string) []string {
 	t.Helper()
 	body := send(t, s, http.MethodGet, scimGroups+"/"+id, token, nil).obj(t)
 	var ids []string
-	for _, m := range body["members"].([]any) {
-		ids = append(ids, m.(map[string]any)["value"].(string))
+	for _, m := range jsonField[[]any](t, body, "members") {
+		ids = append(ids, jsonField[string](t, jsonAs[map[string]any](t, m), "value"))
 	}
 	slices.Sort(ids)
 	return ids
@@ -226,7 +226,7 @@ func TestSCIMCreateGroup(t *testing.T) {
 		"members":     []any{},
 	})
 	team := send(t, s, http.MethodGet, teamPath("acme", "backend-eng")+"?collapse=organization", owner, nil).obj(t)
-	if team["id"] != id || team["name"] != "Backend Eng" || team["flags"].(map[string]any)["idp:provisioned"] != true || team["memberCount"] != float64(0) {
+	if team["id"] != id || team["name"] != "Backend Eng" || jsonField[map[string]any](t, team, "flags")["idp:provisioned"] != true || team["memberCount"] != float64(0) {
 		t.Errorf("team %v", team)
 	}
 	entries := s.st.orgsBySlug["acme"].audit[before:]
@@ -269,11 +269,11 @@ func TestSCIMCreateGroup(t *testing.T) {
 	}
 }
 
-// sendContentType sends a raw body with the given Content-Type ("" for
-// none).
-func sendContentType(t *testing.T, s *Server, path, token, contentType, body string) int {
+// sendContentType posts a raw body to the SCIM groups endpoint with the
+// given Content-Type ("" for none).
+func sendContentType(t *testing.T, s *Server, token, contentType, body string) int {
 	t.Helper()
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "http://example.com"+path, strings.NewReader(body))
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "http://example.com"+scimGroups, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -287,17 +287,17 @@ func TestSCIMBodyParsing(t *testing.T) {
 	s := newTestServer(t)
 	scim := s.SCIMToken("acme")
 	// SCIM parses any body as JSON, whatever its type...
-	if code := sendContentType(t, s, scimGroups, scim, "application/scim+json", `{"displayName": "a"}`); code != 201 {
+	if code := sendContentType(t, s, scim, "application/scim+json", `{"displayName": "a"}`); code != 201 {
 		t.Errorf("scim+json: %d", code)
 	}
-	if code := sendContentType(t, s, scimGroups, scim, "text/plain", `{"displayName": "b"}`); code != 201 {
+	if code := sendContentType(t, s, scim, "text/plain", `{"displayName": "b"}`); code != 201 {
 		t.Errorf("text/plain: %d", code)
 	}
-	if code := sendContentType(t, s, scimGroups, scim, "application/json", `{"displayName": `); code != 400 {
+	if code := sendContentType(t, s, scim, "application/json", `{"displayName": `); code != 400 {
 		t.Errorf("broken JSON: %d", code)
 	}
 	// ...but without a Content-Type the body is not read at all.
-	if code := sendContentType(t, s, scimGroups, scim, "", `{"displayName": "c"}`); code != 500 {
+	if code := sendContentType(t, s, scim, "", `{"displayName": "c"}`); code != 500 {
 		t.Errorf("no Content-Type: %d", code)
 	}
 }
@@ -305,7 +305,7 @@ func TestSCIMBodyParsing(t *testing.T) {
 func TestSCIMListGroups(t *testing.T) {
 	s := newTestServer(t)
 	scim := s.SCIMToken("acme")
-	ownerID := memberIDOf(t, s, "acme", "owner@acme.example")
+	ownerID := memberIDOf(t, s, "owner@acme.example")
 	ids := map[string]string{}
 	for _, name := range []string{"Charlie", "Alpha", "Backend Eng", "Delta"} {
 		ids[name] = mustCreateGroup(t, s, scim, name)
@@ -396,7 +396,7 @@ func TestSCIMGetGroup(t *testing.T) {
 func TestSCIMDeleteGroup(t *testing.T) {
 	s := newTestServer(t)
 	scim := s.SCIMToken("acme")
-	ownerID := memberIDOf(t, s, "acme", "owner@acme.example")
+	ownerID := memberIDOf(t, s, "owner@acme.example")
 	id := mustCreateGroup(t, s, scim, "Backend")
 	send(t, s, http.MethodPatch, scimGroups+"/"+id, scim, patchBody(addMembersOp(ownerID))).expect(t, 204, nil)
 	before := len(s.st.orgsBySlug["acme"].audit)
@@ -435,12 +435,12 @@ func TestSCIMPatchGroup(t *testing.T) {
 		s := newTestServer(t)
 		su := &setup{s: s, scim: s.SCIMToken("acme")}
 		su.id = mustCreateGroup(t, s, su.scim, "Backend")
-		su.owner = memberIDOf(t, s, "acme", "owner@acme.example")
-		su.mgr = memberIDOf(t, s, "acme", "manager@acme.example")
-		su.membr = memberIDOf(t, s, "acme", "member@acme.example")
+		su.owner = memberIDOf(t, s, "owner@acme.example")
+		su.mgr = memberIDOf(t, s, "manager@acme.example")
+		su.membr = memberIDOf(t, s, "member@acme.example")
 		invite := send(t, s, http.MethodPost, scimUsers, su.scim, map[string]any{"userName": "new@example.com"})
 		invite.expect(t, http.StatusCreated, nil)
-		su.invite = invite.obj(t)["id"].(string)
+		su.invite = jsonField[string](t, invite.obj(t), "id")
 		// Start every case with the owner on the team.
 		send(t, s, http.MethodPatch, scimGroups+"/"+su.id, su.scim, patchBody(addMembersOp(su.owner))).expect(t, 204, nil)
 		return su
@@ -700,7 +700,7 @@ func TestSCIMPatchClaimsTeam(t *testing.T) {
 	scim := s.SCIMToken("acme")
 	owner := s.Tokens().Owner
 	team := mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": "manual"})
-	send(t, s, http.MethodPatch, scimGroups+"/"+team["id"].(string), scim, patchBody()).expect(t, 204, nil)
+	send(t, s, http.MethodPatch, scimGroups+"/"+jsonField[string](t, team, "id"), scim, patchBody()).expect(t, 204, nil)
 	send(t, s, http.MethodPut, teamPath("acme", "manual"), owner, map[string]any{"name": "x"}).expect(t, 403, detail(msgIdPManagedTeam))
 }
 
@@ -723,8 +723,8 @@ func TestSCIMCreateUser(t *testing.T) {
 		"active":        true,
 	}
 	res.expect(t, http.StatusCreated, want)
-	send(t, s, http.MethodGet, scimUsers+"/"+id.(string), scim, nil).expect(t, 200, want)
-	m := s.st.orgsBySlug["acme"].members[mustParseID(t, id.(string))]
+	send(t, s, http.MethodGet, scimUsers+"/"+jsonAs[string](t, id), scim, nil).expect(t, 200, want)
+	m := s.st.orgsBySlug["acme"].members[mustParseID(t, jsonAs[string](t, id))]
 	if !m.pending || !m.idpProvisioned || m.user != nil || m.inviteExpiresAt.Sub(testNow) != scimInviteLifetime {
 		t.Errorf("member %+v", m)
 	}
@@ -758,7 +758,7 @@ func TestSCIMCreateUser(t *testing.T) {
 			send(t, s, http.MethodPost, scimUsers, scim, c.body).expect(t, c.status, c.want)
 		})
 	}
-	if got := send(t, s, http.MethodGet, scimUsers+"/"+memberIDOf(t, s, "acme", "mgr@example.com"), scim, nil).obj(t)["sentryOrgRole"]; got != "manager" {
+	if got := send(t, s, http.MethodGet, scimUsers+"/"+memberIDOf(t, s, "mgr@example.com"), scim, nil).obj(t)["sentryOrgRole"]; got != "manager" {
 		t.Errorf("role %v", got)
 	}
 }
@@ -771,8 +771,8 @@ func TestSCIMListUsers(t *testing.T) {
 	}
 	names := func(res response) []string {
 		var out []string
-		for _, r := range res.obj(t)["Resources"].([]any) {
-			out = append(out, r.(map[string]any)["userName"].(string))
+		for _, r := range jsonField[[]any](t, res.obj(t), "Resources") {
+			out = append(out, jsonField[string](t, jsonAs[map[string]any](t, r), "userName"))
 		}
 		return out
 	}
@@ -801,7 +801,7 @@ func TestSCIMListUsers(t *testing.T) {
 	send(t, s, http.MethodGet, scimUsers+"?filter=userName%20ne%20%22x%22", scim, nil).expect(t, 400, invalidFilterBody)
 
 	// Members whose account is deactivated are not shown.
-	managerID := memberIDOf(t, s, "acme", "manager@acme.example")
+	managerID := memberIDOf(t, s, "manager@acme.example")
 	s.st.usersByEmail["manager@acme.example"].isActive = false
 	if got := names(send(t, s, http.MethodGet, scimUsers, scim, nil)); slices.Contains(got, "manager@acme.example") || len(got) != 4 {
 		t.Errorf("with a deactivated user: %v", got)
@@ -845,7 +845,7 @@ func TestSCIMPatchUser(t *testing.T) {
 			s := newTestServer(t)
 			scim := s.SCIMToken("acme")
 			team := mustCreateGroup(t, s, scim, "Backend")
-			id := memberIDOf(t, s, "acme", "member@acme.example")
+			id := memberIDOf(t, s, "member@acme.example")
 			send(t, s, http.MethodPatch, scimGroups+"/"+team, scim, patchBody(addMembersOp(id))).expect(t, 204, nil)
 			before := len(s.st.orgsBySlug["acme"].audit)
 
@@ -862,7 +862,7 @@ func TestSCIMPatchUser(t *testing.T) {
 			}
 			entries := s.st.orgsBySlug["acme"].audit[before:]
 			if len(entries) != 1 || entries[0].event != "member.remove" || entries[0].targetUser == nil ||
-				entries[0].targetUser.email != "member@acme.example" || !slices.Equal(entries[0].data["teams_slugs"].([]string), []string{"backend"}) {
+				entries[0].targetUser.email != "member@acme.example" || !slices.Equal(jsonField[[]string](t, entries[0].data, "teams_slugs"), []string{"backend"}) {
 				t.Fatalf("audit %+v", entries)
 			}
 			// The user's token no longer reaches the organization.
@@ -874,14 +874,14 @@ func TestSCIMPatchUser(t *testing.T) {
 func TestSCIMDeleteUser(t *testing.T) {
 	s := newTestServer(t)
 	scim := s.SCIMToken("acme")
-	invite := send(t, s, http.MethodPost, scimUsers, scim, map[string]any{"userName": "gone@example.com"}).obj(t)["id"].(string)
+	invite := jsonField[string](t, send(t, s, http.MethodPost, scimUsers, scim, map[string]any{"userName": "gone@example.com"}).obj(t), "id")
 	send(t, s, http.MethodDelete, scimUsers+"/"+invite, scim, nil).expect(t, http.StatusNoContent, nil)
 	send(t, s, http.MethodDelete, scimUsers+"/"+invite, scim, nil).expect(t, http.StatusNotFound, scimErr(detailNotFound))
 	// The invite can be sent again.
 	send(t, s, http.MethodPost, scimUsers, scim, map[string]any{"userName": "gone@example.com"}).expect(t, 201, nil)
 
 	// The only owner stays, by DELETE or by PATCH.
-	owner := memberIDOf(t, s, "acme", "owner@acme.example")
+	owner := memberIDOf(t, s, "owner@acme.example")
 	onlyOwner := detail(msgSCIMOnlyOwner)
 	send(t, s, http.MethodDelete, scimUsers+"/"+owner, scim, nil).expect(t, http.StatusForbidden, onlyOwner)
 	send(t, s, http.MethodPatch, scimUsers+"/"+owner, scim, patchBody(map[string]any{"op": "replace", "value": map[string]any{"active": false}})).

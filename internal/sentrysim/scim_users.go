@@ -66,7 +66,7 @@ func createSCIMUser(c *call) {
 	if !scimEnabled(c) {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -92,7 +92,7 @@ func createSCIMUser(c *call) {
 	}
 
 	// DRF runs every validator of the field: length and form.
-	email, _, errs := charField{maxLength: scimEmailMaxLength}.clean(b["userName"])
+	email, errs := charField{maxLength: scimEmailMaxLength}.clean(b["userName"])
 	if email != "" && !scimValidEmail(email) {
 		errs = append(errs, "Enter a valid email address.")
 	}
@@ -249,7 +249,7 @@ func patchSCIMUser(c *call) {
 	if m == nil {
 		return
 	}
-	raw, ok := readSCIMBody(c)
+	raw, ok := readRequestData(c, scimParsing)
 	if !ok {
 		return
 	}
@@ -331,7 +331,7 @@ func validateSCIMPatch(data any, rules scimPatchRules) ([]map[string]any, object
 	}
 	b, isObject := data.(map[string]any)
 	if !isObject {
-		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + scimTypeName(data) + "."}}}
+		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + pythonTypeName(data) + "."}}}
 	}
 	var errs object
 	if v, present := b["schemas"]; present {
@@ -340,7 +340,7 @@ func validateSCIMPatch(data any, rules scimPatchRules) ([]map[string]any, object
 		} else {
 			var itemErrs object
 			for i, item := range list {
-				if _, _, e := (charField{}).clean(item); e != nil {
+				if _, e := (charField{}).clean(item); e != nil {
 					itemErrs = append(itemErrs, field{strconv.Itoa(i), e})
 				}
 			}
@@ -393,7 +393,7 @@ func scimListValue(v any) ([]any, []string) {
 	case []any:
 		return v, nil
 	default:
-		return nil, []string{`Expected a list of items but got type "` + scimTypeName(v) + `".`}
+		return nil, []string{`Expected a list of items but got type "` + pythonTypeName(v) + `".`}
 	}
 }
 
@@ -405,13 +405,13 @@ func validateSCIMOperation(item any, rules scimPatchRules) (map[string]any, any)
 	}
 	raw, isObject := item.(map[string]any)
 	if !isObject {
-		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + scimTypeName(item) + "."}}}
+		return nil, object{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + pythonTypeName(item) + "."}}}
 	}
 	out := make(map[string]any, 3)
 	var errs object
 	if v, present := raw["op"]; !present {
 		errs = append(errs, field{"op", []string{msgRequired}})
-	} else if op, _, e := (charField{}).clean(v); e != nil {
+	} else if op, e := (charField{}).clean(v); e != nil {
 		errs = append(errs, field{"op", e})
 	} else if op = strings.ToLower(op); !slices.Contains(rules.ops, op) {
 		errs = append(errs, field{"op", []string{`"` + op + `" is not a valid choice`}})
@@ -439,7 +439,7 @@ func validateSCIMOperation(item any, rules scimPatchRules) (map[string]any, any)
 	}
 
 	if v, present := raw["path"]; present {
-		if path, _, e := (charField{}).clean(v); e != nil {
+		if path, e := (charField{}).clean(v); e != nil {
 			errs = append(errs, field{"path", e})
 		} else {
 			out["path"] = path

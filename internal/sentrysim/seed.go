@@ -2,16 +2,12 @@ package sentrysim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
-
-// ErrBadSeed is returned for a seed file that cannot be loaded.
-var ErrBadSeed = errors.New("sentrysim: invalid seed")
 
 // seedFile is what a seed file holds:
 //
@@ -53,20 +49,8 @@ type seedFile struct {
 	} `json:"org_tokens"`
 }
 
-// LoadSeed adds the teams, projects, members and organization auth tokens
-// of a JSON seed file to an organization, as if they had always been there:
-// no audit entries and no user tokens. A team's name defaults to its slug, a
-// project's too; a team with "scim" is one the identity provider made (a
-// SCIM group); projects name their teams by slug; a member's role is an org
-// role ("member", "admin", "manager", "owner", "billing") and its team
-// roles "contributor", "admin" or "" (Sentry's null, stored as well for a
-// role at or below the member's minimum). A "pending" member is an
-// invitation sent by nobody in particular, an "expired" one an invitation
-// past its 30 days; their addresses must be new to the organization.
-// Existing users become members; an existing member gets the new role. Org
-// tokens get values nobody is told. Nothing is changed when anything in the
-// file is wrong.
-func (s *Server) LoadSeed(org string, r io.Reader) error {
+// loadSeed is LoadSeed.
+func (s *Server) loadSeed(org string, r io.Reader) error {
 	var f seedFile
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()

@@ -32,7 +32,7 @@ func TestLoadSeed(t *testing.T) {
 
 	var slugs []string
 	for _, team := range send(t, s, http.MethodGet, teamsPath+"?detailed=0", owner, nil).list(t) {
-		slugs = append(slugs, team["slug"].(string))
+		slugs = append(slugs, jsonField[string](t, team, "slug"))
 		if team["slug"] == "web" && team["name"] != "web" {
 			t.Errorf("web's name %v", team["name"])
 		}
@@ -42,7 +42,7 @@ func TestLoadSeed(t *testing.T) {
 	}
 	var projectTeams []string
 	for _, team := range send(t, s, http.MethodGet, "/api/0/projects/acme/api/teams/", owner, nil).list(t) {
-		projectTeams = append(projectTeams, team["slug"].(string))
+		projectTeams = append(projectTeams, jsonField[string](t, team, "slug"))
 	}
 	if !reflect.DeepEqual(projectTeams, []string{"backend", "web"}) {
 		t.Errorf("project teams %v", projectTeams)
@@ -144,7 +144,7 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 
 	byEmail := map[string]map[string]any{}
 	for _, m := range send(t, s, http.MethodGet, membersPath, owner, nil).list(t) {
-		byEmail[m["email"].(string)] = m
+		byEmail[jsonField[string](t, m, "email")] = m
 	}
 	if m := byEmail["Ann.Lee@Example.com"]; m == nil || m["pending"] != true || m["expired"] != false || m["user"] != nil {
 		t.Errorf("pending invitation %v", m)
@@ -154,7 +154,7 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 	}
 	var onWeb []string
 	for _, m := range send(t, s, http.MethodGet, teamPath("acme", "web")+"members/", owner, nil).list(t) {
-		onWeb = append(onWeb, m["email"].(string))
+		onWeb = append(onWeb, jsonField[string](t, m, "email"))
 	}
 	if !reflect.DeepEqual(onWeb, []string{"Ann.Lee@Example.com"}) {
 		t.Errorf("web's members %v", onWeb)
@@ -162,7 +162,7 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 
 	flags := map[string]any{}
 	for _, team := range send(t, s, http.MethodGet, teamsPath, owner, nil).list(t) {
-		flags[team["slug"].(string)] = team["flags"].(map[string]any)["idp:provisioned"]
+		flags[jsonField[string](t, team, "slug")] = jsonField[map[string]any](t, team, "flags")["idp:provisioned"]
 	}
 	if flags["okta-sre"] != true || flags["web"] != false {
 		t.Errorf("idp:provisioned flags %v", flags)
@@ -174,15 +174,15 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 	if len(resources) != 1 {
 		t.Fatalf("SCIM groups %v", groups)
 	}
-	g := resources[0].(map[string]any)
+	g := jsonAs[map[string]any](t, resources[0])
 	members, _ := g["members"].([]any)
-	if g["displayName"] != "Okta SRE" || len(members) != 1 || members[0].(map[string]any)["display"] != "sre@example.com" {
+	if g["displayName"] != "Okta SRE" || len(members) != 1 || jsonAs[map[string]any](t, members[0])["display"] != "sre@example.com" {
 		t.Errorf("SCIM group %v", g)
 	}
 
 	var names []string
 	for _, tok := range send(t, s, http.MethodGet, "/api/0/organizations/acme/org-auth-tokens/", owner, nil).list(t) {
-		names = append(names, tok["name"].(string))
+		names = append(names, jsonField[string](t, tok, "name"))
 	}
 	slices.Sort(names)
 	if !reflect.DeepEqual(names, []string{"ci-deploy", "ci-sourcemaps"}) {

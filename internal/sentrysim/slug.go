@@ -50,12 +50,6 @@ func djangoSlugify(s string) string {
 	return strings.Trim(out.String(), "-_")
 }
 
-// isPythonSpace is \s on ASCII in Python's re: it also counts the
-// information separators.
-func isPythonSpace(ch byte) bool {
-	return ch == ' ' || ch >= '\t' && ch <= '\r' || ch >= 0x1c && ch <= 0x1f
-}
-
 // asciiFold is the ASCII that Unicode's NFKD decomposition leaves of a
 // character once non-ASCII marks are dropped, for the Latin letters, spaces
 // and full-width forms names are made of; anything else folds to nothing,
@@ -101,14 +95,14 @@ var latinFold = func() map[rune]string {
 	return m
 }()
 
-// uniqueSlug is Sentry's slugify_instance for teams: the slugified name cut
-// to the length limit, made unique within the organization (and never all
+// uniqueSlug is Sentry's slugify_instance for teams and projects: the
+// slugified name cut to the slug length limit (50 for both), made unique within the organization (and never all
 // digits) with a random suffix; a name with nothing to slugify gets a
 // random one.
-func uniqueSlug(name string, maxLength int, taken func(string) bool) string {
+func uniqueSlug(name string, taken func(string) bool) string {
 	base := djangoSlugify(name)
-	if len(base) > maxLength {
-		base = base[:maxLength]
+	if len(base) > slugMaxLength {
+		base = base[:slugMaxLength]
 	}
 	base = strings.TrimSpace(strings.Trim(base, "-"))
 	if base == "" {
@@ -120,7 +114,7 @@ func uniqueSlug(name string, maxLength int, taken func(string) bool) string {
 	value := base
 	for _, size := range slugSuffixSizes {
 		for range size[0] {
-			keep := min(len(base), maxLength-size[1]-1)
+			keep := min(len(base), slugMaxLength-size[1]-1)
 			value = base[:keep] + "-" + randomString(size[1], slugSuffixAlphabet)
 			if !taken(value) {
 				return value

@@ -2,9 +2,7 @@ package sentrysim
 
 import (
 	"maps"
-	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,20 +68,6 @@ func (rs *requestStats) reset() {
 	rs.mu.Unlock()
 }
 
-// ConnState counts the connections clients open; set it as the serving
-// http.Server's ConnState.
-func (s *Server) ConnState(_ net.Conn, state http.ConnState) {
-	if state == http.StateNew {
-		s.stats.connections.Add(1)
-	}
-}
-
-// Stats returns the request counters.
-func (s *Server) Stats() Stats { return s.stats.snapshot() }
-
-// ResetStats sets every request counter back to zero.
-func (s *Server) ResetStats() { s.stats.reset() }
-
 // routeOf finds the route a request is for, as the mux will: its pattern
 // under /api/0 ("/organizations/{org}/teams/", or "(no route)") and the
 // endpoint's name for rate limits ("" when no endpoint serves it).
@@ -102,20 +86,4 @@ func (s *Server) routeOf(r *http.Request) (pattern, name string) {
 		name = fb.name
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(full, apiPrefix), "{$}"), name
-}
-
-// registerStatsControls adds GET /_sim/stats and POST /_sim/stats/reset.
-func (s *Server) registerStatsControls() {
-	s.mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, _ *http.Request) {
-		st := s.Stats()
-		counts := make(object, 0, len(st.Requests))
-		for _, k := range slices.Sorted(maps.Keys(st.Requests)) {
-			counts = append(counts, field{k, st.Requests[k]})
-		}
-		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}, {"connections", st.Connections}})
-	})
-	s.mux.HandleFunc("POST /_sim/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetStats()
-		w.WriteHeader(http.StatusNoContent)
-	})
 }

@@ -436,17 +436,3 @@ func (t *team) memberCount() int {
 	}
 	return n
 }
-
-// isDecimal is Python's str.isdecimal for the ASCII digits paths can hold:
-// Sentry takes an all-digit path segment as an id.
-func isDecimal(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

@@ -88,7 +88,7 @@ func writeTeamFields(w *objectWriter, c *call, v teamViewer, t *team, expand tea
 	}
 	isPending := v.member != nil && t.accessRequests[v.member.id]
 
-	w.id("id", t.id)
+	w.id(t.id)
 	w.str("slug", t.slug)
 	w.str("name", t.name)
 	w.time("dateCreated", t.dateCreated)
@@ -241,14 +241,14 @@ func createTeam(c *call) {
 	var fe fieldErrors
 	var slug, name string
 	if b.has("slug") {
-		v, _, errs := slugField(true).clean(b["slug"])
+		v, errs := slugField(true).clean(b["slug"])
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
 		slug = v
 	}
 	if b.has("name") {
-		v, _, errs := charField{maxLength: teamNameMaxSize, allowNull: true, allowBlank: true}.clean(b["name"])
+		v, errs := charField{maxLength: teamNameMaxSize, allowNull: true, allowBlank: true}.clean(b["name"])
 		if errs != nil {
 			fe.add("name", errs...)
 		}
@@ -276,7 +276,7 @@ func createTeam(c *call) {
 		name = slug
 	}
 	if slug == "" {
-		slug = uniqueSlug(name, slugMaxLength, func(s string) bool { return org.teamSlugs[s] != nil })
+		slug = uniqueSlug(name, func(s string) bool { return org.teamSlugs[s] != nil })
 	}
 	if org.teamSlugs[slug] != nil {
 		// The database's unique constraint, caught by the endpoint.
@@ -331,14 +331,14 @@ func updateTeam(c *call) {
 	var fe fieldErrors
 	name, slug := t.name, t.slug
 	if b.has("name") {
-		v, _, errs := charField{maxLength: teamNameMaxSize}.clean(b["name"])
+		v, errs := charField{maxLength: teamNameMaxSize}.clean(b["name"])
 		if errs != nil {
 			fe.add("name", errs...)
 		}
 		name = v
 	}
 	if b.has("slug") {
-		v, _, errs := slugField(false).clean(b["slug"])
+		v, errs := slugField(false).clean(b["slug"])
 		if errs == nil {
 			if other := t.org.teamSlugs[v]; other != nil && other != t {
 				errs = []string{`The slug "` + v + `" is already in use.`}

@@ -29,7 +29,7 @@ func TestCreateTeamBody(t *testing.T) {
 	tok := s.Tokens()
 	body := mustCreateTeam(t, s, "acme", tok.Owner, map[string]any{"slug": "backend", "name": "Backend Eng"})
 
-	id, err := strconv.ParseInt(body["id"].(string), 10, 64)
+	id, err := strconv.ParseInt(jsonField[string](t, body, "id"), 10, 64)
 	if err != nil || id < firstID {
 		t.Fatalf("id %v is not a digit string from %d on", body["id"], firstID)
 	}
@@ -60,7 +60,7 @@ func TestCreateTeamBody(t *testing.T) {
 		expect(t, http.StatusOK, want)
 
 	// Team details embed the organization unless collapsed.
-	org := send(t, s, http.MethodGet, teamPath("acme", "backend"), tok.Owner, nil).obj(t)["organization"].(map[string]any)
+	org := jsonField[map[string]any](t, send(t, s, http.MethodGet, teamPath("acme", "backend"), tok.Owner, nil).obj(t), "organization")
 	if org["slug"] != "acme" || org["id"] != formatID(s.st.orgsBySlug["acme"].id) {
 		t.Errorf("organization %v", org)
 	}
@@ -121,7 +121,7 @@ func TestTeamAdminMember(t *testing.T) {
 	}
 
 	body := send(t, s, http.MethodGet, teamPath("acme", "mine")+"?collapse=organization", teamToken, nil).obj(t)
-	if body["isMember"] != true || body["teamRole"] != "admin" || !slices.Equal(body["access"].([]any), adminTeamScopes) {
+	if body["isMember"] != true || body["teamRole"] != "admin" || !slices.Equal(jsonField[[]any](t, body, "access"), adminTeamScopes) {
 		t.Errorf("team admin sees %v", body)
 	}
 
@@ -217,7 +217,7 @@ func TestCreateTeamSlugs(t *testing.T) {
 		t.Fatalf("from name: %v", first)
 	}
 	second := create(map[string]any{"name": "Backend Eng"})
-	if !regexp.MustCompile(`^backend-eng-[a-z0-9]{2}$`).MatchString(second["slug"].(string)) {
+	if !regexp.MustCompile(`^backend-eng-[a-z0-9]{2}$`).MatchString(jsonField[string](t, second, "slug")) {
 		t.Fatalf("collision suffix: %v", second["slug"])
 	}
 	if only := create(map[string]any{"slug": "only-slug"}); only["name"] != "only-slug" {
@@ -229,14 +229,14 @@ func TestCreateTeamSlugs(t *testing.T) {
 	if accents := create(map[string]any{"name": "  Équipe Ñandú -- Über_Team! "}); accents["slug"] != "equipe-nandu-uber_team" {
 		t.Fatalf("folded: %v", accents["slug"])
 	}
-	if digits := create(map[string]any{"name": "2024"}); !regexp.MustCompile(`^2024-[a-z0-9]{2}$`).MatchString(digits["slug"].(string)) {
+	if digits := create(map[string]any{"name": "2024"}); !regexp.MustCompile(`^2024-[a-z0-9]{2}$`).MatchString(jsonField[string](t, digits, "slug")) {
 		t.Fatalf("all-digit slug kept: %v", digits["slug"])
 	}
-	if symbols := create(map[string]any{"name": "!!!"}); !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(symbols["slug"].(string)) {
+	if symbols := create(map[string]any{"name": "!!!"}); !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(jsonField[string](t, symbols, "slug")) {
 		t.Fatalf("nothing to slugify: %v", symbols["slug"])
 	}
 	long := create(map[string]any{"name": strings.Repeat("long name ", 6)})
-	if got := long["slug"].(string); len(got) > 50 || strings.HasSuffix(got, "-") || !strings.HasPrefix(got, "long-name-long") {
+	if got := jsonField[string](t, long, "slug"); len(got) > 50 || strings.HasSuffix(got, "-") || !strings.HasPrefix(got, "long-name-long") {
 		t.Fatalf("cut: %q", got)
 	}
 }
@@ -266,17 +266,18 @@ func TestTeamLookup(t *testing.T) {
 	other := s.AddOrganization("globex")
 	otherTeam := mustCreateTeam(t, s, "globex", other.Owner, map[string]any{"slug": "ops"})
 	orgID := formatID(s.st.orgsBySlug["acme"].id)
+	teamID, otherTeamID := jsonField[string](t, team, "id"), jsonField[string](t, otherTeam, "id")
 	cases := []struct {
 		name, org, team string
 		status          int
 	}{
 		{"slugs", "acme", "backend", 200},
-		{"team id", "acme", team["id"].(string), 200},
+		{"team id", "acme", teamID, 200},
 		{"org id and team slug", orgID, "backend", 200},
-		{"org id and team id", orgID, team["id"].(string), 200},
+		{"org id and team id", orgID, teamID, 200},
 		{"unknown team", "acme", "nope", 404},
 		{"unknown team id", "acme", "42", 404},
-		{"another organization's team", "acme", otherTeam["id"].(string), 404},
+		{"another organization's team", "acme", otherTeamID, 404},
 		{"unknown organization", "nope", "backend", 404},
 	}
 	for _, c := range cases {
@@ -345,7 +346,7 @@ func TestDeleteTeam(t *testing.T) {
 	if res.status != http.StatusNoContent || res.raw != "" {
 		t.Fatalf("delete: %d %q", res.status, res.raw)
 	}
-	for _, ref := range []string{"backend", team["id"].(string)} {
+	for _, ref := range []string{"backend", jsonField[string](t, team, "id")} {
 		send(t, s, http.MethodGet, teamPath("acme", ref), owner, nil).expect(t, http.StatusNotFound, detail(detailNotFound))
 		send(t, s, http.MethodPut, teamPath("acme", ref), owner, map[string]any{"name": "x"}).expect(t, http.StatusNotFound, nil)
 		send(t, s, http.MethodDelete, teamPath("acme", ref), owner, nil).expect(t, http.StatusNotFound, nil)
@@ -374,12 +375,12 @@ func TestIdPProvisionedTeam(t *testing.T) {
 	send(t, s, http.MethodPut, teamPath("acme", "scim"), owner, map[string]any{"name": "x"}).expect(t, http.StatusForbidden, managed)
 	send(t, s, http.MethodDelete, teamPath("acme", "scim"), owner, nil).expect(t, http.StatusForbidden, managed)
 	body := send(t, s, http.MethodGet, teamPath("acme", "scim"), owner, nil).obj(t)
-	if body["flags"].(map[string]any)["idp:provisioned"] != true {
+	if jsonField[map[string]any](t, body, "flags")["idp:provisioned"] != true {
 		t.Fatalf("flags %v", body["flags"])
 	}
 	// Sentry's create serializer takes the flag too.
 	created := mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": "via-api", "idp_provisioned": true})
-	if created["flags"].(map[string]any)["idp:provisioned"] != true {
+	if jsonField[map[string]any](t, created, "flags")["idp:provisioned"] != true {
 		t.Fatalf("flags %v", created["flags"])
 	}
 	if err := s.SetTeamProvisioned("acme", "nope", true); !errors.Is(err, ErrNoTeam) {
@@ -427,7 +428,7 @@ func TestListTeamsPagination(t *testing.T) {
 			}
 			if p.query == "" || strings.HasPrefix(p.query, "?cursor=") {
 				for _, team := range list {
-					all = append(all, team["slug"].(string))
+					all = append(all, jsonField[string](t, team, "slug"))
 				}
 			}
 		})
@@ -472,7 +473,8 @@ func TestListTeamsQueryAndDetail(t *testing.T) {
 	owner := s.Tokens().Owner
 	var ids []string
 	for _, slug := range []string{"alpha", "beta", "gamma"} {
-		ids = append(ids, mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": slug, "name": strings.ToUpper(slug) + " Team"})["id"].(string))
+		created := mustCreateTeam(t, s, "acme", owner, map[string]any{"slug": slug, "name": strings.ToUpper(slug) + " Team"})
+		ids = append(ids, jsonField[string](t, created, "id"))
 	}
 	cases := []struct {
 		query string
@@ -493,7 +495,7 @@ func TestListTeamsQueryAndDetail(t *testing.T) {
 			res.expect(t, http.StatusOK, nil)
 			var got []string
 			for _, team := range res.list(t) {
-				got = append(got, team["slug"].(string))
+				got = append(got, jsonField[string](t, team, "slug"))
 			}
 			if !slices.Equal(got, c.want) {
 				t.Fatalf("got %v, want %v", got, c.want)

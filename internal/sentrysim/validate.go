@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -39,10 +38,25 @@ func (b body) has(name string) bool {
 	return ok
 }
 
-// readBody parses the request body as DRF's parsers do: JSON, or a form,
-// empty when there is no body. On failure it answers the request and
-// returns false.
-func readBody(c *call) (body, bool) {
+// bodyParsing is how an endpoint turns a request body into data, where
+// Sentry's REST and SCIM endpoints differ.
+type bodyParsing int
+
+const (
+	// restParsing is DRF's default parsers, as Sentry's REST endpoints
+	// use them: JSON or a form, chosen by Content-Type; any other media
+	// type, or none, is 415.
+	restParsing bodyParsing = iota
+	// scimParsing is SCIMEndpoint's content negotiation: the body is
+	// always JSON, whatever the Content-Type says, and a request without
+	// a Content-Type has empty data.
+	scimParsing
+)
+
+// readRequestData parses the request body as the endpoint's parsers do:
+// DRF's request.data, an empty object when there is no body. On failure
+// it answers the request and returns false.
+func readRequestData(c *call, parsing bodyParsing) (any, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -53,40 +67,58 @@ func readBody(c *call) (body, bool) {
 		c.detail(http.StatusBadRequest, "Could not read the request body.")
 		return nil, false
 	}
-	if len(raw) == 0 {
-		return body{}, true
-	}
 	contentType := c.r.Header.Get("Content-Type")
+	if len(raw) == 0 || parsing == scimParsing && contentType == "" {
+		return map[string]any{}, true
+	}
+	if parsing == scimParsing {
+		return decodeJSONData(c, raw)
+	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"):
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
-			return nil, false
-		}
-		if dec.More() {
-			c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
-			return nil, false
-		}
-		return asObject(c, v)
+		return decodeJSONData(c, raw)
 	case mediaType == "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(raw))
 		if err != nil {
 			c.detail(http.StatusBadRequest, "Could not parse the form body.")
 			return nil, false
 		}
-		b := body{}
+		data := make(map[string]any, len(form))
 		for k, vs := range form {
-			b[k] = vs[len(vs)-1]
+			data[k] = vs[len(vs)-1]
 		}
-		return b, true
+		return data, true
 	default:
 		c.detail(http.StatusUnsupportedMediaType, "Unsupported media type \""+contentType+"\" in request.")
 		return nil, false
 	}
+}
+
+// decodeJSONData is JSONParser: one JSON value, numbers kept as written.
+func decodeJSONData(c *call, raw []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		c.detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
+		return nil, false
+	}
+	if dec.More() {
+		c.detail(http.StatusBadRequest, "JSON parse error - Extra data")
+		return nil, false
+	}
+	return v, true
+}
+
+// readBody reads a REST endpoint's body for a serializer, which wants a
+// dictionary. On failure it answers the request and returns false.
+func readBody(c *call) (body, bool) {
+	v, ok := readRequestData(c, restParsing)
+	if !ok {
+		return nil, false
+	}
+	return asObject(c, v)
 }
 
 // asObject is a serializer's check that the data is a dictionary.
@@ -100,24 +132,6 @@ func asObject(c *call, v any) (body, bool) {
 		c.fieldErrors(nonFieldErrors("Invalid data. Expected a dictionary, but got " + pythonTypeName(v) + "."))
 	}
 	return nil, false
-}
-
-func pythonTypeName(v any) string {
-	switch v := v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case bool:
-		return "bool"
-	case json.Number:
-		if _, err := v.Int64(); err == nil {
-			return "int"
-		}
-		return "float"
-	default:
-		return "object"
-	}
 }
 
 // charField is DRF's CharField.
@@ -135,13 +149,13 @@ type charField struct {
 }
 
 // clean runs the field over a value the client sent, trimming whitespace as
-// CharField does. null reports a null value (valid only with allowNull).
-func (f charField) clean(v any) (value string, null bool, errs []string) {
+// CharField does. A null (valid only with allowNull) cleans to "".
+func (f charField) clean(v any) (value string, errs []string) {
 	if v == nil {
 		if !f.allowNull {
-			return "", false, []string{msgNull}
+			return "", []string{msgNull}
 		}
-		return "", true, nil
+		return "", nil
 	}
 	var s string
 	switch v := v.(type) {
@@ -152,16 +166,16 @@ func (f charField) clean(v any) (value string, null bool, errs []string) {
 	default:
 		// bools, lists and objects are refused rather than guessed at.
 		if f.invalid != "" {
-			return "", false, []string{f.invalid}
+			return "", []string{f.invalid}
 		}
-		return "", false, []string{msgNotString}
+		return "", []string{msgNotString}
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if !f.allowBlank {
-			return "", false, []string{msgBlank}
+			return "", []string{msgBlank}
 		}
-		return "", false, nil
+		return "", nil
 	}
 	// DRF runs every validator and reports every failure.
 	if f.maxLength > 0 && utf8.RuneCountInString(s) > f.maxLength {
@@ -173,23 +187,7 @@ func (f charField) clean(v any) (value string, null bool, errs []string) {
 	if f.pattern != nil && !f.pattern(s) {
 		errs = append(errs, f.patternMessage)
 	}
-	return s, false, errs
-}
-
-// pythonNumberString is str() of the number Python's json module would
-// have parsed: integers as written, floats in repr form.
-func pythonNumberString(n json.Number) string {
-	if i, err := n.Int64(); err == nil {
-		return strconv.FormatInt(i, 10)
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return n.String()
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return s, errs
 }
 
 // slugField is Sentry's SentrySerializerSlugField(max_length=50).

@@ -1,0 +1,522 @@
+// Test controls: the emulator's own levers, which real Sentry does not
+// have. Tests call these Go methods to seed organizations, members,
+// projects and tokens, switch plan features, read request counters and
+// aim faults and rate limits; the HTTP forms of the same controls are
+// served under /_sim/, a path Sentry never uses, for the standalone
+// program and for clients out of process. Everything else in this package
+// is Sentry's API as Sentry serves it.
+
+package sentrysim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Errors of the test controls.
+var (
+	ErrNoOrganization = errors.New("sentrysim: no such organization")
+	ErrNoTeam         = errors.New("sentrysim: no such team")
+	ErrNoMember       = errors.New("sentrysim: no such member")
+	ErrBadRole        = errors.New("sentrysim: no such role")
+	ErrBadScope       = errors.New("sentrysim: no such token scope")
+	ErrAlreadyMember  = errors.New("sentrysim: the user is already a member")
+	ErrInviteExpired  = errors.New("sentrysim: the invite has expired")
+	ErrProjectExists  = errors.New("sentrysim: a project with this slug already exists")
+	ErrBadSlug        = errors.New("sentrysim: invalid slug")
+	// ErrBadFeature is returned by SetFeature for a feature the emulator
+	// does not switch.
+	ErrBadFeature = errors.New("sentrysim: no such feature")
+	// ErrBadSeed is returned for a seed file that cannot be loaded.
+	ErrBadSeed = errors.New("sentrysim: invalid seed")
+	// ErrBadConfig is returned for switches out of range.
+	ErrBadConfig = errors.New("sentrysim: invalid config")
+)
+
+// Organizations, users, teams and projects.
+
+// Tokens returns the seeded organization's tokens.
+func (s *Server) Tokens() Tokens {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.seeded[s.defaultOrg]
+}
+
+// Organization returns the seeded organization's slug.
+func (s *Server) Organization() string { return s.defaultOrg }
+
+// AddOrganization seeds another organization with its own owner, manager
+// and member, and returns their tokens. The slug must be new.
+func (s *Server) AddOrganization(slug string) Tokens {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.orgsBySlug[slug] != nil {
+		panic(fmt.Sprintf("sentrysim: organization %q already exists", slug))
+	}
+	now := s.now()
+	org := s.st.addOrganization(slug, slug, now)
+	seed := func(role *orgRole) string {
+		u := s.st.addUser(role.id+"@"+slug+".example", now)
+		s.st.addMember(org, u, role, now)
+		return s.st.addUserToken(u, role.scopes&tokenScopes, now).value
+	}
+	t := Tokens{Owner: seed(orgRoleOwner), Manager: seed(orgRoleManager), Member: seed(orgRoleMember)}
+	s.seeded[slug] = t
+	return t
+}
+
+// AddMember makes the user with the email a joined member of the
+// organization with the org role ("member", "admin", "manager", "owner",
+// "billing"), creating the user if needed, and returns a new personal
+// token for it with the given scopes (the role's scopes when none are
+// given). Sentry allows any scopes on a token; what the token can do is
+// still bounded by the role.
+func (s *Server) AddMember(org, email, role string, scopes ...string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return "", ErrNoOrganization
+	}
+	r := lookupOrgRole(role)
+	if r == nil {
+		return "", ErrBadRole
+	}
+	set := r.scopes & tokenScopes
+	if len(scopes) > 0 {
+		var err error
+		if set, err = parseTokenScopes(scopes); err != nil {
+			return "", err
+		}
+	}
+	now := s.now()
+	u := s.st.addUser(email, now)
+	s.st.addMember(o, u, r, now)
+	return s.st.addUserToken(u, set, now).value, nil
+}
+
+// AddUserToken gives an existing user a new personal token with the given
+// scopes (each implying its lower levels, as Sentry's token form does).
+func (s *Server) AddUserToken(email string, scopes ...string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.st.usersByEmail[strings.ToLower(email)]
+	if u == nil {
+		return "", ErrNoMember
+	}
+	set, err := parseTokenScopes(scopes)
+	if err != nil {
+		return "", err
+	}
+	return s.st.addUserToken(u, set, s.now()).value, nil
+}
+
+func parseTokenScopes(scopes []string) (scopeSet, error) {
+	var set scopeSet
+	for _, name := range scopes {
+		if !tokenScopes.has(name) {
+			return 0, fmt.Errorf("%w: %q", ErrBadScope, name)
+		}
+		set |= scopesOf(name)
+	}
+	return set.withImplied(), nil
+}
+
+// SetTeamRole puts the member with the email on the team (id or slug) with
+// the stored team role: "contributor", "admin", or "" for Sentry's null.
+func (s *Server) SetTeamRole(org, team, email, role string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	t := o.lookupTeam(team)
+	if t == nil {
+		return ErrNoTeam
+	}
+	u := s.st.usersByEmail[strings.ToLower(email)]
+	if u == nil || o.membersByUser[u.id] == nil {
+		return ErrNoMember
+	}
+	var r *teamRole
+	if role != "" {
+		if r = lookupTeamRole(role); r == nil {
+			return ErrBadRole
+		}
+	}
+	addTeamMember(s.st, o.membersByUser[u.id], t, r)
+	return nil
+}
+
+// SetTeamProvisioned marks a team (id or slug) as managed by the
+// identity provider, as a team made through SCIM is.
+func (s *Server) SetTeamProvisioned(org, team string, provisioned bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	t := o.lookupTeam(team)
+	if t == nil {
+		return ErrNoTeam
+	}
+	t.idpProvisioned = provisioned
+	return nil
+}
+
+// AddProject creates a project with the slug (also its name) owned by the
+// team (id or slug), as if the team's admin had made it.
+func (s *Server) AddProject(org, team, slug string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	t := o.lookupTeam(team)
+	if t == nil {
+		return ErrNoTeam
+	}
+	if !validSlug(slug) || utf8.RuneCountInString(slug) > projectSlugMaxLength {
+		return fmt.Errorf("%w: %q", ErrBadSlug, slug)
+	}
+	if o.projectSlugs[slug] != nil {
+		return ErrProjectExists
+	}
+	s.st.addProject(o, t, slug, slug, "", s.now())
+	return nil
+}
+
+// Plan features.
+
+// simFeatures are the plan features SetFeature turns on and off.
+var simFeatures = []string{"team-roles", "sso-scim", "audit-log", "invite-members", "invite-billing"}
+
+// SetFeature turns one of an organization's plan features on or off:
+// "team-roles", "sso-scim" (SCIM provisioning), "audit-log",
+// "invite-members" or "invite-billing".
+func (s *Server) SetFeature(org, feature string, on bool) error {
+	if !slices.Contains(simFeatures, feature) {
+		return fmt.Errorf("%w: %q", ErrBadFeature, feature)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	o.features[feature] = on
+	return nil
+}
+
+// Invites and members.
+
+// AcceptInvite accepts the pending invite for email as the invitee would:
+// the member gets a user (created if there is none with that address), no
+// longer pending, and the audit log a member.accept-invite entry. It
+// returns a new personal token for the user with the org role's scopes.
+// An expired invite cannot be accepted.
+func (s *Server) AcceptInvite(org, email string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, m, err := s.pendingInvite(org, email)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	if m.inviteExpired(now) {
+		return "", ErrInviteExpired
+	}
+	u := s.st.addUser(m.email, now)
+	if o.membersByUser[u.id] != nil {
+		return "", ErrAlreadyMember
+	}
+	m.user, m.pending, m.email = u, false, u.email
+	m.inviteExpiresAt = time.Time{}
+	o.membersByUser[u.id] = m
+	s.recordAudit(o, u, "member.accept-invite", m.id, u, m.auditData())
+	return s.st.addUserToken(u, m.role.scopes&tokenScopes, now).value, nil
+}
+
+// ExpireInvite moves the pending invite's expiry into the past, as 30 days
+// without an answer would.
+func (s *Server) ExpireInvite(org, email string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, m, err := s.pendingInvite(org, email)
+	if err != nil {
+		return err
+	}
+	m.inviteExpiresAt = s.now().Add(-24 * time.Hour)
+	return nil
+}
+
+// SetMemberProvisioned marks the member (joined or invited) with the email
+// as provisioned through SCIM, which the members API then refuses to
+// remove.
+func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return ErrNoOrganization
+	}
+	m := o.memberByEmail(email)
+	if m == nil {
+		return ErrNoMember
+	}
+	m.idpProvisioned = provisioned
+	return nil
+}
+
+// Tokens.
+
+// OrgCIToken returns an organization auth token (scope org:ci) for the
+// organization, minted on the first call and handed out again while it
+// has not been deleted. It panics for an unknown organization.
+func (s *Server) OrgCIToken(org string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		panic(fmt.Sprintf("sentrysim: no organization %q", org))
+	}
+	for _, t := range s.st.activeOrgTokens(o) {
+		if t.name == orgCITokenName {
+			return t.value
+		}
+	}
+	return s.st.addOrgToken(o, orgCITokenName, s.now()).value
+}
+
+// SCIMToken returns the organization's SCIM bearer token, the token of the
+// internal integration Sentry creates when SCIM is enabled. The first call
+// creates it; later calls return the same token. It panics for an unknown
+// organization.
+func (s *Server) SCIMToken(org string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		panic(fmt.Sprintf("sentrysim: no organization %q", org))
+	}
+	for _, t := range s.st.tokens {
+		if t.kind == scimToken && t.org == o && !t.deactivated {
+			return t.value
+		}
+	}
+	t := &token{
+		id: s.st.newID(), value: newTokenValue("sntryi_"), kind: scimToken, org: o,
+		// Sentry's audit log names the integration's proxy user so.
+		name:    "SCIM Internal Integration (" + randomHex(6) + ")",
+		scopes:  scimTokenScopes,
+		created: s.now(),
+	}
+	s.st.tokens[t.value] = t
+	return t.value
+}
+
+// OrgTokenLive reports whether value is an organization auth token of the
+// organization that authenticates requests: it exists and has not been
+// revoked.
+func (s *Server) OrgTokenLive(org, value string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.st.lookupOrganization(org)
+	t := s.st.tokens[value]
+	return o != nil && t != nil && t.kind == orgToken && t.org == o && !t.deactivated && !t.expired(s.now())
+}
+
+// Seed files.
+
+// LoadSeed adds the teams, projects, members and organization auth tokens
+// of a JSON seed file to an organization, as if they had always been there:
+// no audit entries and no user tokens. A team's name defaults to its slug, a
+// project's too; a team with "scim" is one the identity provider made (a
+// SCIM group); projects name their teams by slug; a member's role is an org
+// role ("member", "admin", "manager", "owner", "billing") and its team
+// roles "contributor", "admin" or "" (Sentry's null, stored as well for a
+// role at or below the member's minimum). A "pending" member is an
+// invitation sent by nobody in particular, an "expired" one an invitation
+// past its 30 days; their addresses must be new to the organization.
+// Existing users become members; an existing member gets the new role. Org
+// tokens get values nobody is told. Nothing is changed when anything in the
+// file is wrong.
+func (s *Server) LoadSeed(org string, r io.Reader) error { return s.loadSeed(org, r) }
+
+// Load and fault switches.
+
+// Config returns the switches in force.
+func (s *Server) Config() Config { return s.load.get() }
+
+// SetConfig replaces every switch and restarts the random draws from the
+// Config's seed.
+func (s *Server) SetConfig(c Config) error { return s.load.set(c, true) }
+
+// SetRateLimitClock gives the rate limiter a clock of the test's own, so
+// that its one-second windows turn when the test says rather than with
+// real time; nil restores real time.
+func (s *Server) SetRateLimitClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.load.mu.Lock()
+	s.load.clock = now
+	s.load.mu.Unlock()
+}
+
+// Burst429 answers the next n API requests with 429, as a rate limit burst
+// would.
+func (s *Server) Burst429(n int) {
+	s.load.mu.Lock()
+	defer s.load.mu.Unlock()
+	s.load.burst = max(n, 0)
+}
+
+// DropAfterNext makes the next n API requests with the method to the
+// named route ("organization-teams", "org-auth-tokens",
+// "project-team-details", as Config.RateLimits names routes) run to their
+// end, changing what they change, and then drops the connection without
+// an answer, as a proxy or network failure would. Requests refused
+// earlier by a 429 burst, a random fault or a dropped connection before
+// the change do not count. n of 0 or less cancels what is pending for the
+// route.
+func (s *Server) DropAfterNext(method, route string, n int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	k := faultKey(method, route)
+	if n <= 0 {
+		delete(s.faults.dropAfter, k)
+		return
+	}
+	s.faults.dropAfter[k] = n
+}
+
+// PendingDropAfter returns how many of the requests DropAfterNext asked
+// for have not come yet.
+func (s *Server) PendingDropAfter(method, route string) int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.dropAfter[faultKey(method, route)]
+}
+
+// Request counters.
+
+// Stats returns the request counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// ResetStats sets every request counter back to zero.
+func (s *Server) ResetStats() { s.stats.reset() }
+
+// ConnState counts the connections clients open; set it as the serving
+// http.Server's ConnState.
+func (s *Server) ConnState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.stats.connections.Add(1)
+	}
+}
+
+// The controls over HTTP, under /_sim/.
+
+// registerControls adds the controls under /_sim/: GET /_sim/health,
+// the load switches, the request counters and the aimed faults. Any other
+// path under /_sim/ is a 404 with Sentry's body.
+func (s *Server) registerControls() {
+	s.mux.HandleFunc("GET /_sim/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, object{{"ok", true}})
+	})
+	s.registerLoadControls()
+	s.registerStatsControls()
+	s.registerFaultControls()
+	s.mux.HandleFunc("/_sim/", func(w http.ResponseWriter, _ *http.Request) {
+		writeDetail(w, http.StatusNotFound, detailNotFound)
+	})
+}
+
+// registerLoadControls adds GET and POST /_sim/config.
+func (s *Server) registerLoadControls() {
+	s.mux.HandleFunc("GET /_sim/config", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, configBody(s.Config()))
+	})
+	s.mux.HandleFunc("POST /_sim/config", func(w http.ResponseWriter, r *http.Request) {
+		var p configJSON
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			writeDetail(w, http.StatusBadRequest, "invalid config: "+err.Error())
+			return
+		}
+		if dec.More() {
+			writeDetail(w, http.StatusBadRequest, "invalid config: extra data after the object")
+			return
+		}
+		c := s.Config()
+		reseed, err := p.patch(&c)
+		if err == nil {
+			err = s.load.set(c, reseed)
+		}
+		if err != nil {
+			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			return
+		}
+		writeJSON(w, http.StatusOK, configBody(s.Config()))
+	})
+}
+
+// registerStatsControls adds GET /_sim/stats and POST /_sim/stats/reset.
+func (s *Server) registerStatsControls() {
+	s.mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, _ *http.Request) {
+		st := s.Stats()
+		counts := make(object, 0, len(st.Requests))
+		for _, k := range slices.Sorted(maps.Keys(st.Requests)) {
+			counts = append(counts, field{k, st.Requests[k]})
+		}
+		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}, {"connections", st.Connections}})
+	})
+	s.mux.HandleFunc("POST /_sim/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
+		s.ResetStats()
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// dropAfterJSON is the body of POST /_sim/faults/drop-after.
+type dropAfterJSON struct {
+	Method string `json:"method"`
+	Route  string `json:"route"`
+	Count  int    `json:"count"`
+}
+
+// registerFaultControls adds POST /_sim/faults/drop-after, which is
+// DropAfterNext: {"method": "POST", "route": "organization-teams",
+// "count": 1}.
+func (s *Server) registerFaultControls() {
+	s.mux.HandleFunc("POST /_sim/faults/drop-after", func(w http.ResponseWriter, r *http.Request) {
+		var p dropAfterJSON
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			writeDetail(w, http.StatusBadRequest, "invalid drop-after: "+err.Error())
+			return
+		}
+		if p.Method == "" || p.Route == "" {
+			writeDetail(w, http.StatusBadRequest, "invalid drop-after: method and route are required")
+			return
+		}
+		s.DropAfterNext(p.Method, p.Route, p.Count)
+		writeJSON(w, http.StatusOK, object{
+			{"method", strings.ToUpper(p.Method)}, {"route", p.Route},
+			{"pending", s.PendingDropAfter(p.Method, p.Route)},
+		})
+	})
+}
