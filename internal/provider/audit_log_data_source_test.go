@@ -58,32 +58,6 @@ func auditEntries(s *terraform.State) ([]map[string]string, error) {
 	return out, nil
 }
 
-// auditEvents checks the entries' events and that they come newest first.
-// Entries of the same second may come in any order here, so the events are
-// compared sorted.
-func auditEvents(want ...string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		entries, err := auditEntries(s)
-		if err != nil {
-			return err
-		}
-		got := make([]string, len(entries))
-		for i, e := range entries {
-			got[i] = e["event"]
-			if i > 0 && e["date_created"] > entries[i-1]["date_created"] {
-				return fmt.Errorf("entry %d (%s) is newer than entry %d (%s)", i, e["date_created"], i-1, entries[i-1]["date_created"])
-			}
-		}
-		want = slices.Clone(want)
-		slices.Sort(got)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("events are %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
 // findEntry returns the first entry, newest first, matching the event and
 // holding the text in its data.
 func findEntry(entries []map[string]string, event, dataText string) (map[string]string, error) {
@@ -102,11 +76,17 @@ func findEntry(entries []map[string]string, event, dataText string) (map[string]
 func readAuditLog(t *testing.T, data *providerData, attrs map[string]tftypes.Value) (types.List, diag.Diagnostics) {
 	t.Helper()
 	ctx := context.Background()
-	ds := newAuditLogDataSource().(*auditLogDataSource)
+	ds, ok := newAuditLogDataSource().(*auditLogDataSource)
+	if !ok {
+		t.Fatalf("the audit log data source is a %T", newAuditLogDataSource())
+	}
 	ds.data = data
 	var schemaResp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
-	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's type is %T, want an object", schemaResp.Schema.Type().TerraformType(ctx))
+	}
 	values := make(map[string]tftypes.Value, len(typ.AttributeTypes))
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)
@@ -128,158 +108,240 @@ func (e *accEnv) providerData(t *testing.T, role string) *providerData {
 	return &providerData{organization: e.org, baseURL: e.baseURL, authToken: e.token(t, role), userAgent: "terraform-provider-sentry-tests"}
 }
 
+// ownEvents checks the entries' order, newest first, and the events of the
+// entries whose data mention pfx, the test's own. The emulator's
+// organization holds only the test's entries, so there every entry must be
+// the test's own; a live organization has a history of its own and
+// parallel tests writing to it. Entries of the same second may come in any
+// order, so the events are compared sorted.
+func ownEvents(env *accEnv, pfx string, want ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		entries, err := auditEntries(s)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for i, e := range entries {
+			if i > 0 && e["date_created"] > entries[i-1]["date_created"] {
+				return fmt.Errorf("entry %d (%s) is newer than entry %d (%s)", i, e["date_created"], i-1, entries[i-1]["date_created"])
+			}
+			if strings.Contains(e["data"], pfx) {
+				got = append(got, e["event"])
+			}
+		}
+		if env.sim != nil && len(got) != len(entries) {
+			return fmt.Errorf("%d of %d entries are not the test's own: %v", len(entries)-len(got), len(entries), entries)
+		}
+		want = slices.Clone(want)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("the test's events are %v, want %v", got, want)
+		}
+		return nil
+	}
+}
+
+// TestAccAuditLogDataSource reads the entries of teams and an invitation
+// the test makes. With the emulator it also makes a team 10 days in the
+// past, moving Sentry's clock, and checks the filters and limits against
+// the whole log; live, it reads a window from the test's start and checks
+// its own entries only.
 func TestAccAuditLogDataSource(t *testing.T) {
 	env := newAccEnv(t)
-	env.needSim(t, "this test moves Sentry's clock, which needs the emulator")
 	ctx := context.Background()
 	owner := env.client(t, "owner")
-	manager := env.client(t, "manager")
-	// A team 10 days old, then a team, an invitation and a team today. The
-	// owner creating a team also joins it: two entries each.
-	env.shiftClock(t, -10*24*time.Hour)
-	if _, err := owner.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: "old-team", Name: "Old <Team> & Co"}); err != nil {
-		t.Fatal(err)
+	pfx := randomName()
+	oldSlug, paymentsSlug, identitySlug := pfx+"-old", pfx+"-payments", pfx+"-identity"
+	email := pfx + "-dana@example.com"
+	createTeam := func(slug, name string) *sentry.Team {
+		t.Helper()
+		team, err := owner.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: slug, Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = owner.DeleteTeam(context.Background(), env.org, team.ID) })
+		return team
 	}
-	env.shiftClock(t, 0)
-	payments, err := owner.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: "payments", Name: "Payments"})
+	// Sentry's clock may differ from this machine's by a little.
+	start := time.Now().UTC().Add(-5 * time.Minute)
+	// With the emulator, a team 10 days old, then a team, an invitation
+	// and a team today. The owner creating a team also joins it: two
+	// entries each. The emulator's manager invites, so that the actor
+	// filter has something to leave out; live runs have only the owner.
+	inviter := owner
+	if env.sim != nil {
+		env.shiftClock(t, -10*24*time.Hour)
+		createTeam(oldSlug, "Old <Team> & Co")
+		env.shiftClock(t, 0)
+		inviter = env.client(t, "manager")
+	}
+	payments := createTeam(paymentsSlug, "Payments")
+	invite, err := inviter.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	invite, err := manager.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: "dana@acme.example", OrgRole: "member"})
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, invite.ID) })
+	createTeam(identitySlug, "Identity")
+	// The owner is the one member of the teams it made.
+	teamMembers, err := owner.ListTeamMembers(ctx, env.org, paymentsSlug)
+	if err != nil || len(teamMembers) != 1 || teamMembers[0].User == nil {
+		t.Fatalf("finding the owner: %v, %v", teamMembers, err)
 	}
-	if _, err := owner.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: "identity", Name: "Identity"}); err != nil {
-		t.Fatal(err)
+	ownerEmail, inviterID := teamMembers[0].Email, teamMembers[0].User.ID
+	if env.sim != nil {
+		managers, err := owner.ListMembers(ctx, env.org, "email:manager@acme.example")
+		if err != nil || len(managers) != 1 || managers[0].User == nil {
+			t.Fatalf("finding the manager: %v, %v", managers, err)
+		}
+		inviterID = managers[0].User.ID
 	}
-	managers, err := owner.ListMembers(ctx, env.org, "email:manager@acme.example")
-	if err != nil || len(managers) != 1 || managers[0].User == nil {
-		t.Fatalf("finding the manager: %v, %v", managers, err)
-	}
-	managerID := managers[0].User.ID
 	now := time.Now().UTC()
 	today := []string{"team.create", "member.join-team", "member.invite", "team.create", "member.join-team"}
+	// Live, every read is of the test's own time: the organization's
+	// older history may be long.
+	window, all := "", append([]string{"team.create", "member.join-team"}, today...)
+	creates := []string{"team.create", "team.create", "team.create"}
+	byInviter := []string{"member.invite"}
+	if env.sim == nil {
+		window = fmt.Sprintf("  start = %q\n  end   = %q\n", formatTime(start), formatTime(now.Add(time.Hour)))
+		all, creates, byInviter = today, creates[1:], today
+	}
 
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{
-			{
-				Config: auditLogConfig(env, t, "owner", ""),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(auditLogAddress, "organization", env.org),
-					auditEvents(append([]string{"team.create", "member.join-team"}, today...)...),
-					func(s *terraform.State) error {
-						entries, err := auditEntries(s)
-						if err != nil {
-							return err
-						}
-						if old := entries[len(entries)-1]; !strings.Contains(old["data"], `old-team`) {
-							return fmt.Errorf("the oldest entry should come last: %v", old)
-						}
-						inv, err := findEntry(entries, "member.invite", "dana@acme.example")
-						if err != nil {
-							return err
-						}
-						if inv["actor_id"] != managerID || inv["actor_name"] == "" || inv["target_object"] != invite.ID ||
-							inv["note"] != "invited member dana@acme.example" || inv["ip_address"] == "" {
-							return fmt.Errorf("member.invite entry is %v", inv)
-						}
-						if inv["target_user"] != "" {
-							return fmt.Errorf("an invitation concerns no user yet, target_user should be null: %v", inv)
-						}
-						var data map[string]any
-						if err := json.Unmarshal([]byte(inv["data"]), &data); err != nil {
-							return fmt.Errorf("data is not JSON: %w", err)
-						}
-						if data["email"] != "dana@acme.example" || data["role"] != "member" {
-							return fmt.Errorf("member.invite data is %v", data)
-						}
-						if d, err := time.Parse(time.RFC3339, inv["date_created"]); err != nil || now.Sub(d) > time.Hour {
-							return fmt.Errorf("date_created %q: %w", inv["date_created"], err)
-						}
+	steps := []resource.TestStep{
+		{
+			Config: auditLogConfig(env, t, "owner", window),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(auditLogAddress, "organization", env.org),
+				ownEvents(env, pfx, all...),
+				func(s *terraform.State) error {
+					entries, err := auditEntries(s)
+					if err != nil {
+						return err
+					}
+					inv, err := findEntry(entries, "member.invite", email)
+					if err != nil {
+						return err
+					}
+					if inv["actor_id"] != inviterID || inv["actor_name"] == "" || inv["target_object"] != invite.ID ||
+						inv["note"] != "invited member "+email || inv["ip_address"] == "" {
+						return fmt.Errorf("member.invite entry is %v", inv)
+					}
+					if inv["target_user"] != "" {
+						return fmt.Errorf("an invitation concerns no user yet, target_user should be null: %v", inv)
+					}
+					var data map[string]any
+					if err := json.Unmarshal([]byte(inv["data"]), &data); err != nil {
+						return fmt.Errorf("data is not JSON: %w", err)
+					}
+					if data["email"] != email || data["role"] != "member" {
+						return fmt.Errorf("member.invite data is %v", data)
+					}
+					if d, err := time.Parse(time.RFC3339, inv["date_created"]); err != nil || now.Sub(d) > time.Hour {
+						return fmt.Errorf("date_created %q: %w", inv["date_created"], err)
+					}
 
-						// team.create's data is Sentry's team record, keys
-						// sorted, the id exactly as sent.
-						created, err := findEntry(entries, "team.create", `"payments"`)
-						if err != nil {
-							return err
-						}
-						wantData := fmt.Sprintf(`{"id":%s,"name":"Payments","slug":"payments","status":0}`, payments.ID)
-						if created["data"] != wantData || created["target_object"] != payments.ID {
-							return fmt.Errorf("team.create data is %s, target_object %s; want %s", created["data"], created["target_object"], wantData)
-						}
-						if old, _ := findEntry(entries, "team.create", "old-team"); old == nil ||
-							!strings.Contains(old["data"], `"name":"Old <Team> & Co"`) {
-							return fmt.Errorf("data should keep <, > and & as written: %v", old)
-						}
-						joined, err := findEntry(entries, "member.join-team", `"payments"`)
-						if err != nil {
-							return err
-						}
-						if joined["target_user"] != "owner@acme.example" || joined["actor_name"] == "" {
-							return fmt.Errorf("member.join-team should name the owner as target_user: %v", joined)
-						}
+					// team.create's data is Sentry's team record, keys
+					// sorted, the id exactly as sent.
+					created, err := findEntry(entries, "team.create", strconv.Quote(paymentsSlug))
+					if err != nil {
+						return err
+					}
+					wantData := fmt.Sprintf(`{"id":%s,"name":"Payments","slug":%q,"status":0}`, payments.ID, paymentsSlug)
+					if created["data"] != wantData || created["target_object"] != payments.ID {
+						return fmt.Errorf("team.create data is %s, target_object %s; want %s", created["data"], created["target_object"], wantData)
+					}
+					joined, err := findEntry(entries, "member.join-team", strconv.Quote(paymentsSlug))
+					if err != nil {
+						return err
+					}
+					if joined["target_user"] != ownerEmail || joined["actor_name"] == "" {
+						return fmt.Errorf("member.join-team should name the owner, %s, as target_user: %v", ownerEmail, joined)
+					}
+					if env.sim == nil {
 						return nil
-					},
-				),
-			},
-			{
-				Config: auditLogConfig(env, t, "owner", `  event = "team.create"`),
-				Check:  auditEvents("team.create", "team.create", "team.create"),
-			},
-			{
-				// An event name Sentry does not know matches nothing.
-				Config: auditLogConfig(env, t, "owner", `  event = "team.explode"`),
-				Check:  resource.TestCheckResourceAttr(auditLogAddress, "entries.#", "0"),
-			},
-			{
-				Config: auditLogConfig(env, t, "owner", fmt.Sprintf("  actor_id = %q", managerID)),
-				Check:  auditEvents("member.invite"),
-			},
-			{
-				Config: auditLogConfig(env, t, "owner", `  period = "24h"`),
-				Check:  auditEvents(today...),
-			},
-			{
-				Config: auditLogConfig(env, t, "owner", fmt.Sprintf("  start = %q\n  end   = %q",
-					formatTime(now.Add(-11*24*time.Hour)), formatTime(now.Add(-9*24*time.Hour)))),
-				Check: auditEvents("team.create", "member.join-team"),
-			},
-			{
-				Config: auditLogConfig(env, t, "owner", "  event = \"team.create\"\n  period = \"30d\"\n  limit = 2"),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					auditEvents("team.create", "team.create"),
-					func(s *terraform.State) error {
-						entries, err := auditEntries(s)
-						if err != nil {
-							return err
-						}
-						// The newest two: identity, then payments.
-						if !strings.Contains(entries[0]["data"], `"identity"`) || !strings.Contains(entries[1]["data"], `"payments"`) {
-							return fmt.Errorf("limit should keep the newest entries: %v", entries)
-						}
-						return nil
-					},
-				),
-			},
-			{
-				// The newest five: everything but the old team's entries.
-				Config: auditLogConfig(env, t, "owner", `  limit = 5`),
-				Check:  auditEvents(today...),
-			},
-			{
-				// A manager's token has org:write too.
-				Config: auditLogConfig(env, t, "manager", `  event = "member.invite"`),
-				Check:  auditEvents("member.invite"),
-			},
-			{
-				// A member's token has no org:write.
-				Config: auditLogConfig(env, t, "member", ""),
-				ExpectError: regexp.MustCompile(`(?s)Audit Log Needs org:write.*403 Forbidden.*` +
-					wrappedText("needs a token with org:write whose user is an owner or manager").String()),
-			},
+					}
+					if old := entries[len(entries)-1]; !strings.Contains(old["data"], oldSlug) {
+						return fmt.Errorf("the oldest entry should come last: %v", old)
+					}
+					if old, _ := findEntry(entries, "team.create", oldSlug); old == nil ||
+						!strings.Contains(old["data"], `"name":"Old <Team> & Co"`) {
+						return fmt.Errorf("data should keep <, > and & as written: %v", old)
+					}
+					return nil
+				},
+			),
 		},
-	})
+		{
+			Config: auditLogConfig(env, t, "owner", window+`  event = "team.create"`),
+			Check:  ownEvents(env, pfx, creates...),
+		},
+		{
+			// An event name Sentry does not know matches nothing.
+			Config: auditLogConfig(env, t, "owner", `  event = "team.explode"`),
+			Check:  resource.TestCheckResourceAttr(auditLogAddress, "entries.#", "0"),
+		},
+		{
+			// The emulator's manager only invited; live, the owner did
+			// everything.
+			Config: auditLogConfig(env, t, "owner", window+fmt.Sprintf("  actor_id = %q", inviterID)),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				func(s *terraform.State) error {
+					entries, err := auditEntries(s)
+					if err != nil {
+						return err
+					}
+					for _, e := range entries {
+						if e["actor_id"] != inviterID {
+							return fmt.Errorf("an entry of another actor: %v", e)
+						}
+					}
+					return nil
+				},
+				ownEvents(env, pfx, byInviter...),
+			),
+		},
+	}
+	if env.sim != nil {
+		steps = append(steps, resource.TestStep{
+			Config: auditLogConfig(env, t, "owner", `  period = "24h"`),
+			Check:  ownEvents(env, pfx, today...),
+		}, resource.TestStep{
+			Config: auditLogConfig(env, t, "owner", fmt.Sprintf("  start = %q\n  end   = %q",
+				formatTime(now.Add(-11*24*time.Hour)), formatTime(now.Add(-9*24*time.Hour)))),
+			Check: ownEvents(env, pfx, "team.create", "member.join-team"),
+		}, resource.TestStep{
+			Config: auditLogConfig(env, t, "owner", "  event = \"team.create\"\n  period = \"30d\"\n  limit = 2"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				ownEvents(env, pfx, "team.create", "team.create"),
+				func(s *terraform.State) error {
+					entries, err := auditEntries(s)
+					if err != nil {
+						return err
+					}
+					// The newest two: identity, then payments.
+					if !strings.Contains(entries[0]["data"], strconv.Quote(identitySlug)) || !strings.Contains(entries[1]["data"], strconv.Quote(paymentsSlug)) {
+						return fmt.Errorf("limit should keep the newest entries: %v", entries)
+					}
+					return nil
+				},
+			),
+		}, resource.TestStep{
+			// The newest five: everything but the old team's entries.
+			Config: auditLogConfig(env, t, "owner", `  limit = 5`),
+			Check:  ownEvents(env, pfx, today...),
+		}, resource.TestStep{
+			// A manager's token has org:write too.
+			Config: auditLogConfig(env, t, "manager", `  event = "member.invite"`),
+			Check:  ownEvents(env, pfx, "member.invite"),
+		}, resource.TestStep{
+			// A member's token has no org:write.
+			Config: auditLogConfig(env, t, "member", ""),
+			ExpectError: regexp.MustCompile(`(?s)Audit Log Needs org:write.*403 Forbidden.*` +
+				wrappedText("needs a token with org:write whose user is an owner or manager").String()),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
 }
 
 // TestAccAuditLogDataSource_limitStopsPaging checks that a limit of 150
@@ -301,8 +363,9 @@ func TestAccAuditLogDataSource_limitStopsPaging(t *testing.T) {
 	}
 	owner := env.client(t, "owner")
 	// Two entries a team: 220 entries, three pages.
+	pfx := randomName()
 	for i := range 110 {
-		if _, err := owner.CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: fmt.Sprintf("team-%03d", i)}); err != nil {
+		if _, err := owner.CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: fmt.Sprintf("%s-t%03d", pfx, i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -353,9 +416,7 @@ func TestAccAuditLogDataSource_noAuditLog(t *testing.T) {
 	if err := env.sim.SetFeature(env.org, "audit-log", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: "payments"}); err != nil {
-		t.Fatal(err)
-	}
+	env.createTeams(t, randomName())
 
 	entries, diags := readAuditLog(t, env.providerData(t, "owner"), nil)
 	if diags.HasError() || len(entries.Elements()) != 0 {
@@ -665,7 +726,10 @@ func TestAuditEntryValues(t *testing.T) {
 			}
 			got := auditEntryValues(e)
 			for attrName, want := range c.want {
-				v := got[attrName].(types.String)
+				v, ok := got[attrName].(types.String)
+				if !ok {
+					t.Fatalf("%s is a %T, want a string", attrName, got[attrName])
+				}
 				s := v.ValueString()
 				if v.IsNull() {
 					s = "<null>"

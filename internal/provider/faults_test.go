@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"math"
@@ -96,16 +94,6 @@ type faultFixture struct {
 	ownerTeam string
 }
 
-// randomPrefix is a slug-safe prefix no other test uses.
-func randomPrefix(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "f" + hex.EncodeToString(b)
-}
-
 // skipUnlessFaultSuite skips the suite where it cannot run: without TF_ACC,
 // as every acceptance test, and against real Sentry, where faults cannot
 // be injected.
@@ -126,8 +114,10 @@ func newFaultFixture(t *testing.T, counts faultCounts) *faultFixture {
 	if err := env.sim.SetFeature(env.org, "sso-scim", true); err != nil {
 		t.Fatal(err)
 	}
-	f := &faultFixture{env: env, scim: env.sim.SCIMToken(env.org), prefix: randomPrefix(t), counts: counts}
-	f.ownerTeam = "owner-" + f.prefix
+	f := &faultFixture{env: env, scim: env.sim.SCIMToken(env.org), prefix: randomName(), counts: counts}
+	// The owner team is not the configuration's: its name has another
+	// random part, so that it does not start with the prefix.
+	f.ownerTeam = randomName()
 	env.createTeams(t, f.ownerTeam)
 	for i := range (counts.links + 1) / 2 {
 		slug := fmt.Sprintf("%s-p%d", f.prefix, i)

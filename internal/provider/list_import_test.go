@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -21,57 +23,103 @@ import (
 // would generate from each list resource's objects, with an import block
 // per object by its string id (which Terraform 1.5+ understands), and
 // checks that Terraform plans the imports without a single change, then
-// plans empty after applying them.
+// plans empty after applying them. With the emulator the organization is
+// seeded with joined members; live, the test makes its objects through the
+// API, members as invitations, and a SCIM group only with a SCIM token.
+// Only the test's own objects, named with its prefix, are imported.
 func TestAccListedObjectsImportEmpty(t *testing.T) {
 	ctx := context.Background()
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Skip("seeds an organization: emulator only")
-	}
-	seed := `{"teams": [{"slug": "lst-backend", "name": "Backend"}, {"slug": "lst-frontend", "name": "Frontend"}],
-	  "projects": [{"slug": "lst-api", "teams": ["lst-backend", "lst-frontend"]}, {"slug": "lst-web", "teams": ["lst-frontend"]}],
-	  "members": [
-	    {"email": "dev@corp.test", "role": "member", "teams": [{"team": "lst-backend", "role": ""}, {"team": "lst-frontend", "role": "admin"}]},
-	    {"email": "lead@corp.test", "role": "manager", "teams": [{"team": "lst-frontend", "role": ""}]},
-	    {"email": "admin@corp.test", "role": "admin", "teams": [{"team": "lst-backend", "role": "admin"}]},
-	    {"email": "alone@corp.test", "role": "member"},
-	    {"email": "okta@corp.test", "role": "member", "teams": [{"team": "lst-backend", "role": "admin"}]}
-	  ]}`
-	if err := env.sim.LoadSeed(env.org, strings.NewReader(seed)); err != nil {
-		t.Fatal(err)
-	}
 	owner := env.client(t, "owner")
-	no := false
-	if _, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: "New.Hire@Corp.test", OrgRole: "member", SendInvite: &no,
-		TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "lst-backend"}}}); err != nil {
-		t.Fatal(err)
+	pfx := randomName()
+	backend, frontend, apiProject, webProject := pfx+"-backend", pfx+"-frontend", pfx+"-api", pfx+"-web"
+	email := func(local string) string { return pfx + "-" + local + "@example.com" }
+	scimToken := os.Getenv(envSCIMToken)
+	if env.sim != nil {
+		scimToken = env.sim.SCIMToken(env.org)
 	}
-	if _, err := owner.CreateOrgAuthToken(ctx, env.org, "lst-ci"); err != nil {
-		t.Fatal(err)
+	// 2 teams, 3 links, 1 token, the new hire and the other members; a
+	// group where there is a SCIM token.
+	want := 7
+	if env.sim != nil {
+		seed := fmt.Sprintf(`{"teams": [{"slug": %[1]q, "name": "Backend"}, {"slug": %[2]q, "name": "Frontend"}],
+		  "projects": [{"slug": %[3]q, "teams": [%[1]q, %[2]q]}, {"slug": %[4]q, "teams": [%[2]q]}],
+		  "members": [
+		    {"email": %[5]q, "role": "member", "teams": [{"team": %[1]q, "role": ""}, {"team": %[2]q, "role": "admin"}]},
+		    {"email": %[6]q, "role": "manager", "teams": [{"team": %[2]q, "role": ""}]},
+		    {"email": %[7]q, "role": "admin", "teams": [{"team": %[1]q, "role": "admin"}]},
+		    {"email": %[8]q, "role": "member"},
+		    {"email": %[9]q, "role": "member", "teams": [{"team": %[1]q, "role": "admin"}]}
+		  ]}`, backend, frontend, apiProject, webProject, email("dev"), email("lead"), email("admin"), email("alone"), email("okta"))
+		if err := env.sim.LoadSeed(env.org, strings.NewReader(seed)); err != nil {
+			t.Fatal(err)
+		}
+		want += 5
+	} else {
+		// Terraform removes what it imported when the test ends; the
+		// projects are not managed, so the test removes them itself.
+		env.createTeams(t, backend, frontend)
+		for _, p := range []struct{ slug, team string }{{apiProject, backend}, {webProject, frontend}} {
+			if _, err := owner.CreateProject(ctx, env.org, p.team, sentry.CreateProjectRequest{Name: p.slug, Slug: p.slug}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = owner.DeleteProject(context.Background(), env.org, p.slug) })
+		}
+		if _, err := owner.AddProjectTeam(ctx, env.org, apiProject, frontend); err != nil {
+			t.Fatal(err)
+		}
+		admin := "admin"
+		for _, m := range []struct {
+			local, role string
+			teams       []sentry.MemberTeamRole
+		}{
+			{"dev", "member", []sentry.MemberTeamRole{{TeamSlug: backend}, {TeamSlug: frontend, Role: &admin}}},
+			{"lead", "manager", []sentry.MemberTeamRole{{TeamSlug: frontend}}},
+			{"alone", "member", nil},
+			{"okta", "member", []sentry.MemberTeamRole{{TeamSlug: backend, Role: &admin}}},
+		} {
+			inviteMember(t, owner, env.org, email(m.local), m.role, m.teams)
+		}
+		want += 4
 	}
-	scimToken := env.sim.SCIMToken(env.org)
-	scim, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: scimToken})
+	// An invitation with capitals in its email, on a team.
+	inviteMember(t, owner, env.org, pfx+"-New.Hire@Example.com", "member", []sentry.MemberTeamRole{{TeamSlug: backend}})
+	token, err := owner.CreateOrgAuthToken(ctx, env.org, pfx+"-ci")
 	if err != nil {
 		t.Fatal(err)
 	}
-	group, err := scim.CreateSCIMGroup(ctx, env.org, "Lst Okta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	okta, err := owner.ListMembers(ctx, env.org, "email:okta@corp.test")
-	if err != nil || len(okta) != 1 {
-		t.Fatal(okta, err)
-	}
-	if err := scim.PatchSCIMGroup(ctx, env.org, group.ID, sentry.SCIMGroupMembershipOps(nil, []string{okta[0].ID})); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { _ = owner.DeleteOrgAuthToken(context.Background(), env.org, token.ID) })
+	if scimToken != "" {
+		scim, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: scimToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := scim.CreateSCIMGroup(ctx, env.org, pfx+" Okta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = scim.DeleteSCIMGroup(context.Background(), env.org, group.ID) })
+		okta, err := owner.ListMembers(ctx, env.org, "email:"+email("okta"))
+		if err != nil || len(okta) != 1 {
+			t.Fatal(okta, err)
+		}
+		if err := scim.PatchSCIMGroup(ctx, env.org, group.ID, sentry.SCIMGroupMembershipOps(nil, []string{okta[0].ID})); err != nil {
+			t.Fatal(err)
+		}
+		want++
 	}
 
 	data := &providerData{organization: env.org, baseURL: env.baseURL, authToken: env.token(t, "owner"), scimToken: scimToken, userAgent: "test"}
 	lenv := &simEnv{sim: env.sim, data: data}
 
 	var config strings.Builder
-	fmt.Fprintf(&config, "provider \"sentry\" {\n  base_url     = %q\n  auth_token   = %q\n  organization = %q\n  scim_token   = %q\n}\n",
-		env.baseURL, env.token(t, "owner"), env.org, scimToken)
+	// Live, the provider takes the tokens from the environment, so that
+	// they never appear in a configuration.
+	provider := env.providerConfig(t, "owner")
+	if env.sim != nil {
+		provider = strings.Replace(provider, "provider \"sentry\" {", fmt.Sprintf("provider \"sentry\" {\n  scim_token   = %q", scimToken), 1)
+	}
+	config.WriteString(provider)
 	count := 0
 	add := func(typ, name, body, id string) {
 		count++
@@ -93,24 +141,24 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		return func(r list.ListResult) bool { return strings.Contains(r.DisplayName, prefix) }
 	}
 
-	for i, res := range objects(newTeamListResource(), &teamResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newTeamListResource(), &teamResource{}, withPrefix(pfx)) {
 		var m teamModel
 		res.Get(ctx, &m)
 		add("sentry_team", fmt.Sprintf("team_%d", i), fmt.Sprintf("  slug = %q\n  name = %q\n", m.Slug.ValueString(), m.Name.ValueString()),
 			env.org+"/"+m.ID.ValueString())
 	}
-	for i, res := range objects(newTeamProjectListResource(), &teamProjectResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newTeamProjectListResource(), &teamProjectResource{}, withPrefix(pfx)) {
 		var m teamProjectModel
 		res.Get(ctx, &m)
 		add("sentry_team_project", fmt.Sprintf("link_%d", i), fmt.Sprintf("  project = %q\n  team    = %q\n", m.Project.ValueString(), m.Team.ValueString()),
 			m.ID.ValueString())
 	}
-	for i, res := range objects(newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), withPrefix("lst-")) {
+	for i, res := range objects(newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), withPrefix(pfx)) {
 		var m apiTokenModel
 		res.Get(ctx, &m)
 		add("sentry_api_token", fmt.Sprintf("token_%d", i), fmt.Sprintf("  name = %q\n", m.Name.ValueString()), env.org+"/"+m.ID.ValueString())
 	}
-	for i, res := range objects(newSCIMGroupListResource(), &scimGroupResource{}, withPrefix("lst-")) {
+	for i, res := range objects(newSCIMGroupListResource(), &scimGroupResource{}, withPrefix(pfx)) {
 		var m scimGroupModel
 		res.Get(ctx, &m)
 		var diags diag.Diagnostics
@@ -119,7 +167,7 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 			m.DisplayName.ValueString(), hclStrings(ids)), env.org+"/"+m.ID.ValueString())
 	}
 	for i, res := range objects(newMemberListResource(), &memberResource{}, func(r list.ListResult) bool {
-		return strings.Contains(strings.ToLower(r.DisplayName), "corp.test")
+		return strings.Contains(strings.ToLower(r.DisplayName), pfx)
 	}) {
 		var m memberModel
 		res.Get(ctx, &m)
@@ -139,9 +187,8 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		}
 		add("sentry_member", fmt.Sprintf("member_%d", i), body, env.org+"/"+m.ID.ValueString())
 	}
-	// 2 teams, 3 links, 1 token, 1 group, 6 members.
-	if count != 13 {
-		t.Fatalf("%d objects listed, want 13:\n%s", count, config.String())
+	if count != want {
+		t.Fatalf("%d objects listed, want %d:\n%s", count, want, config.String())
 	}
 
 	tfresource.Test(t, tfresource.TestCase{
@@ -163,4 +210,22 @@ func hclStrings(values []string) string {
 		quoted[i] = fmt.Sprintf("%q", v)
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// inviteMember invites a member without an email and sets its team roles,
+// which Sentry ignores on invite; the member is removed when the test ends.
+func inviteMember(t *testing.T, c *sentry.Client, org, email, role string, teams []sentry.MemberTeamRole) {
+	t.Helper()
+	ctx := context.Background()
+	no := false
+	m, err := c.InviteMember(ctx, org, sentry.InviteMemberRequest{Email: email, OrgRole: role, SendInvite: &no, TeamRoles: teams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.DeleteMember(context.Background(), org, m.ID) })
+	if slices.ContainsFunc(teams, func(r sentry.MemberTeamRole) bool { return r.Role != nil }) {
+		if _, err := c.UpdateMember(ctx, org, m.ID, sentry.UpdateMemberRequest{OrgRole: &role, TeamRoles: &teams}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
@@ -157,20 +156,38 @@ func TestAccMember_ownRole(t *testing.T) {
 	})
 }
 
+// TestAccMember_identityProviderManaged checks the refusal to remove a
+// member the identity provider manages. The member is provisioned the way
+// an identity provider does it, through SCIM (which marks it
+// idp:provisioned), and imported; the test skips where there is no SCIM
+// token.
 func TestAccMember_identityProviderManaged(t *testing.T) {
-	env := newAccEnv(t)
-	pfx := randomName()
-	env.needSim(t, "this test marks a member as provisioned with the emulator's controls")
-	email := pfx + "-idp@acme.example"
+	env := newSCIMEnv(t)
+	ctx := context.Background()
+	email := randomEmail()
+	user, err := env.scimClient.CreateSCIMUser(ctx, env.org, email, "member")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.scimClient.DeleteSCIMUser(context.Background(), env.org, user.ID) })
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),
 		Steps: []resource.TestStep{
 			{
-				Config: memberConfig(env, t, "owner", email, "member", ""),
-				Check: func(*terraform.State) error {
-					return env.sim.SetMemberProvisioned(env.org, email, true)
+				Config:             memberConfig(env.accEnv, t, "owner", email, "member", ""),
+				ResourceName:       "sentry_member.test",
+				ImportState:        true,
+				ImportStateId:      env.org + "/" + email,
+				ImportStatePersist: true,
+			},
+			{
+				// Imported as the identity provider made it.
+				Config: memberConfig(env.accEnv, t, "owner", email, "member", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				Check: resource.TestCheckResourceAttr("sentry_member.test", "id", user.ID),
 			},
 			{
 				// Removing a member the identity provider manages.
@@ -179,8 +196,9 @@ func TestAccMember_identityProviderManaged(t *testing.T) {
 					`The organization's identity provider manages this through SCIM`),
 			},
 			{
+				// The identity provider removes it; the refresh notices.
 				PreConfig: func() {
-					if err := env.sim.SetMemberProvisioned(env.org, email, false); err != nil {
+					if err := env.scimClient.DeleteSCIMUser(ctx, env.org, user.ID); err != nil {
 						t.Fatal(err)
 					}
 				},

@@ -246,8 +246,9 @@ func TestAccMembersDataSource_tenThousand(t *testing.T) {
 	env := newAccEnv(t)
 	env.needSim(t, "this test needs the emulator's request counters")
 	// Three seeded members and 9,997 more.
+	pfx := randomName()
 	for i := range 9997 {
-		if _, err := env.sim.AddMember(env.org, fmt.Sprintf("user%05d@acme.example", i), "member"); err != nil {
+		if _, err := env.sim.AddMember(env.org, fmt.Sprintf("%s-u%05d@example.com", pfx, i), "member"); err != nil {
 			t.Fatal(err)
 		}
 	}
