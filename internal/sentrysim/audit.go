@@ -109,7 +109,7 @@ var auditEventTable = []auditEvent{
 	{name: "member.edit", note: func(e *auditEntry) string {
 		role := "N/A"
 		if v := e.data["role"]; pythonTruthy(v) {
-			role = pythonStr(v, numberAsSent)
+			role = pythonStr(v)
 		}
 		teams := "N/A"
 		if v, ok := e.data["team_slugs"]; ok {
@@ -154,7 +154,7 @@ var auditEventTable = []auditEvent{
 		}
 		parts := make([]string, 0, len(e.data))
 		for _, k := range sortedKeys(e.data) {
-			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k], numberAsSent))
+			parts = append(parts, "in "+k+" to "+pythonStr(e.data[k]))
 		}
 		return "edited project settings " + strings.Join(parts, " ")
 	}},
@@ -270,7 +270,7 @@ var (
 // target user's display name.
 func memberDisplay(e *auditEntry) string {
 	if v, ok := e.data["email"]; ok && v != nil {
-		return pythonStr(v, numberAsSent)
+		return pythonStr(v)
 	}
 	if e.targetUser != nil {
 		return e.targetUser.displayName()
@@ -302,7 +302,7 @@ func formatTemplate(template string, data map[string]any) string {
 			return b.String()
 		}
 		b.WriteString(template[:i])
-		b.WriteString(pythonStr(data[template[i+1:i+j]], numberAsSent))
+		b.WriteString(pythonStr(data[template[i+1:i+j]]))
 		template = template[i+j+1:]
 	}
 }
@@ -312,7 +312,7 @@ func formatTemplate(template string, data map[string]any) string {
 func dataItems(data map[string]any, sep string) string {
 	parts := make([]string, 0, len(data))
 	for _, k := range sortedKeys(data) {
-		parts = append(parts, k+" "+pythonStr(data[k], numberAsSent))
+		parts = append(parts, k+" "+pythonStr(data[k]))
 	}
 	return strings.Join(parts, sep)
 }

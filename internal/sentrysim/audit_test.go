@@ -1,6 +1,7 @@
 package sentrysim
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -445,7 +446,13 @@ func TestDateTimeParsing(t *testing.T) {
 }
 
 func TestPythonFormatting(t *testing.T) {
-	for v, want := range map[float64]string{1: "1.0", 1.5: "1.5", 1e16: "1e+16", 1.5e-5: "1.5e-05", 1714564800123: "1714564800123.0"} {
+	// Expectations are CPython's repr().
+	for v, want := range map[float64]string{
+		1: "1.0", 1.5: "1.5", 100: "100.0", 1e16: "1e+16", 1e-5: "1e-05", 1.5e-5: "1.5e-05",
+		0.0001: "0.0001", -1e-7: "-1e-07", 1234567.5: "1234567.5", 1714564800123: "1714564800123.0",
+		1e15 + 0.5: "1000000000000000.5", 1 << 63: "9.223372036854776e+18", 1.0 / 3: "0.3333333333333333",
+		math.Copysign(0, -1): "-0.0", math.Inf(1): "inf",
+	} {
 		if got := pythonFloatRepr(v); got != want {
 			t.Errorf("repr(%v) = %q, want %q", v, got, want)
 		}
@@ -455,8 +462,14 @@ func TestPythonFormatting(t *testing.T) {
 			t.Errorf("repr(%q) = %s, want %s", s, got, want)
 		}
 	}
-	if got := pythonStr([]any{"a", int64(1), true, nil}, numberAsSent); got != "['a', 1, True, None]" {
+	if got := pythonStr([]any{"a", int64(1), true, nil}); got != "['a', 1, True, None]" {
 		t.Errorf("str(list) = %s", got)
+	}
+	// 0.1+0.2 is computed, not parsed: repr writes the float's shortest
+	// round-trip digits.
+	a, b := 0.1, 0.2
+	if got := pythonFloatRepr(a + b); got != "0.30000000000000004" {
+		t.Errorf("repr(0.1+0.2) = %q", got)
 	}
 }
 

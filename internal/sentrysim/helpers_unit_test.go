@@ -158,29 +158,100 @@ func TestAppendJSON(t *testing.T) {
 	}
 }
 
-// TestPythonStrNumbers pins the two ways str() writes a number from a
-// request body: as sent, for audit notes and choice messages, and as
-// Python's json module parses it, for SCIM's slugified names.
+// TestPythonStrNumbers pins str() of a number from a request body as
+// Python writes the value its json module parses: DRF's choice messages,
+// the audit notes and SCIM's slugified names all format that value. The
+// expectations are CPython's str(json.loads(text)).
 func TestPythonStrNumbers(t *testing.T) {
 	for _, c := range []struct {
-		in             json.Number
-		sent, asParsed string
+		in   json.Number
+		want string
 	}{
-		{"7", "7", "7"},
-		{"1.50", "1.50", "1.5"},
-		{"2.0", "2.0", "2.0"},
-		{"1e2", "1e2", "100.0"},
+		{"1", "1"},
+		{"7", "7"},
+		{"-0", "0"},
+		{"-12", "-12"},
+		{"9007199254740993", "9007199254740993"},
+		{"123456789012345678901234567890", "123456789012345678901234567890"},
+		{"-123456789012345678901234567890", "-123456789012345678901234567890"},
+		{"1.0", "1.0"},
+		{"2.0", "2.0"},
+		{"-0.0", "-0.0"},
+		{"1.50", "1.5"},
+		{"1e2", "100.0"},
+		{"1E2", "100.0"},
+		{"1e+2", "100.0"},
+		{"1234567.5", "1234567.5"},
+		{"1e16", "1e+16"},
+		{"1E16", "1e+16"},
+		{"1e22", "1e+22"},
+		{"9999999999999998", "9999999999999998"},
+		{"9999999999999998.0", "9999999999999998.0"},
+		{"123456789012345678.0", "1.2345678901234568e+17"},
+		{"9007199254740993.0", "9007199254740992.0"},
+		{"1e-5", "1e-05"},
+		{"1.5e-5", "1.5e-05"},
+		{"0.0001", "0.0001"},
+		{"0.00012", "0.00012"},
+		{"0.1", "0.1"},
+		{"0.30000000000000004", "0.30000000000000004"},
+		{"1.7976931348623157e308", "1.7976931348623157e+308"},
+		{"5e-324", "5e-324"},
+		{"1e-400", "0.0"},
+		{"1e400", "inf"},
+		{"-1e400", "-inf"},
 	} {
-		if got := pythonStr(c.in, numberAsSent); got != c.sent {
-			t.Errorf("pythonStr(%s, numberAsSent) = %q, want %q", c.in, got, c.sent)
-		}
-		if got := pythonStr(c.in, numberAsParsed); got != c.asParsed {
-			t.Errorf("pythonStr(%s, numberAsParsed) = %q, want %q", c.in, got, c.asParsed)
+		if got := pythonStr(c.in); got != c.want {
+			t.Errorf("pythonStr(%s) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	for name, in := range map[string]any{"dict": map[string]any{}, "list": []any{}, "str": "", "int": json.Number("1"), "float": json.Number("1.5")} {
-		if got := pythonTypeName(in); got != name {
-			t.Errorf("pythonTypeName(%#v) = %q, want %q", in, got, name)
+	for _, c := range []struct {
+		in   any
+		want string
+	}{
+		{map[string]any{}, "dict"},
+		{[]any{}, "list"},
+		{"", "str"},
+		{true, "bool"},
+		{json.Number("1"), "int"},
+		{json.Number("-0"), "int"},
+		{json.Number("123456789012345678901234567890"), "int"},
+		{json.Number("1.5"), "float"},
+		{json.Number("1.0"), "float"},
+		{json.Number("1e2"), "float"},
+		{json.Number("1E2"), "float"},
+	} {
+		if got := pythonTypeName(c.in); got != c.want {
+			t.Errorf("pythonTypeName(%#v) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestPythonStrValues pins str() of the other values a JSON body parses
+// into, as CPython writes them: a list or dict writes its items' repr.
+func TestPythonStrValues(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want string
+	}{
+		{nil, "None"},
+		{true, "True"},
+		{false, "False"},
+		{"1.50", "1.50"},
+		{[]any{json.Number("1.50"), "a", true, false, nil}, "[1.5, 'a', True, False, None]"},
+		{[]any{[]any{json.Number("1e2")}, "it's"}, `[[100.0], "it's"]`},
+		{map[string]any{}, "{}"},
+		{map[string]any{"a": []any{json.Number("1"), "b"}}, "{'a': [1, 'b']}"},
+		{map[string]any{"k": json.Number("1E2"), "n": nil}, "{'k': 100.0, 'n': None}"},
+	} {
+		if got := pythonStr(c.in); got != c.want {
+			t.Errorf("pythonStr(%#v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := invalidChoice(json.Number("1.50")); got != `"1.5" is not a valid choice.` {
+		t.Errorf("invalidChoice(1.50) = %q", got)
+	}
+	if got := joinPythonStr([]any{"a", json.Number("1e-5"), json.Number("10")}, ", "); got != "a, 1e-05, 10" {
+		t.Errorf("joinPythonStr = %q", got)
 	}
 }

@@ -248,23 +248,21 @@ func validateInviteEmail(org *organization, email string) []string {
 	return nil
 }
 
-// invalidChoice is ChoiceField's message, the input as Python's str()
-// writes it.
+// invalidChoice is ChoiceField's message: DRF formats the parsed input
+// into it, so a number is written as Python's str() writes the int or
+// float (1.50 as 1.5).
 func invalidChoice(v any) string {
-	return `"` + pythonStr(v, numberAsSent) + `" is not a valid choice.`
+	return `"` + pythonStr(v) + `" is not a valid choice.`
 }
 
-// orgRoleChoice is the role fields' ChoiceField.
+// orgRoleChoice is the role fields' ChoiceField, which looks str() of the
+// input up among the choices.
 func orgRoleChoice(v any) (string, []string) {
 	if v == nil {
 		return "", []string{msgNull}
 	}
-	s := pythonStr(v, numberAsSent)
-	if _, isString := v.(string); isString && lookupOrgRole(s) != nil {
+	if s := pythonStr(v); lookupOrgRole(s) != nil {
 		return s, nil
-	}
-	if n, isNumber := v.(json.Number); isNumber && lookupOrgRole(n.String()) != nil {
-		return n.String(), nil
 	}
 	return "", []string{invalidChoice(v)}
 }

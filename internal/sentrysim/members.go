@@ -609,7 +609,7 @@ func inviteMember(c *call) {
 	assigned := orgRoleMember.id
 	for _, name := range []string{"orgRole", "role"} {
 		if v := b[name]; pythonTruthy(v) {
-			assigned = pythonStr(v, numberAsSent)
+			assigned = pythonStr(v)
 			break
 		}
 	}

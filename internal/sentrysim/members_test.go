@@ -196,6 +196,13 @@ func TestInviteMemberValidation(t *testing.T) {
 			map[string]any{"role": roleMsg}},
 		{"unknown role", "owner", map[string]any{"email": "x@example.com", "orgRole": "superuser"},
 			map[string]any{"orgRole": []any{`"superuser" is not a valid choice.`}}},
+		// DRF formats the parsed float into its message, as str() does.
+		{"number role", "owner", `{"email": "x@example.com", "orgRole": 1.50}`,
+			map[string]any{"orgRole": []any{`"1.5" is not a valid choice.`}}},
+		{"exponent role", "owner", `{"email": "x@example.com", "orgRole": 1e-5}`,
+			map[string]any{"orgRole": []any{`"1e-05" is not a valid choice.`}}},
+		{"long integer role", "owner", `{"email": "x@example.com", "orgRole": 123456789012345678901234567890}`,
+			map[string]any{"orgRole": []any{`"123456789012345678901234567890" is not a valid choice.`}}},
 		{"retired role", "owner", map[string]any{"email": "x@example.com", "orgRole": "admin"},
 			map[string]any{"orgRole": []any{"The role 'admin' is deprecated and may no longer be assigned."}}},
 		{"unknown team", "owner", map[string]any{"email": "x@example.com",

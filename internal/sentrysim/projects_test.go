@@ -555,6 +555,15 @@ func TestDeleteProject(t *testing.T) {
 	if last.event != "project.remove-with-origin" || last.data["origin"] != "onboarding" {
 		t.Errorf("with origin: %s %v", last.event, last.data)
 	}
+
+	// The note formats the origin Python parsed: a float as str() writes
+	// it, not as the client typed it.
+	mustCreateProject(t, s, "acme", "backend", owner, map[string]any{"name": "Web", "slug": "web"})
+	send(t, s, http.MethodDelete, projectPath("acme", "web"), owner, `{"origin": 1.50}`).expect(t, 204, nil)
+	last = s.st.orgsBySlug["acme"].audit[len(s.st.orgsBySlug["acme"].audit)-1]
+	if note := auditEventsByName[last.event].note(last); note != "removed project web in 1.5" {
+		t.Errorf("note %q", note)
+	}
 }
 
 func TestDeletedTeamDropsProjectLinks(t *testing.T) {

@@ -2,8 +2,10 @@ package sentrysim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode"
@@ -15,23 +17,6 @@ import (
 // int(), type names, urllib's quoting, slices. Each helper here is the one
 // copy of its Python behaviour in the package.
 
-// jsonNumberText is how str() writes a json.Number, a number from a
-// request body kept as the client wrote it.
-type jsonNumberText int
-
-const (
-	// numberAsSent writes the number as the client sent it. The audit
-	// notes and DRF's choice messages ("\"x\" is not a valid choice.")
-	// quote numbers so; the fields they quote take names and slugs, and
-	// for integers the text sent is what Sentry writes too.
-	numberAsSent jsonNumberText = iota
-	// numberAsParsed writes the number as Python's json module parses it
-	// and str() then writes it: an integer as written, a float in repr
-	// form (pythonNumberString). SCIM's group endpoints slugify
-	// str(displayName) so, where the text of the name matters.
-	numberAsParsed
-)
-
 // joinPythonStr is ", ".join(str(x) for x in v), as the audit notes write
 // lists.
 func joinPythonStr(v any, sep string) string {
@@ -41,10 +26,10 @@ func joinPythonStr(v any, sep string) string {
 		items = l
 	case []any:
 		for _, x := range l {
-			items = append(items, pythonStr(x, numberAsSent))
+			items = append(items, pythonStr(x))
 		}
 	default:
-		return pythonStr(v, numberAsSent)
+		return pythonStr(v)
 	}
 	return strings.Join(items, sep)
 }
@@ -61,8 +46,11 @@ func jsonScalar(v any) bool {
 }
 
 // pythonStr is Python's str() of a value a request sent or the audit data
-// holds; numbers says how a json.Number is written.
-func pythonStr(v any, numbers jsonNumberText) string {
+// holds. A json.Number is the int or float Python's json module parses it
+// into (pythonNumberString): DRF's messages ("\"{input}\" is not a valid
+// choice."), the audit notes' str.format and SCIM's slugified names all
+// format that parsed value, never the text the client sent.
+func pythonStr(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "None"
@@ -80,10 +68,7 @@ func pythonStr(v any, numbers jsonNumberText) string {
 	case float64:
 		return pythonFloatRepr(x)
 	case json.Number:
-		if numbers == numberAsParsed {
-			return pythonNumberString(x)
-		}
-		return x.String()
+		return pythonNumberString(x)
 	case []string:
 		parts := make([]string, len(x))
 		for i, s := range x {
@@ -93,13 +78,17 @@ func pythonStr(v any, numbers jsonNumberText) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			if s, ok := e.(string); ok {
-				parts[i] = pythonRepr(s)
-			} else {
-				parts[i] = pythonStr(e, numbers)
-			}
+			parts[i] = pythonValueRepr(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		// A dict keeps the order its keys were sent in, which a Go map
+		// has lost: the keys are written sorted, exact for one key.
+		parts := make([]string, 0, len(x))
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, pythonRepr(k)+": "+pythonValueRepr(x[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
 	default:
 		b, err := json.Marshal(x)
 		if err != nil {
@@ -107,6 +96,15 @@ func pythonStr(v any, numbers jsonNumberText) string {
 		}
 		return string(b)
 	}
+}
+
+// pythonValueRepr is repr() of a parsed JSON value, as str() of a list or
+// dict writes its items: strings quoted, everything else as str() has it.
+func pythonValueRepr(v any) string {
+	if s, ok := v.(string); ok {
+		return pythonRepr(s)
+	}
+	return pythonStr(v)
 }
 
 // pythonRepr is repr() of a string: single quotes unless the text holds
@@ -139,7 +137,10 @@ func pythonRepr(s string) string {
 	return b.String()
 }
 
-// pythonFloatRepr is repr() of a float.
+// pythonFloatRepr is repr() of a float, which str() also is: the
+// shortest text that reads back as the same float, in exponent form when
+// the decimal exponent is below -4 or at least 16 (1e-05, 1e+16), else
+// with at least one digit after the point (100.0, 0.0001).
 func pythonFloatRepr(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
@@ -149,6 +150,8 @@ func pythonFloatRepr(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
+	// The shortest digits of a float below 1e-4 or from 1e16 up have a
+	// decimal exponent below -4 or from 16 up, and no others do.
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-4 || abs >= 1e16) {
 		s := strconv.FormatFloat(f, 'e', -1, 64)
 		mantissa, exp, _ := strings.Cut(s, "e")
@@ -199,29 +202,40 @@ func pythonTypeName(v any) string {
 	case bool:
 		return "bool"
 	case json.Number:
-		if _, err := v.Int64(); err == nil {
-			return "int"
+		if jsonFloatText(v) {
+			return "float"
 		}
-		return "float"
+		return "int"
 	default:
 		return "object"
 	}
 }
 
-// pythonNumberString is str() of the number Python's json module would
-// have parsed: integers as written, floats in repr form.
+// jsonFloatText reports whether Python's json module parses a number as
+// a float: one with a fraction or an exponent. Any other is an int.
+func jsonFloatText(n json.Number) bool {
+	return strings.ContainsAny(string(n), ".eE")
+}
+
+// pythonNumberString is str() of the number Python's json module parses
+// n into: an int with all its digits (Python's ints are unbounded, and -0
+// is 0), a float in repr form (pythonFloatRepr), one too large for a float
+// being inf.
 func pythonNumberString(n json.Number) string {
+	if jsonFloatText(n) {
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return n.String()
+		}
+		return pythonFloatRepr(f)
+	}
 	if i, err := n.Int64(); err == nil {
 		return strconv.FormatInt(i, 10)
 	}
-	f, err := n.Float64()
-	if err != nil {
-		return n.String()
+	if i, ok := new(big.Int).SetString(string(n), 10); ok {
+		return i.String()
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return n.String()
 }
 
 // pythonQuote is urllib.parse.quote: everything but letters, digits, _.-~

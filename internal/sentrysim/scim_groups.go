@@ -88,7 +88,7 @@ func createSCIMGroup(c *call) {
 	// A list or object has no slug worth checking: its name is refused.
 	if jsonScalar(displayName) {
 		var errs []string
-		slug, errs = slugField(true).clean(djangoSlugify(pythonStr(displayName, numberAsParsed)))
+		slug, errs = slugField(true).clean(djangoSlugify(pythonStr(displayName)))
 		if errs != nil {
 			fe.add("slug", errs...)
 		}
@@ -488,7 +488,7 @@ func scimRenameTeam(c *call, t *team, newName any) *scimFailure {
 		fe.add("name", errs...)
 	}
 	if jsonScalar(newName) {
-		slug, errs := slugField(false).clean(djangoSlugify(pythonStr(newName, numberAsParsed)))
+		slug, errs := slugField(false).clean(djangoSlugify(pythonStr(newName)))
 		if errs == nil {
 			if other := t.org.teamSlugs[slug]; other != nil && other != t {
 				errs = []string{`The slug "` + slug + `" is already in use.`}
