@@ -26,22 +26,10 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 // memory, through handlerTransport.
 func newBubbleClient(t *testing.T, h http.Handler, mods ...func(*Config)) *Client {
 	t.Helper()
-	cfg := Config{
-		BaseURL:      "https://sentry.test/api/",
-		Token:        testToken,
-		UserAgent:    "terraform-provider-sentry/test",
-		HTTPClient:   &http.Client{Transport: &handlerTransport{h: h}},
-		RetryWaitMin: time.Millisecond,
-		RetryWaitMax: 5 * time.Millisecond,
-	}
-	for _, mod := range mods {
-		mod(&cfg)
-	}
-	c, err := NewClient(cfg)
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
+	return testClient(t, Config{
+		BaseURL:    "https://sentry.test/api/",
+		HTTPClient: &http.Client{Transport: &handlerTransport{h: h}},
+	}, mods...)
 }
 
 // elapsed runs f and returns how long it took on the bubble's fake clock,

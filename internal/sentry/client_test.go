@@ -25,13 +25,18 @@ func newTestClient(t *testing.T, h http.Handler, mods ...func(*Config)) *Client 
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	cfg := Config{
-		BaseURL:      srv.URL,
-		Token:        testToken,
-		UserAgent:    "terraform-provider-sentry/test",
-		RetryWaitMin: time.Millisecond,
-		RetryWaitMax: 5 * time.Millisecond,
-	}
+	return testClient(t, Config{BaseURL: srv.URL}, mods...)
+}
+
+// testClient completes cfg (base URL and HTTP client) with the tests'
+// token, user agent and short retry waits, applies mods and builds the
+// client.
+func testClient(t *testing.T, cfg Config, mods ...func(*Config)) *Client {
+	t.Helper()
+	cfg.Token = testToken
+	cfg.UserAgent = "terraform-provider-sentry/test"
+	cfg.RetryWaitMin = time.Millisecond
+	cfg.RetryWaitMax = 5 * time.Millisecond
 	for _, mod := range mods {
 		mod(&cfg)
 	}

@@ -83,9 +83,9 @@ func (s *Server) AddOrganization(slug string) Tokens {
 func (s *Server) AddMember(org, email, role string, scopes ...string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return "", ErrNoOrganization
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return "", err
 	}
 	r := lookupOrgRole(role)
 	if r == nil {
@@ -136,13 +136,9 @@ func parseTokenScopes(scopes []string) (scopeSet, error) {
 func (s *Server) SetTeamRole(org, team, email, role string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	t := o.lookupTeam(team)
-	if t == nil {
-		return ErrNoTeam
+	o, t, err := s.controlTeam(org, team)
+	if err != nil {
+		return err
 	}
 	u := s.st.usersByEmail[strings.ToLower(email)]
 	if u == nil || o.membersByUser[u.id] == nil {
@@ -163,13 +159,9 @@ func (s *Server) SetTeamRole(org, team, email, role string) error {
 func (s *Server) SetTeamProvisioned(org, team string, provisioned bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	t := o.lookupTeam(team)
-	if t == nil {
-		return ErrNoTeam
+	_, t, err := s.controlTeam(org, team)
+	if err != nil {
+		return err
 	}
 	t.idpProvisioned = provisioned
 	return nil
@@ -180,13 +172,9 @@ func (s *Server) SetTeamProvisioned(org, team string, provisioned bool) error {
 func (s *Server) AddProject(org, team, slug string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
-	}
-	t := o.lookupTeam(team)
-	if t == nil {
-		return ErrNoTeam
+	o, t, err := s.controlTeam(org, team)
+	if err != nil {
+		return err
 	}
 	if !validSlug(slug) || utf8.RuneCountInString(slug) > projectSlugMaxLength {
 		return fmt.Errorf("%w: %q", ErrBadSlug, slug)
@@ -196,6 +184,44 @@ func (s *Server) AddProject(org, team, slug string) error {
 	}
 	s.st.addProject(o, t, slug, slug, "", s.now())
 	return nil
+}
+
+// controlOrg finds the organization (id or slug) a control names. The
+// caller holds s.mu.
+func (s *Server) controlOrg(org string) (*organization, error) {
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return nil, ErrNoOrganization
+	}
+	return o, nil
+}
+
+// controlTeam finds the organization and its active team (id or slug) a
+// control names. The caller holds s.mu.
+func (s *Server) controlTeam(org, team string) (*organization, *team, error) {
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := o.lookupTeam(team)
+	if t == nil {
+		return nil, nil, ErrNoTeam
+	}
+	return o, t, nil
+}
+
+// pendingInvite finds the pending invite for an address in the
+// organization a control names. The caller holds s.mu.
+func (s *Server) pendingInvite(org, email string) (*organization, *member, error) {
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := o.memberByEmail(email)
+	if m == nil || !m.pending {
+		return o, nil, ErrNoMember
+	}
+	return o, m, nil
 }
 
 // Plan features.
@@ -212,9 +238,9 @@ func (s *Server) SetFeature(org, feature string, on bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return err
 	}
 	o.features[feature] = on
 	return nil
@@ -268,9 +294,9 @@ func (s *Server) ExpireInvite(org, email string) error {
 func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return ErrNoOrganization
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return err
 	}
 	m := o.memberByEmail(email)
 	if m == nil {

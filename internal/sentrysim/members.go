@@ -907,16 +907,3 @@ func (s *Server) recordAudit(org *organization, actor *user, event string, targe
 	i, _ := slices.BinarySearchFunc(org.audit, e, compareAudit)
 	org.audit = slices.Insert(org.audit, i, e)
 }
-
-// pendingInvite finds an organization's pending invite for an address.
-func (s *Server) pendingInvite(org, email string) (*organization, *member, error) {
-	o := s.st.lookupOrganization(org)
-	if o == nil {
-		return nil, nil, ErrNoOrganization
-	}
-	m := o.memberByEmail(email)
-	if m == nil || !m.pending {
-		return o, nil, ErrNoMember
-	}
-	return o, m, nil
-}
