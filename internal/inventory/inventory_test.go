@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
@@ -123,12 +124,14 @@ func TestTeamsLeaveOutSCIMAndFilter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
+	pfx := acctest.RandomWithPrefix("tf-acc")
+	slug := func(i int) string { return fmt.Sprintf("%s-team-%03d", pfx, i) }
 	var s seed
 	for i := range 150 {
-		s.Teams = append(s.Teams, seedTeam{Slug: fmt.Sprintf("team-%03d", i), Name: fmt.Sprintf("Team %d", i)})
+		s.Teams = append(s.Teams, seedTeam{Slug: slug(i), Name: fmt.Sprintf("%s Team %d", pfx, i)})
 	}
 	o.load(t, s)
-	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Okta Group")
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, pfx+" Okta Group")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +142,11 @@ func TestTeamsLeaveOutSCIMAndFilter(t *testing.T) {
 		t.Fatalf("%d teams, want 150", len(teams))
 	}
 	for _, tm := range teams {
-		if tm.ID == g.ID || tm.Slug == "okta-group" {
+		if tm.ID == g.ID || tm.Slug == pfx+"-okta-group" {
 			t.Fatalf("the SCIM team is listed as a team: %+v", tm)
 		}
 	}
-	if got := teams[0]; got.Slug != "team-000" || got.Name != "Team 0" || got.ID == "" {
+	if got := teams[0]; got.Slug != slug(0) || got.Name != pfx+" Team 0" || got.ID == "" {
 		t.Errorf("first team %+v", got)
 	}
 	// 151 teams: two pages.
@@ -152,8 +155,8 @@ func TestTeamsLeaveOutSCIMAndFilter(t *testing.T) {
 	}
 
 	o.sim.ResetStats()
-	got := all(t, inventory.Teams(ctx, o.owner, o.slug, inventory.TeamOptions{Query: "slug:team-007 slug:team-120"}))
-	if len(got) != 2 || got[0].Slug != "team-007" || got[1].Slug != "team-120" {
+	got := all(t, inventory.Teams(ctx, o.owner, o.slug, inventory.TeamOptions{Query: "slug:" + slug(7) + " slug:" + slug(120)}))
+	if len(got) != 2 || got[0].Slug != slug(7) || got[1].Slug != slug(120) {
 		t.Errorf("filtered teams %+v", got)
 	}
 	if n := o.sim.Stats().Total(); n != 1 {
@@ -181,12 +184,13 @@ func TestSCIMGroups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
-	o.load(t, seed{Teams: []seedTeam{{Slug: "plain"}}})
-	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Platform Eng")
+	pfx := acctest.RandomWithPrefix("tf-acc")
+	o.load(t, seed{Teams: []seedTeam{{Slug: pfx + "-plain"}}})
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, pfx+" Platform Eng")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := o.scim.CreateSCIMUser(ctx, o.slug, "ann@example.com", "")
+	u, err := o.scim.CreateSCIMUser(ctx, o.slug, pfx+"-ann@example.com", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +199,8 @@ func TestSCIMGroups(t *testing.T) {
 	}
 
 	groups := all(t, inventory.SCIMGroups(ctx, o.owner, o.scim, o.slug, inventory.Options{}))
-	want := []inventory.SCIMGroup{{ID: g.ID, DisplayName: "Platform Eng", TeamSlug: "platform-eng", MemberIDs: []string{u.ID}}}
+	// The team's slug is the display name slugified.
+	want := []inventory.SCIMGroup{{ID: g.ID, DisplayName: pfx + " Platform Eng", TeamSlug: pfx + "-platform-eng", MemberIDs: []string{u.ID}}}
 	if len(groups) != 1 || groups[0].ID != want[0].ID || groups[0].DisplayName != want[0].DisplayName ||
 		groups[0].TeamSlug != want[0].TeamSlug || !slices.Equal(groups[0].MemberIDs, want[0].MemberIDs) {
 		t.Errorf("groups %+v, want %+v", groups, want)
@@ -229,33 +234,38 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
-	s := seed{Teams: []seedTeam{{Slug: "backend"}, {Slug: "frontend"}, {Slug: "ops"}}}
+	pfx := acctest.RandomWithPrefix("tf-acc")
+	backend, frontend, ops := pfx+"-backend", pfx+"-frontend", pfx+"-ops"
+	contrib, boss, loner, scimmed := pfx+"-contrib@example.com", pfx+"-boss@example.com", pfx+"-loner@example.com", pfx+"-scimmed@example.com"
+	// mixed keeps its mixed case: Sentry keeps an invitation's case.
+	mixed, late := pfx+"-Mixed.Case@Example.com", pfx+"-late@example.com"
+	s := seed{Teams: []seedTeam{{Slug: backend}, {Slug: frontend}, {Slug: ops}}}
 	s.Members = []seedMember{
-		{Email: "contrib@example.com", Role: "member", Teams: []seedMemberTeam{{"backend", ""}, {"ops", "admin"}}},
-		{Email: "boss@example.com", Role: "manager", Teams: []seedMemberTeam{{"frontend", ""}}},
-		{Email: "loner@example.com", Role: "member"},
-		{Email: "scimmed@example.com", Role: "member", Teams: []seedMemberTeam{{"backend", "admin"}}},
+		{Email: contrib, Role: "member", Teams: []seedMemberTeam{{backend, ""}, {ops, "admin"}}},
+		{Email: boss, Role: "manager", Teams: []seedMemberTeam{{frontend, ""}}},
+		{Email: loner, Role: "member"},
+		{Email: scimmed, Role: "member", Teams: []seedMemberTeam{{backend, "admin"}}},
 	}
 	for i := range 230 {
-		s.Members = append(s.Members, seedMember{Email: fmt.Sprintf("bulk%03d@example.com", i), Role: "member",
-			Teams: []seedMemberTeam{{"backend", ""}}})
+		s.Members = append(s.Members, seedMember{Email: fmt.Sprintf("%s-bulk%03d@example.com", pfx, i), Role: "member",
+			Teams: []seedMemberTeam{{backend, ""}}})
 	}
 	o.load(t, s)
 
 	// A pending invitation with Sentry's case kept, and an expired one.
 	no := false
-	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: "Mixed.Case@Example.com", OrgRole: "member",
-		SendInvite: &no, TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "ops"}}}); err != nil {
+	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: mixed, OrgRole: "member",
+		SendInvite: &no, TeamRoles: []sentry.MemberTeamRole{{TeamSlug: ops}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: "late@example.com", OrgRole: "member", SendInvite: &no}); err != nil {
+	if _, err := o.owner.InviteMember(ctx, o.slug, sentry.InviteMemberRequest{Email: late, OrgRole: "member", SendInvite: &no}); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.sim.ExpireInvite(o.slug, "late@example.com"); err != nil {
+	if err := o.sim.ExpireInvite(o.slug, late); err != nil {
 		t.Fatal(err)
 	}
 	// A SCIM group with one member: that member's teams are left out.
-	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, "Okta")
+	g, err := o.scim.CreateSCIMGroup(ctx, o.slug, pfx+" Okta")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +273,7 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 	for _, m := range all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{})) {
 		byEmail[m.Email] = m
 	}
-	if err := o.scim.PatchSCIMGroup(ctx, o.slug, g.ID, sentry.SCIMGroupMembershipOps(nil, []string{byEmail["scimmed@example.com"].ID})); err != nil {
+	if err := o.scim.PatchSCIMGroup(ctx, o.slug, g.ID, sentry.SCIMGroupMembershipOps(nil, []string{byEmail[scimmed].ID})); err != nil {
 		t.Fatal(err)
 	}
 
@@ -294,24 +304,24 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 		return out
 	}
 	for email, want := range map[string]string{
-		"contrib@example.com":    "backend=contributor ops=admin ",
-		"boss@example.com":       "frontend=<null> ",
-		"loner@example.com":      "",
-		"scimmed@example.com":    "nil",
-		"Mixed.Case@Example.com": "ops=contributor ",
-		"late@example.com":       "",
+		contrib: backend + "=contributor " + ops + "=admin ",
+		boss:    frontend + "=<null> ",
+		loner:   "",
+		scimmed: "nil",
+		mixed:   ops + "=contributor ",
+		late:    "",
 	} {
 		if got := teams(email); got != want {
 			t.Errorf("teams of %s = %q, want %q", email, got, want)
 		}
 	}
-	if m := byEmail["Mixed.Case@Example.com"]; !m.Pending || m.Expired || m.Role != "member" {
+	if m := byEmail[mixed]; !m.Pending || m.Expired || m.Role != "member" {
 		t.Errorf("pending invitation %+v", m)
 	}
-	if m := byEmail["late@example.com"]; !m.Pending || !m.Expired {
+	if m := byEmail[late]; !m.Pending || !m.Expired {
 		t.Errorf("expired invitation %+v", m)
 	}
-	if m := byEmail["boss@example.com"]; m.Role != "manager" || m.Pending || m.ID == "" {
+	if m := byEmail[boss]; m.Role != "manager" || m.Pending || m.ID == "" {
 		t.Errorf("manager %+v", m)
 	}
 
@@ -378,8 +388,8 @@ func TestMembersNormalizedWithTeams(t *testing.T) {
 	if len(got) != 2 { // the emulator's manager and boss
 		t.Errorf("managers %+v", got)
 	}
-	got = all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Query: "email:contrib@example.com"}))
-	if len(got) != 1 || got[0].Email != "contrib@example.com" {
+	got = all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Query: "email:" + contrib}))
+	if len(got) != 1 || got[0].Email != contrib {
 		t.Errorf("by email %+v", got)
 	}
 	got = all(t, inventory.Members(ctx, o.owner, o.slug, inventory.MemberOptions{Role: "member", Query: "isInvited:true"}))
@@ -395,15 +405,18 @@ func TestTeamProjects(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
-	s := seed{Teams: []seedTeam{{Slug: "a"}, {Slug: "b"}}}
+	pfx := acctest.RandomWithPrefix("tf-acc")
+	a, b := pfx+"-a", pfx+"-b"
+	project := func(i int) string { return fmt.Sprintf("%s-proj-%03d", pfx, i) }
+	s := seed{Teams: []seedTeam{{Slug: a}, {Slug: b}}}
 	for i := range 120 {
-		teams := []string{"a"}
+		teams := []string{a}
 		if i%2 == 0 {
-			teams = []string{"b", "a"}
+			teams = []string{b, a}
 		}
-		s.Projects = append(s.Projects, seedProject{Slug: fmt.Sprintf("proj-%03d", i), Teams: teams})
+		s.Projects = append(s.Projects, seedProject{Slug: project(i), Teams: teams})
 	}
-	s.Projects = append(s.Projects, seedProject{Slug: "orphan"})
+	s.Projects = append(s.Projects, seedProject{Slug: pfx + "-orphan"})
 	o.load(t, s)
 
 	o.sim.ResetStats()
@@ -411,7 +424,7 @@ func TestTeamProjects(t *testing.T) {
 	if len(links) != 180 {
 		t.Fatalf("%d links, want 180", len(links))
 	}
-	if links[0] != (inventory.TeamProject{Project: "proj-000", Team: "a"}) || links[1] != (inventory.TeamProject{Project: "proj-000", Team: "b"}) {
+	if links[0] != (inventory.TeamProject{Project: project(0), Team: a}) || links[1] != (inventory.TeamProject{Project: project(0), Team: b}) {
 		t.Errorf("first links %+v", links[:2])
 	}
 	if n := o.sim.Stats().Count("GET", "/organizations/{org}/projects/"); n != 2 {
@@ -421,12 +434,12 @@ func TestTeamProjects(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 
-	byTeam := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Team: "b"}))
-	if len(byTeam) != 60 || slices.ContainsFunc(byTeam, func(l inventory.TeamProject) bool { return l.Team != "b" }) {
+	byTeam := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Team: b}))
+	if len(byTeam) != 60 || slices.ContainsFunc(byTeam, func(l inventory.TeamProject) bool { return l.Team != b }) {
 		t.Errorf("%d links of team b", len(byTeam))
 	}
-	byProject := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Project: "proj-002"}))
-	if len(byProject) != 2 || byProject[0].Project != "proj-002" {
+	byProject := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Project: project(2)}))
+	if len(byProject) != 2 || byProject[0].Project != project(2) {
 		t.Errorf("links of proj-002 %+v", byProject)
 	}
 	limited := all(t, inventory.TeamProjects(ctx, o.owner, o.slug, inventory.TeamProjectOptions{Options: inventory.Options{Limit: 3}}))
@@ -439,8 +452,9 @@ func TestOrgAuthTokens(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
+	pfx := acctest.RandomWithPrefix("tf-acc")
 	var ids []string
-	for _, name := range []string{"ci", "deploy", "sourcemaps"} {
+	for _, name := range []string{pfx + "-ci", pfx + "-deploy", pfx + "-sourcemaps"} {
 		tok, err := o.owner.CreateOrgAuthToken(ctx, o.slug, name)
 		if err != nil {
 			t.Fatal(err)
@@ -449,7 +463,7 @@ func TestOrgAuthTokens(t *testing.T) {
 	}
 	o.sim.ResetStats()
 	tokens := all(t, inventory.OrgAuthTokens(ctx, o.owner, o.slug, inventory.Options{}))
-	if len(tokens) != 3 || tokens[0].ID != ids[0] || tokens[0].Name != "ci" || tokens[2].Name != "sourcemaps" || tokens[0].Raw.Token != "" {
+	if len(tokens) != 3 || tokens[0].ID != ids[0] || tokens[0].Name != pfx+"-ci" || tokens[2].Name != pfx+"-sourcemaps" || tokens[0].Raw.Token != "" {
 		t.Errorf("tokens %+v", tokens)
 	}
 	if n := o.sim.Stats().Total(); n != 1 {

@@ -22,27 +22,27 @@ func scenarioConfig(env *accEnv, t *testing.T, pfx, janeRole string) string {
 	return env.providerConfig(t, "owner") + fmt.Sprintf(`
 resource "sentry_team" "payments" {
   slug = "%[1]s-payments"
-  name = "Payments"
+  name = "%[1]s Payments"
 }
 
 resource "sentry_team" "identity" {
   slug = "%[1]s-identity"
-  name = "Identity"
+  name = "%[1]s Identity"
 }
 
 resource "sentry_team" "notifications" {
   slug = "%[1]s-notifications"
-  name = "Notifications"
+  name = "%[1]s Notifications"
 }
 
 resource "sentry_team" "platform" {
   slug = "%[1]s-platform"
-  name = "Platform"
+  name = "%[1]s Platform"
 }
 
 resource "sentry_team" "contractors" {
   slug = "%[1]s-contractors"
-  name = "Contractors"
+  name = "%[1]s Contractors"
 }
 
 resource "sentry_team_project" "payment_api" {
@@ -110,7 +110,7 @@ func TestAccAccessScenario(t *testing.T) {
 	paymentAPI := pfx + "-payment-api"
 	// Projects are made outside Terraform, under a team that is not part of
 	// the configuration.
-	setup, err := c.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: pfx + "-setup", Name: "Setup"})
+	setup, err := c.CreateTeam(ctx, env.org, sentry.CreateTeamRequest{Slug: pfx + "-setup", Name: pfx + " Setup"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,17 +172,18 @@ func TestAccAuditLogDataSource(t *testing.T) {
 	inviter := owner
 	if env.sim != nil {
 		env.shiftClock(t, -10*24*time.Hour)
-		createTeam(oldSlug, "Old <Team> & Co")
+		// Characters JSON encoders like to escape: the data keeps them.
+		createTeam(oldSlug, pfx+" Old <Team> & Co")
 		env.shiftClock(t, 0)
 		inviter = env.client(t, "manager")
 	}
-	payments := createTeam(paymentsSlug, "Payments")
+	payments := createTeam(paymentsSlug, pfx+" Payments")
 	invite, err := inviter.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, invite.ID) })
-	createTeam(identitySlug, "Identity")
+	createTeam(identitySlug, pfx+" Identity")
 	// The owner is the one member of the teams it made.
 	teamMembers, err := owner.ListTeamMembers(ctx, env.org, paymentsSlug)
 	if err != nil || len(teamMembers) != 1 || teamMembers[0].User == nil {
@@ -247,7 +248,7 @@ func TestAccAuditLogDataSource(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					wantData := fmt.Sprintf(`{"id":%s,"name":"Payments","slug":%q,"status":0}`, payments.ID, paymentsSlug)
+					wantData := fmt.Sprintf(`{"id":%s,"name":%q,"slug":%q,"status":0}`, payments.ID, pfx+" Payments", paymentsSlug)
 					if created["data"] != wantData || created["target_object"] != payments.ID {
 						return fmt.Errorf("team.create data is %s, target_object %s; want %s", created["data"], created["target_object"], wantData)
 					}
@@ -265,7 +266,7 @@ func TestAccAuditLogDataSource(t *testing.T) {
 						return fmt.Errorf("the oldest entry should come last: %v", old)
 					}
 					if old, _ := findEntry(entries, "team.create", oldSlug); old == nil ||
-						!strings.Contains(old["data"], `"name":"Old <Team> & Co"`) {
+						!strings.Contains(old["data"], `"name":"`+pfx+` Old <Team> & Co"`) {
 						return fmt.Errorf("data should keep <, > and & as written: %v", old)
 					}
 					return nil

@@ -30,7 +30,7 @@ func TestAccDriftExplainedInPlan(t *testing.T) {
 		return provider + `
 resource "sentry_team" "a" {
   slug = "` + pfx + `-drift-a"
-  name = "Drift A"
+  name = "` + pfx + ` Drift A"
 }
 
 resource "sentry_team_project" "link" {
@@ -73,7 +73,7 @@ resource "sentry_api_token" "ci" {
 	if _, err := manager.RemoveProjectTeam(ctx, env.org, pfx+"-drift-api", pfx+"-drift-a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := manager.UpdateTeam(ctx, env.org, teamID, sentry.UpdateTeamRequest{Name: ptr("Renamed By Hand")}); err != nil {
+	if _, err := manager.UpdateTeam(ctx, env.org, teamID, sentry.UpdateTeamRequest{Name: ptr(pfx + " Renamed By Hand")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := manager.UpdateMember(ctx, env.org, memberID, sentry.UpdateMemberRequest{OrgRole: ptr("manager")}); err != nil {
@@ -99,7 +99,7 @@ resource "sentry_api_token" "ci" {
 			entries[0].DateCreated.UTC().Format(time.RFC3339)+" from "+entries[0].IPAddress).String()
 	}
 	want := []*regexp.Regexp{
-		regexp.MustCompile(wrappedText(fmt.Sprintf(`sentry_team "`+pfx+`-drift-a" (id %s): name changed outside Terraform from "Drift A" to "Renamed By Hand"`, teamID)).String() + by("team.edit")),
+		regexp.MustCompile(wrappedText(fmt.Sprintf(`sentry_team "`+pfx+`-drift-a" (id %s): name changed outside Terraform from "`+pfx+` Drift A" to "`+pfx+` Renamed By Hand"`, teamID)).String() + by("team.edit")),
 		regexp.MustCompile(wrappedText(`sentry_team_project "`+pfx+`-drift-api/`+pfx+`-drift-a": removed outside Terraform`).String() + by("project-team.remove")),
 		regexp.MustCompile(wrappedText(fmt.Sprintf(`sentry_member "`+pfx+`-drift-member@acme.example" (id %s): role changed outside Terraform from "member" to "manager"`, memberID)).String() + by("member.edit")),
 		regexp.MustCompile(wrappedText(fmt.Sprintf(`sentry_api_token "`+pfx+`-drift-ci" (id %s): removed outside Terraform`, tokenID)).String() + by("org-auth-token.remove")),

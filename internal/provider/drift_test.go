@@ -161,19 +161,21 @@ func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 func TestDriftTeamRenamedThenRemoved(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
+	pfx := randomName()
+	slug, name, renamed := pfx+"-drift-a", pfx+" Drift A", pfx+" Renamed By Hand"
 	r := configured(t, &teamResource{}, e.run(e.sim.Tokens().Owner, true))
-	prior := createState(t, r, map[string]tftypes.Value{"slug": str("drift-a"), "name": str("Drift A")})
+	prior := createState(t, r, map[string]tftypes.Value{"slug": str(slug), "name": str(name)})
 	var created teamModel
 	prior.Get(ctx, &created)
 	id := created.ID.ValueString()
 
 	e.setClock("2026-12-01T13:20:11Z")
-	if _, err := e.manager.UpdateTeam(ctx, e.org, id, sentry.UpdateTeamRequest{Name: ptr("Renamed By Hand")}); err != nil {
+	if _, err := e.manager.UpdateTeam(ctx, e.org, id, sentry.UpdateTeamRequest{Name: ptr(renamed)}); err != nil {
 		t.Fatal(err)
 	}
 	resp := readState(r, prior)
-	wantDrift(t, resp, fmt.Sprintf(`sentry_team "drift-a" (id %s): name changed outside Terraform from "Drift A" to `+
-		`"Renamed By Hand" by manager@acme.example (team.edit) at 2026-12-01T13:20:11Z from 127.0.0.1`, id))
+	wantDrift(t, resp, fmt.Sprintf(`sentry_team "%s" (id %s): name changed outside Terraform from "%s" to `+
+		`"%s" by manager@acme.example (team.edit) at 2026-12-01T13:20:11Z from 127.0.0.1`, slug, id, name, renamed))
 
 	// A new run, as the next plan is.
 	r = configured(t, &teamResource{}, e.run(e.sim.Tokens().Owner, true))
@@ -182,8 +184,8 @@ func TestDriftTeamRenamedThenRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = readState(r, resp.State)
-	wantDrift(t, resp, fmt.Sprintf(`sentry_team "drift-a" (id %s): removed outside Terraform by manager@acme.example `+
-		`(team.remove) at 2026-12-01T14:05:00Z from 127.0.0.1`, id))
+	wantDrift(t, resp, fmt.Sprintf(`sentry_team "%s" (id %s): removed outside Terraform by manager@acme.example `+
+		`(team.remove) at 2026-12-01T14:05:00Z from 127.0.0.1`, slug, id))
 	if !resp.State.Raw.IsNull() {
 		t.Error("a removed team stays in state")
 	}
@@ -194,7 +196,9 @@ func ptr[T any](v T) *T { return &v }
 func TestDriftMemberRoleTeamsAndRemoval(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
-	for _, slug := range []string{"web", "api"} {
+	pfx := randomName()
+	web, api, email := pfx+"-web", pfx+"-api", pfx+"-dana@acme.example"
+	for _, slug := range []string{web, api} {
 		if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: slug, Name: slug}); err != nil {
 			t.Fatal(err)
 		}
@@ -202,9 +206,9 @@ func TestDriftMemberRoleTeamsAndRemoval(t *testing.T) {
 	r := configured(t, &memberResource{}, e.run(e.sim.Tokens().Owner, true))
 	teamType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"team": tftypes.String, "role": tftypes.String}}
 	teams := tftypes.NewValue(tftypes.Set{ElementType: teamType}, []tftypes.Value{
-		tftypes.NewValue(teamType, map[string]tftypes.Value{"team": str("web"), "role": tftypes.NewValue(tftypes.String, nil)}),
+		tftypes.NewValue(teamType, map[string]tftypes.Value{"team": str(web), "role": tftypes.NewValue(tftypes.String, nil)}),
 	})
-	prior := createState(t, r, map[string]tftypes.Value{"email": str("dana@acme.example"), "role": str("member"), "teams": teams})
+	prior := createState(t, r, map[string]tftypes.Value{"email": str(email), "role": str("member"), "teams": teams})
 	var created memberModel
 	prior.Get(ctx, &created)
 	id := created.ID.ValueString()
@@ -212,16 +216,16 @@ func TestDriftMemberRoleTeamsAndRemoval(t *testing.T) {
 	e.setClock("2026-12-01T13:30:00Z")
 	if _, err := e.manager.UpdateMember(ctx, e.org, id, sentry.UpdateMemberRequest{
 		OrgRole:   ptr("manager"),
-		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: "api"}},
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: api}},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	resp := readState(r, prior)
 	wantDrift(t, resp,
-		fmt.Sprintf(`sentry_member "dana@acme.example" (id %s): role changed outside Terraform from "member" to "manager" `+
-			`by manager@acme.example (member.edit) at 2026-12-01T13:30:00Z from 127.0.0.1`, id),
-		`added to team "api" outside Terraform by manager@acme.example (member.join-team) at 2026-12-01T13:30:00Z`,
-		`removed from team "web" outside Terraform by manager@acme.example (member.leave-team) at 2026-12-01T13:30:00Z`)
+		fmt.Sprintf(`sentry_member "%s" (id %s): role changed outside Terraform from "member" to "manager" `+
+			`by manager@acme.example (member.edit) at 2026-12-01T13:30:00Z from 127.0.0.1`, email, id),
+		`added to team "`+api+`" outside Terraform by manager@acme.example (member.join-team) at 2026-12-01T13:30:00Z`,
+		`removed from team "`+web+`" outside Terraform by manager@acme.example (member.leave-team) at 2026-12-01T13:30:00Z`)
 
 	r = configured(t, &memberResource{}, e.run(e.sim.Tokens().Owner, true))
 	e.setClock("2026-12-01T13:45:00Z")
@@ -230,8 +234,8 @@ func TestDriftMemberRoleTeamsAndRemoval(t *testing.T) {
 	}
 	resp = readState(r, resp.State)
 	wantDrift(t, resp,
-		fmt.Sprintf(`sentry_member "dana@acme.example" (id %s): removed outside Terraform by manager@acme.example `+
-			`(member.remove) at 2026-12-01T13:45:00Z from 127.0.0.1`, id),
+		fmt.Sprintf(`sentry_member "%s" (id %s): removed outside Terraform by manager@acme.example `+
+			`(member.remove) at 2026-12-01T13:45:00Z from 127.0.0.1`, email, id),
 		"Terraform will invite them again")
 	if len(resp.Diagnostics.Warnings()) != 1 {
 		t.Errorf("a removed member gets one warning, got %v", resp.Diagnostics)
@@ -241,24 +245,26 @@ func TestDriftMemberRoleTeamsAndRemoval(t *testing.T) {
 func TestDriftTeamProjectUnlinked(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
-	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: "owners", Name: "Owners"}); err != nil {
+	pfx := randomName()
+	owners, contractors, project := pfx+"-owners", pfx+"-contractors", pfx+"-checkout"
+	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: owners, Name: pfx + " Owners"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.sim.AddProject(e.org, "owners", "checkout"); err != nil {
+	if err := e.sim.AddProject(e.org, owners, project); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: "contractors", Name: "Contractors"}); err != nil {
+	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: contractors, Name: pfx + " Contractors"}); err != nil {
 		t.Fatal(err)
 	}
 	r := configured(t, &teamProjectResource{}, e.run(e.sim.Tokens().Owner, true))
-	prior := createState(t, r, map[string]tftypes.Value{"project": str("checkout"), "team": str("contractors")})
+	prior := createState(t, r, map[string]tftypes.Value{"project": str(project), "team": str(contractors)})
 
 	e.setClock("2026-12-01T15:00:00Z")
-	if _, err := e.manager.RemoveProjectTeam(ctx, e.org, "checkout", "contractors"); err != nil {
+	if _, err := e.manager.RemoveProjectTeam(ctx, e.org, project, contractors); err != nil {
 		t.Fatal(err)
 	}
 	resp := readState(r, prior)
-	wantDrift(t, resp, `sentry_team_project "checkout/contractors": removed outside Terraform by manager@acme.example `+
+	wantDrift(t, resp, `sentry_team_project "`+project+`/`+contractors+`": removed outside Terraform by manager@acme.example `+
 		`(project-team.remove) at 2026-12-01T15:00:00Z from 127.0.0.1`)
 }
 
@@ -266,7 +272,9 @@ func TestDriftAPITokenRenamedThenRevoked(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
 	r := configured(t, &apiTokenResource{now: time.Now}, e.run(e.sim.Tokens().Owner, true))
-	created := createToken(t, r, "ci-prod")
+	pfx := randomName()
+	name, renamed := pfx+"-ci-prod", pfx+"-ci-renamed"
+	created := createToken(t, r, name)
 	if created.Diagnostics.HasError() {
 		t.Fatal(created.Diagnostics)
 	}
@@ -274,13 +282,13 @@ func TestDriftAPITokenRenamedThenRevoked(t *testing.T) {
 	created.State.Get(ctx, &token)
 	id := token.ID.ValueString()
 
-	if err := e.manager.RenameOrgAuthToken(ctx, e.org, id, "ci-renamed"); err != nil {
+	if err := e.manager.RenameOrgAuthToken(ctx, e.org, id, renamed); err != nil {
 		t.Fatal(err)
 	}
 	before := e.auditReads()
 	resp := readState(r, created.State)
-	wantDrift(t, resp, fmt.Sprintf(`sentry_api_token "ci-prod" (id %s): name changed outside Terraform from "ci-prod" to `+
-		`"ci-renamed" (Sentry's audit log records no entry for renaming an organization auth token)`, id))
+	wantDrift(t, resp, fmt.Sprintf(`sentry_api_token "%s" (id %s): name changed outside Terraform from "%s" to `+
+		`"%s" (Sentry's audit log records no entry for renaming an organization auth token)`, name, id, name, renamed))
 	if n := e.auditReads() - before; n != 0 {
 		t.Errorf("a change Sentry does not log cost %d audit log requests", n)
 	}
@@ -290,15 +298,17 @@ func TestDriftAPITokenRenamedThenRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = readState(r, resp.State)
-	wantDrift(t, resp, fmt.Sprintf(`sentry_api_token "ci-renamed" (id %s): removed outside Terraform by `+
-		`manager@acme.example (org-auth-token.remove) at 2026-12-01T16:10:00Z from 127.0.0.1`, id))
+	wantDrift(t, resp, fmt.Sprintf(`sentry_api_token "%s" (id %s): removed outside Terraform by `+
+		`manager@acme.example (org-auth-token.remove) at 2026-12-01T16:10:00Z from 127.0.0.1`, renamed, id))
 }
 
 func TestDriftSCIMGroupChangedByIdentityProvider(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
+	pfx := randomName()
+	name, renamed := pfx+" Payments", pfx+" Payments Team"
 	var memberIDs []string
-	for _, email := range []string{"ann@acme.example", "bob@acme.example"} {
+	for _, email := range []string{pfx + "-ann@acme.example", pfx + "-bob@acme.example"} {
 		u, err := e.scim.CreateSCIMUser(ctx, e.org, email, "member")
 		if err != nil {
 			t.Fatal(err)
@@ -307,13 +317,13 @@ func TestDriftSCIMGroupChangedByIdentityProvider(t *testing.T) {
 	}
 	r := configured(t, &scimGroupResource{}, e.run(e.sim.Tokens().Owner, true))
 	members := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{str(memberIDs[0])})
-	prior := createState(t, r, map[string]tftypes.Value{"display_name": str("Payments"), "members": members})
+	prior := createState(t, r, map[string]tftypes.Value{"display_name": str(name), "members": members})
 	var created scimGroupModel
 	prior.Get(ctx, &created)
 	id := created.ID.ValueString()
 
 	e.setClock("2026-12-01T17:00:00Z")
-	ops := append([]sentry.SCIMPatchOp{sentry.SCIMRenameOp("Payments Team")},
+	ops := append([]sentry.SCIMPatchOp{sentry.SCIMRenameOp(renamed)},
 		sentry.SCIMGroupMembershipOps([]string{memberIDs[0]}, []string{memberIDs[1]})...)
 	if err := e.scim.PatchSCIMGroup(ctx, e.org, id, ops); err != nil {
 		t.Fatal(err)
@@ -321,7 +331,8 @@ func TestDriftSCIMGroupChangedByIdentityProvider(t *testing.T) {
 	resp := readState(r, prior)
 	actor := `by SCIM Internal Integration \([0-9a-f]+\)`
 	lines := []string{
-		fmt.Sprintf(`sentry_scim_group "Payments" \(id %s\): display_name changed outside Terraform from "Payments" to "Payments Team" %s \(team.edit\) at 2026-12-01T17:00:00Z from 127.0.0.1`, id, actor),
+		fmt.Sprintf(`sentry_scim_group "%s" \(id %s\): display_name changed outside Terraform from "%s" to "%s" %s \(team.edit\) at 2026-12-01T17:00:00Z from 127.0.0.1`,
+			regexp.QuoteMeta(name), id, regexp.QuoteMeta(name), regexp.QuoteMeta(renamed), actor),
 		fmt.Sprintf(`member %s added outside Terraform %s \(member.join-team\) at 2026-12-01T17:00:00Z`, memberIDs[1], actor),
 		fmt.Sprintf(`member %s removed outside Terraform %s \(member.leave-team\) at 2026-12-01T17:00:00Z`, memberIDs[0], actor),
 	}
@@ -342,7 +353,8 @@ func TestDriftSCIMGroupChangedByIdentityProvider(t *testing.T) {
 	}
 	resp = readState(r, resp.State)
 	warnings = driftWarnings(resp.Diagnostics)
-	want := regexp.MustCompile(fmt.Sprintf(`sentry_scim_group "Payments Team" \(id %s\): removed outside Terraform %s \(team.remove\) at 2026-12-01T17:30:00Z`, id, actor))
+	want := regexp.MustCompile(fmt.Sprintf(`sentry_scim_group "%s" \(id %s\): removed outside Terraform %s \(team.remove\) at 2026-12-01T17:30:00Z`,
+		regexp.QuoteMeta(renamed), id, actor))
 	if len(warnings) != 1 || !want.MatchString(warnings[0]) {
 		t.Fatalf("want %s, got %v", want, resp.Diagnostics)
 	}
@@ -356,11 +368,12 @@ func TestDriftNoneCostsNothing(t *testing.T) {
 	team := configured(t, &teamResource{}, data)
 	member := configured(t, &memberResource{}, data)
 	token := configured(t, &apiTokenResource{now: time.Now}, data)
+	pfx := randomName()
 	states := map[resource.Resource]tfsdk.State{
-		team:   createState(t, team, map[string]tftypes.Value{"slug": str("quiet"), "name": str("Quiet")}),
-		member: createState(t, member, map[string]tftypes.Value{"email": str("quiet@acme.example"), "role": str("member")}),
+		team:   createState(t, team, map[string]tftypes.Value{"slug": str(pfx + "-quiet"), "name": str(pfx + " Quiet")}),
+		member: createState(t, member, map[string]tftypes.Value{"email": str(pfx + "-quiet@acme.example"), "role": str("member")}),
 	}
-	created := createToken(t, token, "quiet-ci")
+	created := createToken(t, token, pfx+"-quiet-ci")
 	states[token] = created.State
 	e.sim.ResetStats()
 	for r, s := range states {
@@ -382,9 +395,12 @@ func TestDriftManyObjectsShareOneRead(t *testing.T) {
 	e := newDriftEnv(t)
 	data := e.run(e.sim.Tokens().Owner, true)
 	r := configured(t, &teamResource{}, data)
+	pfx := randomName()
 	var states []tfsdk.State
 	for i := range 40 {
-		states = append(states, createState(t, r, map[string]tftypes.Value{"slug": str(fmt.Sprintf("many-%02d", i)), "name": str(fmt.Sprintf("Many %02d", i))}))
+		states = append(states, createState(t, r, map[string]tftypes.Value{
+			"slug": str(fmt.Sprintf("%s-many-%02d", pfx, i)), "name": str(fmt.Sprintf("%s Many %02d", pfx, i)),
+		}))
 	}
 	e.setClock("2026-12-01T18:00:00Z")
 	for i, s := range states {
@@ -392,7 +408,7 @@ func TestDriftManyObjectsShareOneRead(t *testing.T) {
 		s.Get(ctx, &m)
 		var err error
 		if i < 20 {
-			_, err = e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr(fmt.Sprintf("Renamed %02d", i))})
+			_, err = e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr(fmt.Sprintf("%s Renamed %02d", pfx, i))})
 		} else {
 			err = e.manager.DeleteTeam(ctx, e.org, m.ID.ValueString())
 		}
@@ -442,12 +458,14 @@ func TestDriftWithoutAuditAccess(t *testing.T) {
 			ctx := context.Background()
 			e := newDriftEnv(t)
 			setup := configured(t, &teamResource{}, e.run(e.sim.Tokens().Owner, true))
+			pfx := randomName()
+			hidden, seen := pfx+" Hidden", pfx+" Seen"
 			var states []tfsdk.State
 			for i := range 3 {
-				s := createState(t, setup, map[string]tftypes.Value{"slug": str(fmt.Sprintf("hidden-%d", i)), "name": str("Hidden")})
+				s := createState(t, setup, map[string]tftypes.Value{"slug": str(fmt.Sprintf("%s-hidden-%d", pfx, i)), "name": str(hidden)})
 				var m teamModel
 				s.Get(ctx, &m)
-				if _, err := e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr("Seen")}); err != nil {
+				if _, err := e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr(seen)}); err != nil {
 					t.Fatal(err)
 				}
 				states = append(states, s)
@@ -459,7 +477,7 @@ func TestDriftWithoutAuditAccess(t *testing.T) {
 				if resp.Diagnostics.HasError() {
 					t.Fatalf("read: %v", resp.Diagnostics)
 				}
-				wantDrift(t, resp, `name changed outside Terraform from "Hidden" to "Seen"`)
+				wantDrift(t, resp, `name changed outside Terraform from "`+hidden+`" to "`+seen+`"`)
 				if strings.Contains(driftWarnings(resp.Diagnostics)[0], " by ") {
 					t.Errorf("drift attributed without the audit log: %v", resp.Diagnostics)
 				}
@@ -479,10 +497,11 @@ func TestDriftExplainOff(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
 	r := configured(t, &teamResource{}, e.run(e.sim.Tokens().Owner, false))
-	prior := createState(t, r, map[string]tftypes.Value{"slug": str("off"), "name": str("Off")})
+	pfx := randomName()
+	prior := createState(t, r, map[string]tftypes.Value{"slug": str(pfx + "-off"), "name": str(pfx + " Off")})
 	var m teamModel
 	prior.Get(ctx, &m)
-	if _, err := e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr("Changed")}); err != nil {
+	if _, err := e.manager.UpdateTeam(ctx, e.org, m.ID.ValueString(), sentry.UpdateTeamRequest{Name: ptr(pfx + " Changed")}); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.ResetStats()
@@ -536,7 +555,8 @@ func TestDriftMemberDeprovisionedBySCIM(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
 	r := configured(t, &memberResource{}, e.run(e.sim.Tokens().Owner, true))
-	prior := createState(t, r, map[string]tftypes.Value{"email": str("eve@acme.example"), "role": str("member")})
+	email := randomName() + "-eve@acme.example"
+	prior := createState(t, r, map[string]tftypes.Value{"email": str(email), "role": str("member")})
 	var created memberModel
 	prior.Get(ctx, &created)
 	id := created.ID.ValueString()
@@ -547,8 +567,8 @@ func TestDriftMemberDeprovisionedBySCIM(t *testing.T) {
 	}
 	resp := readState(r, prior)
 	warnings := driftWarnings(resp.Diagnostics)
-	want := regexp.MustCompile(fmt.Sprintf(`sentry_member "eve@acme.example" \(id %s\): removed outside Terraform by `+
-		`SCIM Internal Integration \([0-9a-f]+\) \(member.remove\) at 2026-12-01T19:00:00Z from 127.0.0.1`, id))
+	want := regexp.MustCompile(fmt.Sprintf(`sentry_member "%s" \(id %s\): removed outside Terraform by `+
+		`SCIM Internal Integration \([0-9a-f]+\) \(member.remove\) at 2026-12-01T19:00:00Z from 127.0.0.1`, regexp.QuoteMeta(email), id))
 	if len(warnings) != 1 || !want.MatchString(warnings[0]) {
 		t.Fatalf("want %s, got %v", want, resp.Diagnostics)
 	}
@@ -560,7 +580,8 @@ func TestDriftMemberDeprovisionedBySCIM(t *testing.T) {
 func TestDriftReadCancelledIsNotKept(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
-	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: "kept", Name: "Kept"}); err != nil {
+	pfx := randomName()
+	if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: pfx + "-kept", Name: pfx + " Kept"}); err != nil {
 		t.Fatal(err)
 	}
 	data := e.run(e.sim.Tokens().Owner, true)
@@ -611,23 +632,25 @@ func TestIsRemovedSlug(t *testing.T) {
 func TestDriftTeamProjectGoneWithItsTeam(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
-	for _, slug := range []string{"owners", "contractors"} {
+	pfx := randomName()
+	owners, contractors, project := pfx+"-owners", pfx+"-contractors", pfx+"-checkout"
+	for _, slug := range []string{owners, contractors} {
 		if _, err := e.owner.CreateTeam(ctx, e.org, sentry.CreateTeamRequest{Slug: slug, Name: slug}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.sim.AddProject(e.org, "owners", "checkout"); err != nil {
+	if err := e.sim.AddProject(e.org, owners, project); err != nil {
 		t.Fatal(err)
 	}
 	r := configured(t, &teamProjectResource{}, e.run(e.sim.Tokens().Owner, true))
-	prior := createState(t, r, map[string]tftypes.Value{"project": str("checkout"), "team": str("contractors")})
+	prior := createState(t, r, map[string]tftypes.Value{"project": str(project), "team": str(contractors)})
 
 	e.setClock("2026-12-01T15:30:00Z")
-	if err := e.manager.DeleteTeam(ctx, e.org, "contractors"); err != nil {
+	if err := e.manager.DeleteTeam(ctx, e.org, contractors); err != nil {
 		t.Fatal(err)
 	}
 	resp := readState(r, prior)
-	wantDrift(t, resp, `sentry_team_project "checkout/contractors": removed outside Terraform by manager@acme.example `+
+	wantDrift(t, resp, `sentry_team_project "`+project+`/`+contractors+`": removed outside Terraform by manager@acme.example `+
 		`(team.remove) at 2026-12-01T15:30:00Z from 127.0.0.1`)
 }
 
@@ -638,15 +661,17 @@ func TestDriftSCIMOnlyProvider(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
 	r := configured(t, &scimGroupResource{}, e.run("", true))
-	prior := createState(t, r, map[string]tftypes.Value{"display_name": str("Platform")})
+	pfx := randomName()
+	name, renamed := pfx+" Platform", pfx+" Platform Team"
+	prior := createState(t, r, map[string]tftypes.Value{"display_name": str(name)})
 	var created scimGroupModel
 	prior.Get(ctx, &created)
-	if err := e.scim.PatchSCIMGroup(ctx, e.org, created.ID.ValueString(), []sentry.SCIMPatchOp{sentry.SCIMRenameOp("Platform Team")}); err != nil {
+	if err := e.scim.PatchSCIMGroup(ctx, e.org, created.ID.ValueString(), []sentry.SCIMPatchOp{sentry.SCIMRenameOp(renamed)}); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.ResetStats()
 	resp := readState(r, prior)
-	wantDrift(t, resp, `display_name changed outside Terraform from "Platform" to "Platform Team"`)
+	wantDrift(t, resp, `display_name changed outside Terraform from "`+name+`" to "`+renamed+`"`)
 	notes := notAttributed(resp.Diagnostics)
 	if len(notes) != 1 || !strings.Contains(notes[0].Detail(), "auth_token") {
 		t.Errorf("want one warning naming auth_token, got %v", resp.Diagnostics)

@@ -143,7 +143,7 @@ func (f *faultFixture) config(t *testing.T) string {
 	b.WriteString(f.providerBlock(t))
 	c := f.counts
 	for i := range c.teams {
-		fmt.Fprintf(&b, "\nresource \"sentry_team\" \"t%d\" {\n  slug = \"%s-t%d\"\n  name = \"Team %d of %s\"\n}\n", i, f.prefix, i, i, f.prefix)
+		fmt.Fprintf(&b, "\nresource \"sentry_team\" \"t%d\" {\n  slug = \"%s-t%d\"\n  name = \"%s Team %d\"\n}\n", i, f.prefix, i, f.prefix, i)
 	}
 	for i := range c.links {
 		// Project p gets teams 2p and 2p+1 (mod the teams).
@@ -605,7 +605,7 @@ func TestAccFaults_dropAfterCreate(t *testing.T) {
 		config func(f *faultFixture) string
 	}{
 		{name: "team", route: "organization-teams", typ: "sentry_team", config: func(f *faultFixture) string {
-			return fmt.Sprintf("resource \"sentry_team\" \"t\" {\n  slug = \"%s-t\"\n  name = \"Dropped\"\n}\n", f.prefix)
+			return fmt.Sprintf("resource \"sentry_team\" \"t\" {\n  slug = \"%s-t\"\n  name = \"%s Dropped\"\n}\n", f.prefix, f.prefix)
 		}},
 		{name: "member", route: "organization-members", typ: "sentry_member", config: func(f *faultFixture) string {
 			return fmt.Sprintf("resource \"sentry_member\" \"m\" {\n  email = \"%s-m@example.com\"\n  role  = \"member\"\n}\n", f.prefix)
@@ -617,8 +617,8 @@ func TestAccFaults_dropAfterCreate(t *testing.T) {
 			return fmt.Sprintf("resource \"sentry_scim_group\" \"g\" {\n  display_name = \"%s-g\"\n}\n", f.prefix)
 		}},
 		{name: "team_project", route: "project-team-details", typ: "sentry_team_project", config: func(f *faultFixture) string {
-			return fmt.Sprintf("resource \"sentry_team\" \"t\" {\n  slug = \"%s-t\"\n  name = \"Linked\"\n}\n\n"+
-				"resource \"sentry_team_project\" \"l\" {\n  project = %q\n  team    = sentry_team.t.slug\n}\n", f.prefix, f.projects[0])
+			return fmt.Sprintf("resource \"sentry_team\" \"t\" {\n  slug = \"%s-t\"\n  name = \"%s Linked\"\n}\n\n"+
+				"resource \"sentry_team_project\" \"l\" {\n  project = %q\n  team    = sentry_team.t.slug\n}\n", f.prefix, f.prefix, f.projects[0])
 		}},
 	}
 	for _, tc := range cases {

@@ -73,24 +73,27 @@ func TestIdentitySchemas(t *testing.T) {
 func TestImportByIdentity(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
-	team, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: "backend", Name: "Backend"})
+	pfx := randomName()
+	slug, project := pfx+"-backend", pfx+"-api"
+	email := pfx + "-Jane@Example.com"
+	team, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: slug, Name: pfx + " Backend"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	no := false
-	member, err := env.client.InviteMember(ctx, "acme", sentry.InviteMemberRequest{Email: "Jane@Example.com", OrgRole: "member", SendInvite: &no})
+	member, err := env.client.InviteMember(ctx, "acme", sentry.InviteMemberRequest{Email: email, OrgRole: "member", SendInvite: &no})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := env.client.CreateOrgAuthToken(ctx, "acme", "ci")
+	token, err := env.client.CreateOrgAuthToken(ctx, "acme", pfx+"-ci")
 	if err != nil {
 		t.Fatal(err)
 	}
-	group, err := env.scim.CreateSCIMGroup(ctx, "acme", "Okta Group")
+	group, err := env.scim.CreateSCIMGroup(ctx, "acme", pfx+" Okta Group")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.sim.AddProject("acme", "backend", "api"); err != nil {
+	if err := env.sim.AddProject("acme", slug, project); err != nil {
 		t.Fatal(err)
 	}
 
@@ -114,8 +117,8 @@ func TestImportByIdentity(t *testing.T) {
 		{"scim group", &scimGroupResource{}, newOrgIDIdentity("acme", group.ID),
 			map[string]string{"organization": "acme", "id": group.ID}},
 		{"team project", &teamProjectResource{}, teamProjectIdentity{Organization: types.StringNull(),
-			Project: types.StringValue("api"), Team: types.StringValue("backend")},
-			map[string]string{"organization": "acme", "project": "api", "team": "backend"}},
+			Project: types.StringValue(project), Team: types.StringValue(slug)},
+			map[string]string{"organization": "acme", "project": project, "team": slug}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,7 +146,7 @@ func TestImportByIdentity(t *testing.T) {
 	// id, else in the read that follows (a slug, an email).
 	r := &teamResource{}
 	env.configure(t, r)
-	res := importAndRead(t, r, "acme/backend", nil)
+	res := importAndRead(t, r, "acme/"+slug, nil)
 	if res.read.Diagnostics.HasError() {
 		t.Fatal(res.read.Diagnostics)
 	}
@@ -159,7 +162,7 @@ func TestImportByIdentity(t *testing.T) {
 	}
 	m := &memberResource{}
 	env.configure(t, m)
-	res = importAndRead(t, m, "acme/Jane@Example.com", nil)
+	res = importAndRead(t, m, "acme/"+email, nil)
 	if res.read.Diagnostics.HasError() {
 		t.Fatal(res.read.Diagnostics)
 	}
@@ -169,14 +172,14 @@ func TestImportByIdentity(t *testing.T) {
 
 	// An identity names objects by id only.
 	_, i := schemas(t, r)
-	res = importAndRead(t, r, "", identityValue(t, i, newOrgIDIdentity("acme", "backend")))
+	res = importAndRead(t, r, "", identityValue(t, i, newOrgIDIdentity("acme", slug)))
 	if !res.imported.Diagnostics.HasError() || !strings.Contains(res.imported.Diagnostics[0].Detail(), "not a numeric id") {
 		t.Errorf("identity with a slug: %v", res.imported.Diagnostics)
 	}
 	tp := &teamProjectResource{}
 	env.configure(t, tp)
 	_, i = schemas(t, tp)
-	res = importAndRead(t, tp, "", identityValue(t, i, newTeamProjectIdentity("acme", "API", "backend")))
+	res = importAndRead(t, tp, "", identityValue(t, i, newTeamProjectIdentity("acme", strings.ToUpper(project), slug)))
 	if !res.imported.Diagnostics.HasError() {
 		t.Error("a team-project identity with a bad slug was accepted")
 	}
@@ -223,10 +226,11 @@ func TestCreateSetsIdentity(t *testing.T) {
 	r := &teamResource{}
 	env.configure(t, r)
 	s, i := schemas(t, r)
+	slug := randomName()
 	plan := tfsdk.Plan{Schema: s.Schema}
 	plan.Raw = emptyState(ctx, s).Raw
-	if d := plan.Set(ctx, teamModel{ID: types.StringUnknown(), Organization: types.StringValue("acme"), Slug: types.StringValue("new-team"),
-		Name: types.StringValue("New"), DateCreated: types.StringUnknown(), Timeouts: noTimeouts(true)}); d.HasError() {
+	if d := plan.Set(ctx, teamModel{ID: types.StringUnknown(), Organization: types.StringValue("acme"), Slug: types.StringValue(slug),
+		Name: types.StringValue(slug), DateCreated: types.StringUnknown(), Timeouts: noTimeouts(true)}); d.HasError() {
 		t.Fatal(d)
 	}
 	resp := resource.CreateResponse{State: emptyState(ctx, s), Identity: emptyIdentity(ctx, i)}
@@ -234,7 +238,7 @@ func TestCreateSetsIdentity(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	team, err := env.client.GetTeam(ctx, "acme", "new-team")
+	team, err := env.client.GetTeam(ctx, "acme", slug)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 	// group where there is a SCIM token.
 	want := 7
 	if env.sim != nil {
-		seed := fmt.Sprintf(`{"teams": [{"slug": %[1]q, "name": "Backend"}, {"slug": %[2]q, "name": "Frontend"}],
+		seed := fmt.Sprintf(`{"teams": [{"slug": %[1]q, "name": %[10]q}, {"slug": %[2]q, "name": %[11]q}],
 		  "projects": [{"slug": %[3]q, "teams": [%[1]q, %[2]q]}, {"slug": %[4]q, "teams": [%[2]q]}],
 		  "members": [
 		    {"email": %[5]q, "role": "member", "teams": [{"team": %[1]q, "role": ""}, {"team": %[2]q, "role": "admin"}]},
@@ -50,7 +50,8 @@ func TestAccListedObjectsImportEmpty(t *testing.T) {
 		    {"email": %[7]q, "role": "admin", "teams": [{"team": %[1]q, "role": "admin"}]},
 		    {"email": %[8]q, "role": "member"},
 		    {"email": %[9]q, "role": "member", "teams": [{"team": %[1]q, "role": "admin"}]}
-		  ]}`, backend, frontend, apiProject, webProject, email("dev"), email("lead"), email("admin"), email("alone"), email("okta"))
+		  ]}`, backend, frontend, apiProject, webProject, email("dev"), email("lead"), email("admin"), email("alone"), email("okta"),
+			pfx+" Backend", pfx+" Frontend")
 		if err := env.sim.LoadSeed(env.org, strings.NewReader(seed)); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,9 @@ import (
 func TestListResourceOverProtocol(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
-	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: "backend", Name: "Backend"}); err != nil {
+	pfx := randomName()
+	slug, name := pfx+"-backend", pfx+" Backend"
+	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: slug, Name: name}); err != nil {
 		t.Fatal(err)
 	}
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
@@ -68,7 +70,7 @@ func TestListResourceOverProtocol(t *testing.T) {
 	listType := schemaResp.ListResourceSchemas["sentry_team"].ValueType()
 	listConfig, err := tfprotov6.NewDynamicValue(listType, tftypes.NewValue(listType, map[string]tftypes.Value{
 		"organization": tftypes.NewValue(tftypes.String, nil),
-		"query":        tftypes.NewValue(tftypes.String, "slug:backend"),
+		"query":        tftypes.NewValue(tftypes.String, "slug:"+slug),
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func TestListResourceOverProtocol(t *testing.T) {
 		t.Fatalf("results %+v", results)
 	}
 	r := results[0]
-	if r.DisplayName != "Backend (backend)" || r.Identity == nil || r.Resource == nil {
+	if r.DisplayName != name+" ("+slug+")" || r.Identity == nil || r.Resource == nil {
 		t.Fatalf("result %+v", r)
 	}
 	resourceType := schemaResp.ResourceSchemas["sentry_team"].ValueType()
@@ -99,9 +101,9 @@ func TestListResourceOverProtocol(t *testing.T) {
 	if err := value.As(&attrs); err != nil {
 		t.Fatal(err)
 	}
-	var slug string
-	if err := attrs["slug"].As(&slug); err != nil || slug != "backend" {
-		t.Errorf("slug %q %v", slug, err)
+	var gotSlug string
+	if err := attrs["slug"].As(&gotSlug); err != nil || gotSlug != slug {
+		t.Errorf("slug %q %v", gotSlug, err)
 	}
 	identityType := identities.IdentitySchemas["sentry_team"].ValueType()
 	identity, err := r.Identity.IdentityData.Unmarshal(identityType)

@@ -113,19 +113,20 @@ func checkReadEqual(t *testing.T, env *simEnv, r interface {
 func TestTeamListResource(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
+	pfx := randomName()
 	var seed strings.Builder
 	seed.WriteString(`{"teams": [`)
 	for i := range 120 {
 		if i > 0 {
 			seed.WriteString(",")
 		}
-		fmt.Fprintf(&seed, `{"slug": "team-%03d", "name": "Team %d"}`, i, i)
+		fmt.Fprintf(&seed, `{"slug": "%[1]s-team-%03[2]d", "name": "%[1]s Team %[2]d"}`, pfx, i)
 	}
 	seed.WriteString(`]}`)
 	if err := env.sim.LoadSeed("acme", strings.NewReader(seed.String())); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", "Okta Group"); err != nil {
+	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", pfx+" Okta Group"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -138,8 +139,8 @@ func TestTeamListResource(t *testing.T) {
 	if n := env.sim.Stats().Total(); n != 2 {
 		t.Errorf("%d requests for 121 teams, want 2", n)
 	}
-	if got := results[3].DisplayName; got != "Team 3 (team-003)" {
-		t.Errorf("display name %q", got)
+	if got, want := results[3].DisplayName, pfx+" Team 3 ("+pfx+"-team-003)"; got != want {
+		t.Errorf("display name %q, want %q", got, want)
 	}
 	var timeouts types.Object
 	results[0].Resource.GetAttribute(ctx, path.Root("timeouts"), &timeouts)
@@ -149,9 +150,9 @@ func TestTeamListResource(t *testing.T) {
 	checkReadEqual(t, env, &teamResource{}, results[:5], nil)
 
 	// Filters and limit.
-	results = runList(t, env, newTeamListResource(), &teamResource{}, map[string]string{"query": "slug:team-042", "organization": "acme"}, false, 100)
+	results = runList(t, env, newTeamListResource(), &teamResource{}, map[string]string{"query": "slug:" + pfx + "-team-042", "organization": "acme"}, false, 100)
 	checkResults(t, results, false)
-	if len(results) != 1 || identityOf(t, results[0].Identity)["id"] == "" || results[0].DisplayName != "Team 42 (team-042)" {
+	if len(results) != 1 || identityOf(t, results[0].Identity)["id"] == "" || results[0].DisplayName != pfx+" Team 42 ("+pfx+"-team-042)" {
 		t.Errorf("filtered: %+v", results)
 	}
 	env.sim.ResetStats()
@@ -175,32 +176,38 @@ func TestTeamListResource(t *testing.T) {
 func TestMemberListResource(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
-	seed := `{"teams": [{"slug": "backend"}, {"slug": "frontend"}],
+	pfx := randomName()
+	backend, frontend := pfx+"-backend", pfx+"-frontend"
+	contrib, boss, admin, loner, okta := pfx+"-contrib@example.com", pfx+"-boss@example.com", pfx+"-admin@example.com",
+		pfx+"-loner@example.com", pfx+"-okta@example.com"
+	// Invited in mixed case: the list shows the email as it was invited.
+	mixed, late := pfx+"-Mixed.Case@Example.com", pfx+"-late@example.com"
+	seed := fmt.Sprintf(`{"teams": [{"slug": %[1]q}, {"slug": %[2]q}],
 	  "members": [
-	    {"email": "contrib@example.com", "role": "member", "teams": [{"team": "backend", "role": ""}, {"team": "frontend", "role": "admin"}]},
-	    {"email": "boss@example.com", "role": "manager", "teams": [{"team": "frontend", "role": ""}]},
-	    {"email": "admin@example.com", "role": "admin", "teams": [{"team": "backend", "role": "admin"}]},
-	    {"email": "loner@example.com", "role": "member"},
-	    {"email": "okta@example.com", "role": "member", "teams": [{"team": "backend", "role": "admin"}]}
-	  ]}`
+	    {"email": %[3]q, "role": "member", "teams": [{"team": %[1]q, "role": ""}, {"team": %[2]q, "role": "admin"}]},
+	    {"email": %[4]q, "role": "manager", "teams": [{"team": %[2]q, "role": ""}]},
+	    {"email": %[5]q, "role": "admin", "teams": [{"team": %[1]q, "role": "admin"}]},
+	    {"email": %[6]q, "role": "member"},
+	    {"email": %[7]q, "role": "member", "teams": [{"team": %[1]q, "role": "admin"}]}
+	  ]}`, backend, frontend, contrib, boss, admin, loner, okta)
 	if err := env.sim.LoadSeed("acme", strings.NewReader(seed)); err != nil {
 		t.Fatal(err)
 	}
 	no := false
-	for _, email := range []string{"Mixed.Case@Example.com", "late@example.com"} {
+	for _, email := range []string{mixed, late} {
 		if _, err := env.client.InviteMember(ctx, "acme", sentry.InviteMemberRequest{Email: email, OrgRole: "member", SendInvite: &no,
-			TeamRoles: []sentry.MemberTeamRole{{TeamSlug: "backend"}}}); err != nil {
+			TeamRoles: []sentry.MemberTeamRole{{TeamSlug: backend}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := env.sim.ExpireInvite("acme", "late@example.com"); err != nil {
+	if err := env.sim.ExpireInvite("acme", late); err != nil {
 		t.Fatal(err)
 	}
-	group, err := env.scim.CreateSCIMGroup(ctx, "acme", "Okta")
+	group, err := env.scim.CreateSCIMGroup(ctx, "acme", pfx+" Okta")
 	if err != nil {
 		t.Fatal(err)
 	}
-	members, err := env.client.ListMembers(ctx, "acme", "email:okta@example.com")
+	members, err := env.client.ListMembers(ctx, "acme", "email:"+okta)
 	if err != nil || len(members) != 1 {
 		t.Fatal(members, err)
 	}
@@ -226,8 +233,8 @@ func TestMemberListResource(t *testing.T) {
 	for _, r := range results {
 		byName[r.DisplayName] = r
 	}
-	for _, name := range []string{"Mixed.Case@Example.com (member, invitation pending)", "late@example.com (member, invitation expired)",
-		"boss@example.com (manager)", "okta@example.com (member)"} {
+	for _, name := range []string{mixed + " (member, invitation pending)", late + " (member, invitation expired)",
+		boss + " (manager)", okta + " (member)"} {
 		if _, ok := byName[name]; !ok {
 			t.Errorf("no result %q", name)
 		}
@@ -248,12 +255,12 @@ func TestMemberListResource(t *testing.T) {
 		return fmt.Sprint(out)
 	}
 	for name, want := range map[string]string{
-		"contrib@example.com (member)":                        "map[backend:contributor frontend:admin]",
-		"boss@example.com (manager)":                          "map[frontend:null]",
-		"admin@example.com (admin)":                           "map[backend:null]",
-		"loner@example.com (member)":                          "map[]",
-		"okta@example.com (member)":                           "null",
-		"Mixed.Case@Example.com (member, invitation pending)": "map[backend:contributor]",
+		contrib + " (member)":                   "map[" + backend + ":contributor " + frontend + ":admin]",
+		boss + " (manager)":                     "map[" + frontend + ":null]",
+		admin + " (admin)":                      "map[" + backend + ":null]",
+		loner + " (member)":                     "map[]",
+		okta + " (member)":                      "null",
+		mixed + " (member, invitation pending)": "map[" + backend + ":contributor]",
 	} {
 		if got := teamsOf(name); got != want {
 			t.Errorf("teams of %s: %s, want %s", name, got, want)
@@ -262,16 +269,16 @@ func TestMemberListResource(t *testing.T) {
 
 	// Everything but the SCIM group's member reads back exactly as
 	// listed; that one is listed without teams, which Read fills.
-	okta := func(r list.ListResult) bool { return r.DisplayName == "okta@example.com (member)" }
-	checkReadEqual(t, env, &memberResource{}, results, okta)
+	isOkta := func(r list.ListResult) bool { return r.DisplayName == okta+" (member)" }
+	checkReadEqual(t, env, &memberResource{}, results, isOkta)
 	mr := &memberResource{}
 	env.configure(t, mr)
-	res := importAndRead(t, mr, "", byName["okta@example.com (member)"].Identity)
+	res := importAndRead(t, mr, "", byName[okta+" (member)"].Identity)
 	if res.read.Diagnostics.HasError() {
 		t.Fatal(res.read.Diagnostics)
 	}
 	var listed, read memberModel
-	byName["okta@example.com (member)"].Resource.Get(ctx, &listed)
+	byName[okta+" (member)"].Resource.Get(ctx, &listed)
 	res.read.State.Get(ctx, &read)
 	read.Teams = listed.Teams
 	if listed.Email != read.Email || listed.ID != read.ID || listed.Role != read.Role || !listed.Teams.IsNull() {
@@ -295,8 +302,8 @@ func TestMemberListResource(t *testing.T) {
 	if len(results) != 2 {
 		t.Errorf("%d invitations, want 2", len(results))
 	}
-	results = runList(t, env, newMemberListResource(), &memberResource{}, map[string]string{"role": "member", "query": "email:loner@example.com"}, true, 100)
-	if len(results) != 1 || results[0].DisplayName != "loner@example.com (member)" {
+	results = runList(t, env, newMemberListResource(), &memberResource{}, map[string]string{"role": "member", "query": "email:" + loner}, true, 100)
+	if len(results) != 1 || results[0].DisplayName != loner+" (member)" {
 		t.Errorf("filtered %+v", results)
 	}
 }
@@ -310,17 +317,20 @@ func roleOrNull(p *string) string {
 
 func TestTeamProjectListResource(t *testing.T) {
 	env := newSimEnv(t)
+	pfx := randomName()
+	a, b := pfx+"-a", pfx+"-b"
+	project := func(i int) string { return fmt.Sprintf("%s-p-%03d", pfx, i) }
 	var seed bytes.Buffer
-	seed.WriteString(`{"teams": [{"slug": "a"}, {"slug": "b"}], "projects": [`)
+	fmt.Fprintf(&seed, `{"teams": [{"slug": %q}, {"slug": %q}], "projects": [`, a, b)
 	for i := range 110 {
 		if i > 0 {
 			seed.WriteString(",")
 		}
-		teams := `["a"]`
+		teams := fmt.Sprintf(`[%q]`, a)
 		if i%10 == 0 {
-			teams = `["a", "b"]`
+			teams = fmt.Sprintf(`[%q, %q]`, a, b)
 		}
-		fmt.Fprintf(&seed, `{"slug": "p-%03d", "teams": %s}`, i, teams)
+		fmt.Fprintf(&seed, `{"slug": %q, "teams": %s}`, project(i), teams)
 	}
 	seed.WriteString(`]}`)
 	if err := env.sim.LoadSeed("acme", &seed); err != nil {
@@ -335,17 +345,17 @@ func TestTeamProjectListResource(t *testing.T) {
 	if n := env.sim.Stats().Total(); n != 2 {
 		t.Errorf("%d requests for 110 projects, want 2", n)
 	}
-	if got := identityOf(t, results[1].Identity); got["project"] != "p-000" || got["team"] != "b" || got["organization"] != "acme" {
+	if got := identityOf(t, results[1].Identity); got["project"] != project(0) || got["team"] != b || got["organization"] != "acme" {
 		t.Errorf("identity %v", got)
 	}
 	checkReadEqual(t, env, &teamProjectResource{}, results[:3], nil)
 
-	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"team": "b"}, false, 1000)
+	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"team": b}, false, 1000)
 	if len(results) != 11 {
 		t.Errorf("%d links of team b, want 11", len(results))
 	}
-	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"project": "p-010"}, false, 1000)
-	if len(results) != 2 || results[0].DisplayName != "team a on project p-010" {
+	results = runList(t, env, newTeamProjectListResource(), &teamProjectResource{}, map[string]string{"project": project(10)}, false, 1000)
+	if len(results) != 2 || results[0].DisplayName != "team "+a+" on project "+project(10) {
 		t.Errorf("links of p-010 %+v", results)
 	}
 }
@@ -353,14 +363,15 @@ func TestTeamProjectListResource(t *testing.T) {
 func TestAPITokenListResource(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
-	for _, name := range []string{"ci", "deploy"} {
+	pfx := randomName()
+	for _, name := range []string{pfx + "-ci", pfx + "-deploy"} {
 		if _, err := env.client.CreateOrgAuthToken(ctx, "acme", name); err != nil {
 			t.Fatal(err)
 		}
 	}
 	results := runList(t, env, newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), nil, true, 100)
 	checkResults(t, results, true)
-	if len(results) != 2 || !strings.HasPrefix(results[0].DisplayName, "ci (id ") {
+	if len(results) != 2 || !strings.HasPrefix(results[0].DisplayName, pfx+"-ci (id ") {
 		t.Fatalf("tokens %+v", results)
 	}
 	var token types.String
@@ -374,27 +385,30 @@ func TestAPITokenListResource(t *testing.T) {
 func TestSCIMGroupListResource(t *testing.T) {
 	ctx := context.Background()
 	env := newSimEnv(t)
-	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: "plain"}); err != nil {
+	pfx := randomName()
+	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: pfx + "-plain"}); err != nil {
 		t.Fatal(err)
 	}
-	group, err := env.scim.CreateSCIMGroup(ctx, "acme", "Platform Eng")
+	group, err := env.scim.CreateSCIMGroup(ctx, "acme", pfx+" Platform Eng")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := env.scim.CreateSCIMUser(ctx, "acme", "ann@example.com", "")
+	u, err := env.scim.CreateSCIMUser(ctx, "acme", pfx+"-ann@example.com", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := env.scim.PatchSCIMGroup(ctx, "acme", group.ID, sentry.SCIMGroupMembershipOps(nil, []string{u.ID})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", "Empty"); err != nil {
+	if _, err := env.scim.CreateSCIMGroup(ctx, "acme", pfx+" Empty"); err != nil {
 		t.Fatal(err)
 	}
 
 	results := runList(t, env, newSCIMGroupListResource(), &scimGroupResource{}, nil, true, 100)
 	checkResults(t, results, true)
-	if len(results) != 2 || results[0].DisplayName != "Empty (empty)" || results[1].DisplayName != "Platform Eng (platform-eng)" {
+	// The slugs are the display names slugified.
+	if len(results) != 2 || results[0].DisplayName != pfx+" Empty ("+pfx+"-empty)" ||
+		results[1].DisplayName != pfx+" Platform Eng ("+pfx+"-platform-eng)" {
 		t.Fatalf("groups %+v", results)
 	}
 	checkReadEqual(t, env, &scimGroupResource{}, results, nil)

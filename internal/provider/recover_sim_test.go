@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
@@ -57,8 +56,8 @@ func TestTeamProjectDeleteLeavesOtherTeams(t *testing.T) {
 	ctx := context.Background()
 	r := &teamProjectResource{}
 	sim, client := simResource(t, r)
-	owners, contractors := acctest.RandomWithPrefix("tf-owners"), acctest.RandomWithPrefix("tf-contractors")
-	project := acctest.RandomWithPrefix("tf-api")
+	pfx := randomName()
+	owners, contractors, project := pfx+"-owners", pfx+"-contractors", pfx+"-api"
 	for _, slug := range []string{owners, contractors} {
 		if _, err := client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: slug, Name: slug}); err != nil {
 			t.Fatal(err)
@@ -158,7 +157,7 @@ func revokedIDs(t *testing.T, detail string) []string {
 func TestAPITokenCreateRevokesLostToken(t *testing.T) {
 	r := &apiTokenResource{}
 	sim, client := simResource(t, r)
-	name := acctest.RandomWithPrefix("tf-ci")
+	name := randomName()
 	sim.DropAfterNext("POST", "org-auth-tokens", 1)
 
 	resp := createToken(t, r, name)
@@ -194,7 +193,7 @@ func TestAPITokenCreateRevokesLostToken(t *testing.T) {
 func TestAPITokenCreateNeverLeavesOrphan(t *testing.T) {
 	r := &apiTokenResource{}
 	sim, client := simResource(t, r)
-	name := acctest.RandomWithPrefix("tf-ci")
+	name := randomName()
 	sim.DropAfterNext("POST", "org-auth-tokens", createAttempts)
 
 	resp := createToken(t, r, name)
@@ -216,7 +215,7 @@ func TestAPITokenCreateNeverLeavesOrphan(t *testing.T) {
 func TestAPITokenCreateSparesHeldTokens(t *testing.T) {
 	r := &apiTokenResource{}
 	sim, client := simResource(t, r)
-	name := acctest.RandomWithPrefix("tf-ci")
+	name := randomName()
 	first := createToken(t, r, name)
 	if first.Diagnostics.HasError() {
 		t.Fatal(first.Diagnostics)
@@ -272,10 +271,11 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 		name string
 		// route and method of the create whose answer is lost.
 		route string
-		// setup makes what the create needs and returns the plan's values.
-		setup func(t *testing.T, sim *sentrysim.Server, client *sentry.Client, suffix string) map[string]tftypes.Value
+		// setup makes what the create needs, with names starting with
+		// pfx, and returns the plan's values.
+		setup func(t *testing.T, sim *sentrysim.Server, client *sentry.Client, pfx string) map[string]tftypes.Value
 		// count is how many objects like the planned one Sentry holds.
-		count func(t *testing.T, client *sentry.Client, suffix string) int
+		count func(t *testing.T, client *sentry.Client, pfx string) int
 		r     func() resource.ResourceWithConfigure
 		scim  bool
 		// resent is true where Sentry answers a repeat the same way, so
@@ -284,39 +284,41 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 	}{
 		{
 			name: "team with slug", route: "organization-teams", r: func() resource.ResourceWithConfigure { return &teamResource{} },
-			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, suffix string) map[string]tftypes.Value {
-				return map[string]tftypes.Value{"slug": str("tf-team-" + suffix), "name": str("Team " + suffix)}
+			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, pfx string) map[string]tftypes.Value {
+				return map[string]tftypes.Value{"slug": str(pfx + "-team"), "name": str(pfx + " Team")}
 			},
 			count: countTeams,
 		},
 		{
 			name: "team named only", route: "organization-teams", r: func() resource.ResourceWithConfigure { return &teamResource{} },
-			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, suffix string) map[string]tftypes.Value {
-				return map[string]tftypes.Value{"name": str("Team " + suffix)}
+			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, pfx string) map[string]tftypes.Value {
+				return map[string]tftypes.Value{"name": str(pfx + " Team")}
 			},
 			count: countTeams,
 		},
 		{
 			name: "member in another case, with teams", route: "organization-members",
 			r: func() resource.ResourceWithConfigure { return &memberResource{} },
-			setup: func(t *testing.T, _ *sentrysim.Server, client *sentry.Client, suffix string) map[string]tftypes.Value {
-				slug := "tf-team-" + suffix
+			setup: func(t *testing.T, _ *sentrysim.Server, client *sentry.Client, pfx string) map[string]tftypes.Value {
+				slug := pfx + "-team"
 				if _, err := client.CreateTeam(context.Background(), "acme", sentry.CreateTeamRequest{Slug: slug}); err != nil {
 					t.Fatal(err)
 				}
 				teams := tftypes.NewValue(teamRoles, []tftypes.Value{tftypes.NewValue(teamRoles.ElementType, map[string]tftypes.Value{
 					"team": str(slug), "role": str("admin"),
 				})})
-				return map[string]tftypes.Value{"email": str("Jane." + suffix + "@Example.com"), "role": str("member"), "teams": teams}
+				// Mixed case: the lookup after the lost answer must match
+				// the email whatever its case.
+				return map[string]tftypes.Value{"email": str(pfx + "-Jane@Example.com"), "role": str("member"), "teams": teams}
 			},
-			count: func(t *testing.T, client *sentry.Client, suffix string) int {
+			count: func(t *testing.T, client *sentry.Client, pfx string) int {
 				members, err := client.ListMembers(context.Background(), "acme", "")
 				if err != nil {
 					t.Fatal(err)
 				}
 				n := 0
 				for _, m := range members {
-					if strings.EqualFold(m.Email, "jane."+suffix+"@example.com") {
+					if strings.EqualFold(m.Email, pfx+"-jane@example.com") {
 						n++
 					}
 				}
@@ -326,34 +328,34 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 		{
 			name: "SCIM group", route: "organization-scim-team-index", scim: true,
 			r: func() resource.ResourceWithConfigure { return &scimGroupResource{} },
-			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, suffix string) map[string]tftypes.Value {
-				return map[string]tftypes.Value{"display_name": str("Team " + suffix)}
+			setup: func(_ *testing.T, _ *sentrysim.Server, _ *sentry.Client, pfx string) map[string]tftypes.Value {
+				return map[string]tftypes.Value{"display_name": str(pfx + " Team")}
 			},
 			count: countTeams,
 		},
 		{
 			name: "team-project link", route: "project-team-details", resent: true,
 			r: func() resource.ResourceWithConfigure { return &teamProjectResource{} },
-			setup: func(t *testing.T, sim *sentrysim.Server, client *sentry.Client, suffix string) map[string]tftypes.Value {
-				owners, contractors := "tf-owners-"+suffix, "tf-team-"+suffix
+			setup: func(t *testing.T, sim *sentrysim.Server, client *sentry.Client, pfx string) map[string]tftypes.Value {
+				owners, contractors := pfx+"-owners", pfx+"-team"
 				for _, slug := range []string{owners, contractors} {
 					if _, err := client.CreateTeam(context.Background(), "acme", sentry.CreateTeamRequest{Slug: slug}); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if err := sim.AddProject("acme", owners, "tf-api-"+suffix); err != nil {
+				if err := sim.AddProject("acme", owners, pfx+"-api"); err != nil {
 					t.Fatal(err)
 				}
-				return map[string]tftypes.Value{"project": str("tf-api-" + suffix), "team": str(contractors)}
+				return map[string]tftypes.Value{"project": str(pfx + "-api"), "team": str(contractors)}
 			},
-			count: func(t *testing.T, client *sentry.Client, suffix string) int {
-				p, err := client.GetProject(context.Background(), "acme", "tf-api-"+suffix)
+			count: func(t *testing.T, client *sentry.Client, pfx string) int {
+				p, err := client.GetProject(context.Background(), "acme", pfx+"-api")
 				if err != nil {
 					t.Fatal(err)
 				}
 				n := 0
 				for _, team := range p.Teams {
-					if team.Slug == "tf-team-"+suffix {
+					if team.Slug == pfx+"-team" {
 						n++
 					}
 				}
@@ -371,8 +373,8 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 				}
 				mustBe[*scimGroupResource](t, r).data.scimToken = sim.SCIMToken("acme")
 			}
-			suffix := acctest.RandString(8)
-			plan := planFor(t, r, c.setup(t, sim, client, suffix))
+			pfx := randomName()
+			plan := planFor(t, r, c.setup(t, sim, client, pfx))
 			sim.DropAfterNext("POST", c.route, 1)
 
 			resp := resource.CreateResponse{State: tfsdk.State{Schema: plan.Schema, Raw: tftypes.NewValue(plan.Raw.Type(), nil)}}
@@ -394,15 +396,16 @@ func TestCreateRecoversLostAnswer(t *testing.T) {
 			if d := resp.State.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id.ValueString() == "" {
 				t.Fatalf("state id %v: %v", id, d)
 			}
-			if n := c.count(t, client, suffix); n != 1 {
+			if n := c.count(t, client, pfx); n != 1 {
 				t.Fatalf("Sentry holds %d such objects, want 1", n)
 			}
 		})
 	}
 }
 
-// countTeams counts the teams whose name or slug carries suffix.
-func countTeams(t *testing.T, client *sentry.Client, suffix string) int {
+// countTeams counts the teams whose slug is pfx+"-team" or whose name is
+// pfx+" Team".
+func countTeams(t *testing.T, client *sentry.Client, pfx string) int {
 	t.Helper()
 	teams, err := client.ListTeams(context.Background(), "acme")
 	if err != nil {
@@ -410,7 +413,7 @@ func countTeams(t *testing.T, client *sentry.Client, suffix string) int {
 	}
 	n := 0
 	for _, team := range teams {
-		if strings.HasSuffix(team.Slug, suffix) || strings.HasSuffix(team.Name, suffix) {
+		if team.Slug == pfx+"-team" || team.Name == pfx+" Team" {
 			n++
 		}
 	}
@@ -425,10 +428,10 @@ func TestMemberImportLeavesSCIMTeamsAlone(t *testing.T) {
 	ctx := context.Background()
 	r := &memberResource{}
 	sim, client := simResource(t, r)
-	suffix := acctest.RandString(8)
-	seed := fmt.Sprintf(`{"teams": [{"slug": "okta-%[1]s", "name": "Okta %[1]s", "scim": true}, {"slug": "plain-%[1]s", "name": "Plain %[1]s"}],
-"members": [{"email": "idp-%[1]s@example.com", "role": "member", "teams": [{"team": "okta-%[1]s"}, {"team": "plain-%[1]s"}]},
-            {"email": "plain-%[1]s@example.com", "role": "member", "teams": [{"team": "plain-%[1]s", "role": "admin"}]}]}`, suffix)
+	pfx := randomName()
+	seed := fmt.Sprintf(`{"teams": [{"slug": "%[1]s-okta", "name": "%[1]s Okta", "scim": true}, {"slug": "%[1]s-plain", "name": "%[1]s Plain"}],
+"members": [{"email": "%[1]s-idp@example.com", "role": "member", "teams": [{"team": "%[1]s-okta"}, {"team": "%[1]s-plain"}]},
+            {"email": "%[1]s-plain@example.com", "role": "member", "teams": [{"team": "%[1]s-plain", "role": "admin"}]}]}`, pfx)
 	if err := sim.LoadSeed("acme", strings.NewReader(seed)); err != nil {
 		t.Fatal(err)
 	}
@@ -463,10 +466,10 @@ func TestMemberImportLeavesSCIMTeamsAlone(t *testing.T) {
 		return got
 	}
 
-	if got := readImported("idp-" + suffix + "@example.com"); !got.Teams.IsNull() {
+	if got := readImported(pfx + "-idp@example.com"); !got.Teams.IsNull() {
 		t.Errorf("a member on a SCIM team read teams %v after import, want null", got.Teams)
 	}
-	got := readImported("plain-" + suffix + "@example.com")
+	got := readImported(pfx + "-plain@example.com")
 	if got.Teams.IsNull() || len(got.Teams.Elements()) != 1 {
 		t.Errorf("a member on an ordinary team read teams %v after import", got.Teams)
 	}

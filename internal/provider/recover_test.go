@@ -29,7 +29,7 @@ func answerErr(t *testing.T, status int, body string) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.CreateTeam(context.Background(), "acme", sentry.CreateTeamRequest{Slug: "backend"})
+	_, err = c.CreateTeam(context.Background(), "acme", sentry.CreateTeamRequest{Slug: randomName()})
 	if err == nil {
 		t.Fatalf("a %d answer gave no error", status)
 	}
@@ -135,25 +135,26 @@ func TestCreateWithRecovery(t *testing.T) {
 
 func TestRecoveryDiagnostics(t *testing.T) {
 	lost := answerErr(t, http.StatusBadGateway, "")
+	slug := randomName()
 	var diags diag.Diagnostics
-	addRecoveredWarning(&diags, `team "backend"`, "42", recoveredCreate{lost: lost, found: true})
+	addRecoveredWarning(&diags, `team "`+slug+`"`, "42", recoveredCreate{lost: lost, found: true})
 	if len(diags) != 1 || diags.HasError() || !strings.Contains(diags[0].Detail(), "id 42 is now in state") {
 		t.Fatalf("recovered warning: %v", diags)
 	}
 	diags = nil
-	addRecoveredWarning(&diags, `team "backend"`, "42", recoveredCreate{})
+	addRecoveredWarning(&diags, `team "`+slug+`"`, "42", recoveredCreate{})
 	if len(diags) != 0 {
 		t.Fatalf("a create whose answer arrived warned: %v", diags)
 	}
-	if addUnconfirmedCreate(&diags, "Unable to Create Team", "create team", mayExistImport("team", "acme/backend"), lost) || len(diags) != 0 {
+	if addUnconfirmedCreate(&diags, "Unable to Create Team", "create team", mayExistImport("team", "acme/"+slug), lost) || len(diags) != 0 {
 		t.Fatal("an error without a failed lookup was reported as unconfirmed")
 	}
-	err := &unconfirmedCreateError{create: lost, lookup: errors.New("GET teams/acme/backend/: 503")}
-	if !addUnconfirmedCreate(&diags, "Unable to Create Team", "create team", mayExistImport("team", "acme/backend"), err) {
+	err := &unconfirmedCreateError{create: lost, lookup: errors.New("GET teams/acme/" + slug + "/: 503")}
+	if !addUnconfirmedCreate(&diags, "Unable to Create Team", "create team", mayExistImport("team", "acme/"+slug), err) {
 		t.Fatal("an unconfirmed create was not reported")
 	}
 	detail := diags[0].Detail()
-	for _, want := range []string{"may exist in Sentry", "terraform import <resource address> acme/backend", "503"} {
+	for _, want := range []string{"may exist in Sentry", "terraform import <resource address> acme/" + slug, "503"} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail %q lacks %q", detail, want)
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
@@ -97,7 +96,7 @@ func TestRequestsPerOperation(t *testing.T) {
 		r := &teamResource{}
 		sim, _ := simResource(t, r)
 		c := opCounter{t, r, sim}
-		slug := acctest.RandomWithPrefix("tf-acc")
+		slug := randomName()
 		state, n := c.create(map[string]tftypes.Value{"slug": str(slug), "name": str(slug)})
 		expectRequests(t, "create", n, 1)
 		state, n = c.update(state, map[string]tftypes.Value{"name": str(slug + " renamed")})
@@ -109,7 +108,8 @@ func TestRequestsPerOperation(t *testing.T) {
 		r := &teamProjectResource{}
 		sim, client := simResource(t, r)
 		c := opCounter{t, r, sim}
-		team, project := acctest.RandomWithPrefix("tf-acc"), acctest.RandomWithPrefix("tf-acc")
+		pfx := randomName()
+		team, project := pfx+"-team", pfx+"-project"
 		if _, err := client.CreateTeam(context.Background(), "acme", createTeamRequest(team)); err != nil {
 			t.Fatal(err)
 		}
@@ -125,16 +125,17 @@ func TestRequestsPerOperation(t *testing.T) {
 		r := &memberResource{}
 		sim, client := simResource(t, r)
 		c := opCounter{t, r, sim}
-		team := acctest.RandomWithPrefix("tf-acc")
+		pfx := randomName()
+		team := pfx + "-team"
 		if _, err := client.CreateTeam(context.Background(), "acme", createTeamRequest(team)); err != nil {
 			t.Fatal(err)
 		}
-		plain, n := c.create(map[string]tftypes.Value{"email": str(acctest.RandomWithPrefix("tf-acc") + "@example.com"), "role": str("member")})
+		plain, n := c.create(map[string]tftypes.Value{"email": str(pfx + "-plain@example.com"), "role": str("member")})
 		expectRequests(t, "invite without teams", n, 1)
 		expectRequests(t, "delete", c.delete(plain), 1)
 
 		state, n := c.create(map[string]tftypes.Value{
-			"email": str(acctest.RandomWithPrefix("tf-acc") + "@example.com"), "role": str("member"), "teams": teamsOf(team, "admin"),
+			"email": str(pfx + "-teams@example.com"), "role": str("member"), "teams": teamsOf(team, "admin"),
 		})
 		expectRequests(t, "invite with teams", n, 2)
 		state, n = c.update(state, map[string]tftypes.Value{"role": str("manager"), "teams": teamsOf(team, "admin")})
@@ -146,7 +147,7 @@ func TestRequestsPerOperation(t *testing.T) {
 		r := &apiTokenResource{}
 		sim, _ := simResource(t, r)
 		c := opCounter{t, r, sim}
-		name := acctest.RandomWithPrefix("tf-acc")
+		name := randomName()
 		state, n := c.create(map[string]tftypes.Value{"name": str(name)})
 		expectRequests(t, "create", n, 1)
 		state, n = c.update(state, map[string]tftypes.Value{"name": str(name + "-renamed")})
@@ -162,7 +163,7 @@ func TestRequestsPerOperation(t *testing.T) {
 		}
 		r.data.scimToken = sim.SCIMToken("acme")
 		c := opCounter{t, r, sim}
-		name := acctest.RandomWithPrefix("tf-acc")
+		name := randomName()
 		state, n := c.create(map[string]tftypes.Value{"display_name": str(name)})
 		expectRequests(t, "create", n, 2)
 		// team_slug follows a rename, so Terraform plans it unknown.

@@ -53,12 +53,12 @@ func TestAccTeam_lifecycle(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed(t, "sentry_team", teamGone),
 		Steps: []resource.TestStep{
 			{
-				Config:           teamConfig(env, t, "owner", slug, "Backend"),
+				Config:           teamConfig(env, t, "owner", slug, slug+" Backend"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("organization"), knownvalue.StringExact(env.org)),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(slug)),
-					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact("Backend")),
+					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact(slug+" Backend")),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))),
 					statecheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("date_created"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
@@ -69,7 +69,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if team.Slug != slug || team.Name != "Backend" {
+					if team.Slug != slug || team.Name != slug+" Backend" {
 						return fmt.Errorf("Sentry has team %q %q", team.Slug, team.Name)
 					}
 					return nil
@@ -77,7 +77,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 			},
 			{
 				// Renaming both slug and name is an in-place update that keeps the id.
-				Config: teamConfig(env, t, "owner", slug+"-eng", "Backend Engineering"),
+				Config: teamConfig(env, t, "owner", slug+"-eng", slug+" Backend Engineering"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("sentry_team.test", plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -91,7 +91,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if team.ID != teamID || team.Name != "Backend Engineering" {
+					if team.ID != teamID || team.Name != slug+" Backend Engineering" {
 						return fmt.Errorf("Sentry has team %s %q", team.ID, team.Name)
 					}
 					return nil
@@ -156,7 +156,7 @@ func TestAccTeam_drift(t *testing.T) {
 	env := newAccEnv(t)
 	ctx := context.Background()
 	slug := randomName()
-	config := teamConfig(env, t, "owner", slug, "Drift")
+	config := teamConfig(env, t, "owner", slug, slug+" Drift")
 	var teamID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -173,7 +173,7 @@ func TestAccTeam_drift(t *testing.T) {
 				// Renamed in Sentry's UI: the plan shows an in-place update back,
 				// not a new team, and applying it keeps the same team.
 				PreConfig: func() {
-					slug, name := slug+"-renamed", "Renamed in Sentry"
+					slug, name := slug+"-renamed", slug+" Renamed in Sentry"
 					if _, err := env.client(t, "owner").UpdateTeam(ctx, env.org, teamID, sentry.UpdateTeamRequest{Slug: &slug, Name: &name}); err != nil {
 						t.Fatal(err)
 					}
@@ -183,7 +183,7 @@ func TestAccTeam_drift(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("sentry_team.test", plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("slug"), knownvalue.StringExact(slug)),
-						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact("Drift")),
+						plancheck.ExpectKnownValue("sentry_team.test", tfjsonpath.New("name"), knownvalue.StringExact(slug+" Drift")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -221,7 +221,7 @@ func TestAccTeam_drift(t *testing.T) {
 func TestAccTeam_duplicateSlug(t *testing.T) {
 	env := newAccEnv(t)
 	slug := randomName()
-	existing, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: "Taken"})
+	existing, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: slug + " Taken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestAccTeam_duplicateSlug(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: teamConfig(env, t, "owner", slug, "Another"),
+				Config: teamConfig(env, t, "owner", slug, slug+" Another"),
 				ExpectError: wrappedText(`already has a team with the slug "` + slug + `". ` +
 					`Choose another slug, or bring the existing team under Terraform with: ` +
 					`terraform import <resource address> ` + env.org + `/` + slug),
@@ -276,7 +276,7 @@ func TestAccTeam_memberCannotRename(t *testing.T) {
 	env := newAccEnv(t)
 	env.token(t, "member")
 	slug := randomName()
-	team, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: "Guarded"})
+	team, err := env.client(t, "owner").CreateTeam(context.Background(), env.org, sentry.CreateTeamRequest{Slug: slug, Name: slug + " Guarded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,19 +286,19 @@ func TestAccTeam_memberCannotRename(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:             teamConfig(env, t, "member", slug, "Guarded"),
+				Config:             teamConfig(env, t, "member", slug, slug+" Guarded"),
 				ResourceName:       "sentry_team.test",
 				ImportState:        true,
 				ImportStateId:      env.org + "/" + slug,
 				ImportStatePersist: true,
 			},
 			{
-				Config:      teamConfig(env, t, "member", slug, "Renamed by a member"),
+				Config:      teamConfig(env, t, "member", slug, slug+" Renamed by a member"),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Update Team.*403 Forbidden.*team:admin`),
 			},
 			{
 				// Hand the team back to an owner so the test can destroy it.
-				Config:           teamConfig(env, t, "owner", slug, "Guarded"),
+				Config:           teamConfig(env, t, "owner", slug, slug+" Guarded"),
 				ConfigPlanChecks: emptyPlanAfterApply,
 			},
 		},
