@@ -123,3 +123,108 @@ resource "sentry_api_token" "ci" {
 		t.Errorf("explain_drift = false still explains drift:\n%s", out)
 	}
 }
+
+// TestAccDriftMemberTeamsOnlyWhenManaged adds three members to a team
+// behind Terraform's back: one whose configuration leaves teams out, one
+// with a team and one with teams = []. The first refresh, after only the
+// first member's change, must explain nothing and read no audit log; the
+// next, after the other two changes, must explain both.
+func TestAccDriftMemberTeamsOnlyWhenManaged(t *testing.T) {
+	ctx := context.Background()
+	env := newAccEnv(t)
+	pfx := randomName()
+	managedTeam, addedTeam := pfx+"-drift-web", pfx+"-drift-api"
+	env.createTeams(t, managedTeam, addedTeam)
+	emails := map[string]string{"free": randomEmail(), "managed": randomEmail(), "none": randomEmail()}
+	tf := newTFRunner(t, env.providerConfig(t, "owner")+`
+resource "sentry_member" "free" {
+  email       = "`+emails["free"]+`"
+  send_invite = false
+}
+
+resource "sentry_member" "managed" {
+  email       = "`+emails["managed"]+`"
+  send_invite = false
+  teams       = [{ team = "`+managedTeam+`" }]
+}
+
+resource "sentry_member" "none" {
+  email       = "`+emails["none"]+`"
+  send_invite = false
+  teams       = []
+}
+`)
+	t.Cleanup(func() {
+		if out, err := tf.destroy(); err != nil {
+			t.Errorf("terraform destroy: %v\n%s", err, out)
+		}
+	})
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	ids := map[string]string{}
+	for _, rs := range stateResources(tf.show())["sentry_member"] {
+		ids[rs.Name] = stateAttr(rs, "id")
+	}
+
+	actor := "owner"
+	if _, ok := env.tokens["manager"]; ok {
+		actor = "manager"
+	}
+	manager := env.client(t, actor)
+	addBehindTerraform := func(name string) {
+		t.Helper()
+		if _, err := manager.AddTeamMember(ctx, env.org, ids[name], addedTeam); err != nil {
+			t.Fatalf("adding %s to %s: %v", emails[name], addedTeam, err)
+		}
+	}
+	teamDrift := func(name string) *regexp.Regexp {
+		return wrappedText(fmt.Sprintf(`sentry_member %q (id %s): added to team %q outside Terraform by`,
+			emails[name], ids[name], addedTeam))
+	}
+	auditReads := func() int64 {
+		if env.sim == nil {
+			return -1
+		}
+		return env.sim.Stats().Count("GET", auditRoute)
+	}
+
+	// Teams left out: the change is Sentry's to make. The refresh takes it
+	// into state with no warning and no audit log request.
+	addBehindTerraform("free")
+	if env.sim != nil {
+		env.sim.ResetStats()
+	}
+	out, err := tf.apply()
+	if err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+		t.Errorf("a team joined outside Terraform changes a member that leaves teams out:\n%s", out)
+	}
+	if wrappedText(fmt.Sprintf("sentry_member %q", emails["free"])).MatchString(out) || teamDrift("free").MatchString(out) {
+		t.Errorf("team drift is explained for a member whose configuration leaves teams out:\n%s", out)
+	}
+	if n := auditReads(); n > 0 {
+		t.Errorf("a refresh with only unmanaged team changes made %d audit log requests", n)
+	}
+
+	// Teams set, to a team or to none: the same change is explained.
+	addBehindTerraform("managed")
+	addBehindTerraform("none")
+	if env.sim != nil {
+		env.sim.ResetStats()
+	}
+	changes, out, err := tf.plan()
+	if err != nil || !changes {
+		t.Fatalf("terraform plan: changes %v, %v\n%s", changes, err, out)
+	}
+	for _, name := range []string{"managed", "none"} {
+		if !teamDrift(name).MatchString(out) {
+			t.Errorf("plan output lacks %s:\n%s", teamDrift(name), out)
+		}
+	}
+	if n := auditReads(); n == 0 {
+		t.Error("team drift was explained without reading the audit log")
+	}
+}

@@ -94,10 +94,12 @@ func apiTokenDrift(prior apiTokenModel, now *apiTokenModel) driftReport {
 }
 
 // memberDrift compares a member's prior state with Sentry's (nil: gone).
+// Team changes are compared only when teamsManaged: a member whose
+// configuration leaves teams out has them changed elsewhere by design.
 // Sentry writes member.edit and member.remove with the member as target;
 // member.join-team and member.leave-team target the team membership, so
 // they are matched by the member's email and the team's slug.
-func memberDrift(ctx context.Context, prior memberModel, now *memberModel, goneNote string) driftReport {
+func memberDrift(ctx context.Context, prior memberModel, now *memberModel, teamsManaged bool, goneNote string) driftReport {
 	id, email := prior.ID.ValueString(), prior.Email.ValueString()
 	d := driftReport{object: fmt.Sprintf("sentry_member %q (id %s)", email, id)}
 	if !known(prior.Role) {
@@ -116,7 +118,7 @@ func memberDrift(ctx context.Context, prior memberModel, now *memberModel, goneN
 		d.changes = append(d.changes, driftChange{what: changed("role", prior.Role.ValueString(), now.Role.ValueString()),
 			lookups: []auditLookup{roleEdit}})
 	}
-	if !known(prior.Teams) {
+	if !teamsManaged || !known(prior.Teams) {
 		return d
 	}
 	before, after := effectiveTeams(ctx, prior.Teams, prior.Role.ValueString()), effectiveTeams(ctx, now.Teams, now.Role.ValueString())

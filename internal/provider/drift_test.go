@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -678,5 +679,72 @@ func TestDriftSCIMOnlyProvider(t *testing.T) {
 	}
 	if n := e.auditReads(); n != 0 {
 		t.Errorf("%d audit log requests without a token that may read it", n)
+	}
+}
+
+// TestDriftMemberTeamsOnlyWhenManaged compares the same change with and
+// without teams managed: the member's role and removal are reported either
+// way, its team changes only when Terraform manages its teams.
+func TestDriftMemberTeamsOnlyWhenManaged(t *testing.T) {
+	ctx := context.Background()
+	pfx := randomName()
+	web, api, email := pfx+"-web", pfx+"-api", randomEmail()
+	member := func(role string, teams types.Set) memberModel {
+		return memberModel{ID: types.StringValue("42"), Email: types.StringValue(email), Role: types.StringValue(role), Teams: teams}
+	}
+	prior := member("member", teamSet(t, web, nil))
+	now := member("manager", teamSet(t, web, "admin", api, nil))
+	whats := func(d driftReport) []string {
+		var out []string
+		for _, c := range d.changes {
+			out = append(out, c.what)
+		}
+		return out
+	}
+	roleChange := `role changed outside Terraform from "member" to "manager"`
+
+	if got := whats(memberDrift(ctx, prior, &now, true, "")); len(got) != 3 || got[0] != roleChange ||
+		got[1] != `added to team "`+api+`" outside Terraform` ||
+		got[2] != `role on team "`+web+`" changed outside Terraform from "contributor" to "admin"` {
+		t.Errorf("teams managed: changes %q", got)
+	}
+	if got := whats(memberDrift(ctx, prior, &now, false, "")); len(got) != 1 || got[0] != roleChange {
+		t.Errorf("teams not managed: changes %q, want only the role", got)
+	}
+	sameRole := member("member", teamSet(t, api, "admin"))
+	if d := memberDrift(ctx, prior, &sameRole, false, ""); d.hasDrift() {
+		t.Errorf("teams not managed: team changes alone are drift: %q", whats(d))
+	}
+	if d := memberDrift(ctx, prior, nil, false, "gone"); !d.gone {
+		t.Error("teams not managed: a removed member is not reported")
+	}
+}
+
+// TestTeamsManagedRecord covers what Create and Update record for the
+// configured teams, and how Read takes it back.
+func TestTeamsManagedRecord(t *testing.T) {
+	empty, d := types.SetValue(memberTeamType, nil)
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	for _, c := range []struct {
+		name       string
+		configured types.Set
+		want       bool
+	}{
+		{"left out", types.SetNull(memberTeamType), false},
+		{"no teams", empty, true},
+		{"some teams", teamSet(t, "web", nil), true},
+	} {
+		if got := teamsManagedFrom(teamsManagedValue(c.configured)); got != c.want {
+			t.Errorf("%s: recorded %s, read back as managed %v, want %v", c.name, teamsManagedValue(c.configured), got, c.want)
+		}
+	}
+	// Before anything was recorded (older state, an import), and for a
+	// value this provider did not write, team changes are reported.
+	for _, recorded := range []string{"", "null", `"no"`, "{"} {
+		if !teamsManagedFrom([]byte(recorded)) {
+			t.Errorf("recorded %q reads as not managed", recorded)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -242,6 +243,17 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	email := plan.Email.ValueString()
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
+	// Whether the configuration sets teams, for Read (teamsManagedKey);
+	// recorded first, so it is kept even if a later step fails. Private is
+	// nil only when Create is called outside the framework.
+	if resp.Private != nil {
+		var configTeams types.Set
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("teams"), &configTeams)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, teamsManagedKey, teamsManagedValue(configTeams))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 
 	member, how, err := createWithRecovery(ctx, createRecovery[*sentry.Member]{
 		create: func(ctx context.Context) (*sentry.Member, error) {
@@ -326,6 +338,9 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	id := state.ID.ValueString()
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
+	recorded, diags := req.Private.GetKey(ctx, teamsManagedKey)
+	resp.Diagnostics.Append(diags...)
+	teamsManaged := teamsManagedFrom(recorded)
 
 	// Imported by email: find the member's id first.
 	if strings.Contains(id, "@") {
@@ -349,7 +364,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 		note := fmt.Sprintf("Member %s (%s) is no longer in organization %q: someone removed them in Sentry, or the "+
 			"identity provider deprovisioned them. Terraform will invite them again if the configuration still lists them.",
 			id, state.Email.ValueString(), org)
-		if drift := memberDrift(ctx, state, nil, note); r.data != nil && r.data.explainDrift && drift.hasDrift() {
+		if drift := memberDrift(ctx, state, nil, teamsManaged, note); r.data != nil && r.data.explainDrift && drift.hasDrift() {
 			r.explainDrift(ctx, org, drift, &resp.Diagnostics)
 		} else {
 			resp.Diagnostics.AddWarning("Member Removed Outside Terraform", note)
@@ -382,7 +397,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 			newState.Teams = types.SetNull(memberTeamType)
 		}
 	}
-	r.explainDrift(ctx, org, memberDrift(ctx, state, &newState, ""), &resp.Diagnostics)
+	r.explainDrift(ctx, org, memberDrift(ctx, state, &newState, teamsManaged, ""), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, member.ID), &resp.Diagnostics)
 }
@@ -404,6 +419,10 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 	var config memberModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	// Record whether the configuration sets teams now (teamsManagedKey).
+	if resp.Private != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, teamsManagedKey, teamsManagedValue(config.Teams))...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -504,6 +523,32 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 	}) {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("teams"), types.SetNull(memberTeamType))...)
 	}
+}
+
+// teamsManagedKey is the private state key that records whether the
+// configuration sets teams, as of the member's last create or update. Read
+// has no configuration: it explains team changes made outside Terraform
+// only where Terraform manages the teams, since a member whose teams are
+// left out of the configuration has them changed in Sentry or by SCIM as a
+// matter of course.
+const teamsManagedKey = "teams_managed"
+
+// teamsManagedValue is the teamsManagedKey value for the configured teams:
+// null leaves the member's teams alone; anything else, [] included,
+// manages them.
+func teamsManagedValue(configured types.Set) []byte {
+	return []byte(strconv.FormatBool(!configured.IsNull()))
+}
+
+// teamsManagedFrom reads a teamsManagedKey value. A state without one was
+// written before the key existed, or imported and not applied since: its
+// team changes are explained, as they always were.
+func teamsManagedFrom(recorded []byte) bool {
+	var managed *bool
+	if json.Unmarshal(recorded, &managed) != nil || managed == nil {
+		return true
+	}
+	return *managed
 }
 
 // findMemberByEmail finds the member with the email, whatever its case, and
