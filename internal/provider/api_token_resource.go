@@ -370,12 +370,9 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 
 	token, err := client.GetOrgAuthToken(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
-		tflog.Warn(ctx, "Sentry organization auth token no longer exists; removing it from state", map[string]any{
-			"organization": org, "token_id": state.ID.ValueString(),
-		})
-		r.explainDrift(ctx, org, apiTokenDrift(state, nil), &resp.Diagnostics)
-		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
-		resp.State.RemoveResource(ctx)
+		r.forgetGone(ctx, resp, org, apiTokenDrift(state, nil), newOrgIDIdentity(org, state.ID.ValueString()),
+			"Sentry organization auth token no longer exists; removing it from state",
+			map[string]any{"organization": org, "token_id": state.ID.ValueString()})
 		return
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -86,6 +87,18 @@ type auditLookup struct {
 
 // hasDrift reports whether the report has anything to say.
 func (d driftReport) hasDrift() bool { return d.gone || len(d.changes) > 0 }
+
+// forgetGone handles a Read that finds the object deleted in Sentry: it
+// logs why (msg and fields), explains the removal from the audit log,
+// keeps the object's identity for Terraform and removes it from state, so
+// the next plan creates it again.
+func (b *resourceBase) forgetGone(ctx context.Context, resp *resource.ReadResponse, org string, d driftReport, identity any,
+	msg string, fields map[string]any) {
+	tflog.Warn(ctx, msg, fields)
+	b.explainDrift(ctx, org, d, &resp.Diagnostics)
+	keepIdentity(ctx, resp.Identity, identity, &resp.Diagnostics)
+	resp.State.RemoveResource(ctx)
+}
 
 // explainDrift adds the drift warning for the report, when there is drift
 // and the provider's explain_drift is on. It never adds an error: without

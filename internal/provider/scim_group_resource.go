@@ -213,12 +213,9 @@ func (r *scimGroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 	group, err := client.GetSCIMGroup(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
-		tflog.Warn(ctx, "Sentry SCIM group no longer exists; removing it from state", map[string]any{
-			"organization": org, "group_id": state.ID.ValueString(),
-		})
-		r.explainDrift(ctx, org, scimGroupDrift(ctx, state, nil), &resp.Diagnostics)
-		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
-		resp.State.RemoveResource(ctx)
+		r.forgetGone(ctx, resp, org, scimGroupDrift(ctx, state, nil), newOrgIDIdentity(org, state.ID.ValueString()),
+			"Sentry SCIM group no longer exists; removing it from state",
+			map[string]any{"organization": org, "group_id": state.ID.ValueString()})
 		return
 	}
 	if err != nil {

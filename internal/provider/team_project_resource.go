@@ -162,12 +162,9 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 	// One request: the project carries the slugs of every team linked to it.
 	p, err := client.GetProject(ctx, org, project)
 	if sentry.IsNotFound(err) {
-		tflog.Warn(ctx, "Sentry project no longer exists; removing the team link from state", map[string]any{
-			"organization": org, "project": project, "team": team,
-		})
-		r.explainDrift(ctx, org, teamProjectDrift(state), &resp.Diagnostics)
-		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
-		resp.State.RemoveResource(ctx)
+		r.forgetGone(ctx, resp, org, teamProjectDrift(state), newTeamProjectIdentity(org, project, team),
+			"Sentry project no longer exists; removing the team link from state",
+			map[string]any{"organization": org, "project": project, "team": team})
 		return
 	}
 	if err != nil {
@@ -176,12 +173,9 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if !p.HasTeam(team) {
-		tflog.Warn(ctx, "team no longer has access to the Sentry project; removing the link from state", map[string]any{
-			"organization": org, "project": project, "team": team,
-		})
-		r.explainDrift(ctx, org, teamProjectDrift(state), &resp.Diagnostics)
-		keepIdentity(ctx, resp.Identity, newTeamProjectIdentity(org, project, team), &resp.Diagnostics)
-		resp.State.RemoveResource(ctx)
+		r.forgetGone(ctx, resp, org, teamProjectDrift(state), newTeamProjectIdentity(org, project, team),
+			"team no longer has access to the Sentry project; removing the link from state",
+			map[string]any{"organization": org, "project": project, "team": team})
 		return
 	}
 	newState := teamProjectState(org, p.Slug, team)

@@ -188,12 +188,9 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 
 	team, err := client.GetTeam(ctx, org, state.ID.ValueString())
 	if sentry.IsNotFound(err) {
-		tflog.Warn(ctx, "Sentry team no longer exists; removing it from state", map[string]any{
-			"organization": org, "team_id": state.ID.ValueString(),
-		})
-		r.explainDrift(ctx, org, teamDrift(state, nil), &resp.Diagnostics)
-		keepIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
-		resp.State.RemoveResource(ctx)
+		r.forgetGone(ctx, resp, org, teamDrift(state, nil), newOrgIDIdentity(org, state.ID.ValueString()),
+			"Sentry team no longer exists; removing it from state",
+			map[string]any{"organization": org, "team_id": state.ID.ValueString()})
 		return
 	}
 	if err != nil {
