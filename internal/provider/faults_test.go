@@ -341,12 +341,11 @@ var faultModes = []faultMode{
 // burstSize and burstPeriod shape the 429 bursts: after every burstPeriod
 // API requests, the next burstSize meet a 429, as when a rate limit shared
 // with other callers runs out. That is 10% of the requests, in bursts
-// that follow the load, whatever its pace.
+// that follow the load whatever its pace: the emulator counts requests,
+// not time, so a seed gives the same bursts on any machine.
 const (
 	burstSize   = 5
 	burstPeriod = 45
-	// burstPoll is how often the request counters are looked at.
-	burstPoll = 10 * time.Millisecond
 )
 
 // faultsOn puts a mode's faults in force and returns what turns them off,
@@ -355,37 +354,21 @@ func faultsOn(t *testing.T, sim *sentrysim.Server, m faultMode) (off func() int)
 	t.Helper()
 	cfg := m.cfg
 	cfg.Seed = faultSeed
+	if m.bursts {
+		cfg.Burst429Every, cfg.Burst429Size = burstPeriod, burstSize
+	}
 	if err := sim.SetConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	bursts := 0
-	if m.bursts {
-		wg.Go(func() {
-			tick := time.NewTicker(burstPoll)
-			defer tick.Stop()
-			last := sim.Stats().Total()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-					if total := sim.Stats().Total(); total-last >= burstPeriod+burstSize {
-						sim.Burst429(burstSize)
-						last = total
-						bursts++
-					}
-				}
-			}
-		})
-	}
+	before := sim.Stats().RateLimited
 	var once sync.Once
+	bursts := 0
 	off = func() int {
 		once.Do(func() {
-			close(stop)
-			wg.Wait()
-			sim.Burst429(0)
+			// Rate limits are off, so every 429 is a burst's; the last
+			// burst may have been cut short.
+			throttled := int(sim.Stats().RateLimited - before)
+			bursts = (throttled + burstSize - 1) / burstSize
 			if err := sim.SetConfig(sentrysim.Config{Seed: faultSeed}); err != nil {
 				t.Error(err)
 			}

@@ -508,7 +508,7 @@ func (s *Server) registerStatsControls() {
 		for _, k := range slices.Sorted(maps.Keys(st.Requests)) {
 			counts = append(counts, field{k, st.Requests[k]})
 		}
-		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}, {"connections", st.Connections}})
+		writeJSON(w, http.StatusOK, object{{"requests", counts}, {"total", st.Total()}, {"connections", st.Connections}, {"rate_limited", st.RateLimited}})
 	})
 	s.mux.HandleFunc("POST /_sim/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.ResetStats()

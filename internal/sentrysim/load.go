@@ -86,6 +86,11 @@ type Config struct {
 	// X-Sentry-Rate-Limit-Reset a second ahead, whatever the rate limit
 	// mode. Reading the Config gives the number still to come.
 	Burst429 int
+	// Burst429Every and Burst429Size make bursts recur: after every
+	// Burst429Every API requests, the next Burst429Size are answered 429,
+	// as when a rate limit shared with other callers runs out. Counting by
+	// requests rather than time gives the same bursts at any pace.
+	Burst429Every, Burst429Size int
 }
 
 // config is the switches the Options name.
@@ -130,7 +135,7 @@ func (c Config) validate() error {
 			return bad("fault status %d is not a 5xx status", status)
 		}
 	}
-	if c.DefaultRateLimit < 0 || c.ConcurrentLimit < 0 || c.Burst429 < 0 {
+	if c.DefaultRateLimit < 0 || c.ConcurrentLimit < 0 || c.Burst429 < 0 || c.Burst429Every < 0 || c.Burst429Size < 0 {
 		return bad("limits and bursts cannot be negative")
 	}
 	for name, limit := range c.RateLimits {
@@ -148,6 +153,8 @@ type loadState struct {
 	cfg   Config
 	rng   *rand.Rand
 	burst int
+	// sinceBurst counts the API requests since the last recurring burst.
+	sinceBurst int
 	// windows counts each rate limit key's requests in the current
 	// one-second window; inFlight its requests under way.
 	windows  map[string]*rateWindow
@@ -185,6 +192,7 @@ func (l *loadState) set(c Config, reseed bool) error {
 	defer l.mu.Unlock()
 	l.cfg = c
 	l.burst = c.Burst429
+	l.sinceBurst = 0
 	if reseed || l.rng == nil {
 		l.rng = rand.New(rand.NewPCG(uint64(c.Seed), 0x5eed5eed5eed5eed)) //nolint:gosec // Reproducible faults, not secrets.
 	}
@@ -272,6 +280,13 @@ func (l *loadState) decide(method, route, key string) verdict {
 	jitter, fault, status, drop := l.rng.Float64(), l.rng.Float64(), l.rng.Float64(), l.rng.Float64()
 
 	v := verdict{delay: c.Latency + time.Duration(jitter*float64(c.Jitter))}
+	if l.burst == 0 && c.Burst429Every > 0 && c.Burst429Size > 0 {
+		if l.sinceBurst == c.Burst429Every {
+			l.burst, l.sinceBurst = c.Burst429Size, 0
+		} else {
+			l.sinceBurst++
+		}
+	}
 	if l.burst > 0 {
 		l.burst--
 		v.burst = true
@@ -470,10 +485,12 @@ func (s *Server) withLoad(next http.Handler) http.Handler {
 		}
 		switch {
 		case v.burst:
+			s.stats.rateLimited.Add(1)
 			writeRateLimited(w, s.load.burstMeta(route))
 		case v.fault != 0:
 			writeFault(w, v.fault)
 		case v.meta != nil && v.meta.message != "":
+			s.stats.rateLimited.Add(1)
 			writeRateLimited(w, v.meta)
 		case v.dropBefore:
 			dropConnection(w)
@@ -501,6 +518,8 @@ type configJSON struct {
 	DropAfterRate    *float64        `json:"drop_after_rate"`
 	Seed             *int64          `json:"seed"`
 	Burst429         *int            `json:"burst_429"`
+	Burst429Every    *int            `json:"burst_429_every"`
+	Burst429Size     *int            `json:"burst_429_size"`
 }
 
 // configBody is the GET /_sim/config answer: every switch, with the
@@ -539,6 +558,8 @@ func configBody(c Config) object {
 		{"drop_after_rate", c.DropAfterRate},
 		{"seed", c.Seed},
 		{"burst_429", c.Burst429},
+		{"burst_429_every", c.Burst429Every},
+		{"burst_429_size", c.Burst429Size},
 	}
 }
 
@@ -569,6 +590,8 @@ func (p *configJSON) patch(c *Config) (bool, error) {
 	setIf(&c.DropRate, p.DropRate)
 	setIf(&c.DropAfterRate, p.DropAfterRate)
 	setIf(&c.Burst429, p.Burst429)
+	setIf(&c.Burst429Every, p.Burst429Every)
+	setIf(&c.Burst429Size, p.Burst429Size)
 	setIf(&c.RateLimits, p.RateLimits)
 	setIf(&c.FaultStatuses, p.FaultStatuses)
 	setIf(&c.Seed, p.Seed)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -361,6 +362,42 @@ func TestBurst429(t *testing.T) {
 	}
 }
 
+// TestBurst429Recurring checks that Burst429Every and Burst429Size answer
+// the requests after every Burst429Every with a burst of 429s, counted by
+// requests, and that Stats counts them.
+func TestBurst429Recurring(t *testing.T) {
+	s := newLoadServer(t, Options{})
+	withClock(s)
+	if err := s.SetConfig(Config{Burst429Every: 2, Burst429Size: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for range 9 {
+		got = append(got, send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil).status)
+	}
+	want := []int{200, 200, 429, 200, 200, 429, 200, 200, 429}
+	if !slices.Equal(got, want) {
+		t.Errorf("statuses %v\nwant %v", got, want)
+	}
+	if n := s.Stats().RateLimited; n != 3 {
+		t.Errorf("rate limited %d, want 3", n)
+	}
+	// A new Config starts the count again.
+	if err := s.SetConfig(Config{Burst429Every: 1, Burst429Size: 2}); err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for range 4 {
+		got = append(got, send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil).status)
+	}
+	if want := []int{200, 429, 429, 200}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v\nwant %v", got, want)
+	}
+	if err := s.SetConfig(Config{Burst429Every: -1}); err == nil {
+		t.Error("a negative Burst429Every was accepted")
+	}
+}
+
 // rawPost posts a team through a real connection and returns the error
 // the client meets, if any.
 func rawPost(t *testing.T, url, token, slug string) error {
@@ -427,13 +464,15 @@ func TestConfigControl(t *testing.T) {
 	res.expect(t, http.StatusOK, map[string]any{
 		"rate_limit": "off", "rate_limits": map[string]any{"organization-teams": 5}, "default_rate_limit": 40,
 		"concurrent_limit": 25, "latency": "0s", "jitter": "0s", "fault_rate": 0, "fault_statuses": []any{500, 502, 503},
-		"drop_rate": 0, "drop_after_rate": 0, "seed": 7, "burst_429": 0,
+		"drop_rate": 0, "drop_after_rate": 0, "seed": 7, "burst_429": 0, "burst_429_every": 0, "burst_429_size": 0,
 	})
 
-	res = send(t, s, http.MethodPost, "/_sim/config", "", map[string]any{"rate_limit": "saas", "latency": "15ms", "fault_rate": 0.25, "burst_429": 3})
+	res = send(t, s, http.MethodPost, "/_sim/config", "", map[string]any{"rate_limit": "saas", "latency": "15ms", "fault_rate": 0.25, "burst_429": 3,
+		"burst_429_every": 45, "burst_429_size": 5})
 	res.expect(t, http.StatusOK, nil)
 	got := s.Config()
-	want := Config{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 5}, Latency: 15 * time.Millisecond, FaultRate: 0.25, Seed: 7, Burst429: 3}
+	want := Config{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 5}, Latency: 15 * time.Millisecond, FaultRate: 0.25, Seed: 7, Burst429: 3,
+		Burst429Every: 45, Burst429Size: 5}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config %+v\nwant %+v", got, want)
 	}

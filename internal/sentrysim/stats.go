@@ -21,6 +21,9 @@ type Stats struct {
 	// the http.Server serving the emulator reports them through
 	// [Server.ConnState]; a client that reuses its connections opens few.
 	Connections int64 `json:"connections"`
+	// RateLimited is the number of requests answered 429, by a burst or
+	// by the rate limiter.
+	RateLimited int64 `json:"rate_limited"`
 }
 
 // Count returns the number of requests with the method to the route
@@ -43,6 +46,7 @@ type requestStats struct {
 	mu          sync.Mutex
 	counts      map[string]int64
 	connections atomic.Int64
+	rateLimited atomic.Int64
 }
 
 func newRequestStats() *requestStats {
@@ -58,13 +62,14 @@ func (rs *requestStats) add(key string) {
 func (rs *requestStats) snapshot() Stats {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return Stats{Requests: maps.Clone(rs.counts), Connections: rs.connections.Load()}
+	return Stats{Requests: maps.Clone(rs.counts), Connections: rs.connections.Load(), RateLimited: rs.rateLimited.Load()}
 }
 
 func (rs *requestStats) reset() {
 	rs.mu.Lock()
 	clear(rs.counts)
 	rs.connections.Store(0)
+	rs.rateLimited.Store(0)
 	rs.mu.Unlock()
 }
 

@@ -53,7 +53,7 @@ func TestStatsCountEveryAPIRequest(t *testing.T) {
 			"GET (no route)": 2, "GET /organizations/{org}/teams/": 3, "GET /teams/{org}/{team}/": 1,
 			"PATCH /teams/{org}/{team}/": 1, "POST /organizations/{org}/teams/": 2,
 		},
-		"total": 9, "connections": 0,
+		"total": 9, "connections": 0, "rate_limited": 1,
 	})
 	send(t, s, http.MethodPost, "/_sim/stats/reset", "", nil).expect(t, http.StatusNoContent, nil)
 	if s.Stats().Total() != 0 {
@@ -74,6 +74,10 @@ func TestStatsCountRateLimitedRequests(t *testing.T) {
 	}
 	if got := s.Stats().Count(http.MethodGet, "/organizations/{org}/teams/"); got != 3 {
 		t.Errorf("%d counted", got)
+	}
+	// One request a second: the second and third are refused.
+	if got := s.Stats().RateLimited; got != 2 {
+		t.Errorf("%d rate limited, want 2", got)
 	}
 }
 

@@ -136,7 +136,7 @@ func TestRunSwitchesAndSeed(t *testing.T) {
 		"rate_limit": "saas", "rate_limits": map[string]any{"organization-teams": 7.0, "team-details": 3.0},
 		"default_rate_limit": 30.0, "concurrent_limit": 5.0, "latency": "5ms", "jitter": "2ms",
 		"fault_rate": 0.0, "fault_statuses": []any{502.0, 503.0}, "drop_rate": 0.1, "drop_after_rate": 0.2,
-		"seed": 9.0, "burst_429": 0.0,
+		"seed": 9.0, "burst_429": 0.0, "burst_429_every": 0.0, "burst_429_size": 0.0,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config %v\nwant %v", cfg, want)
