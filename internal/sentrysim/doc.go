@@ -22,8 +22,8 @@
 // load.go count it (Stats, GET /_sim/stats), then apply what Options or
 // POST /_sim/config ask for: SaaS-like rate limits with Sentry's headers
 // and 429 body, latency with jitter, injected 5xx answers, 429 bursts (once,
-// or recurring every so many requests), and
-// connections dropped before or after the change is applied. Plan features
+// or recurring every so many requests), and connections dropped before or
+// after the change is applied. Plan features
 // ("team-roles", "sso-scim", "audit-log", "invite-members") are switched per
 // organization with SetFeature, and LoadSeed fills an organization from a
 // JSON file. Go test controls (AddMember, AcceptInvite, SCIMToken,
