@@ -242,15 +242,19 @@ func TestAccAuditLogDataSource(t *testing.T) {
 						return fmt.Errorf("date_created %q: %w", inv["date_created"], err)
 					}
 
-					// team.create's data is Sentry's team record, keys
-					// sorted, the id exactly as sent.
+					// team.create's data is Sentry's Team.get_audit_log_data():
+					// id, slug, name and status, the id exactly as sent.
+					// Some releases add keys (org_role), so others may
+					// come with them.
 					created, err := findEntry(entries, "team.create", strconv.Quote(paymentsSlug))
 					if err != nil {
 						return err
 					}
-					wantData := fmt.Sprintf(`{"id":%s,"name":%q,"slug":%q,"status":0}`, payments.ID, pfx+" Payments", paymentsSlug)
-					if created["data"] != wantData || created["target_object"] != payments.ID {
-						return fmt.Errorf("team.create data is %s, target_object %s; want %s", created["data"], created["target_object"], wantData)
+					if err := checkTeamCreateData(created["data"], payments.ID, pfx+" Payments", paymentsSlug); err != nil {
+						return err
+					}
+					if created["target_object"] != payments.ID || created["target_user"] != "" {
+						return fmt.Errorf("team.create should target the team %s and no user: %v", payments.ID, created)
 					}
 					joined, err := findEntry(entries, "member.join-team", strconv.Quote(paymentsSlug))
 					if err != nil {
@@ -673,6 +677,29 @@ func TestAccAuditLogDataSource_complianceExport(t *testing.T) {
 	})
 }
 
+func TestCheckTeamCreateData(t *testing.T) {
+	const id = "4505000000000000123"
+	cases := []struct {
+		data string
+		ok   bool
+	}{
+		{`{"id":4505000000000000123,"name":"Pay","slug":"pay","status":0}`, true},
+		// Releases that record the team's org role too.
+		{`{"id":4505000000000000123,"name":"Pay","org_role":null,"slug":"pay","status":0}`, true},
+		{`{"id":4505000000000000000,"name":"Pay","slug":"pay","status":0}`, false},
+		{`{"id":"4505000000000000123","name":"Pay","slug":"pay","status":0}`, false},
+		{`{"id":4505000000000000123,"name":"Pay","slug":"pay","status":1}`, false},
+		{`{"id":4505000000000000123,"name":"Pay","slug":"pay"}`, false},
+		{`{"id":4505000000000000123,"name":"Other","slug":"pay","status":0}`, false},
+		{`not json`, false},
+	}
+	for _, c := range cases {
+		if err := checkTeamCreateData(c.data, id, "Pay", "pay"); (err == nil) != c.ok {
+			t.Errorf("%s: got %v, want ok %v", c.data, err, c.ok)
+		}
+	}
+}
+
 func TestCanonicalJSON(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{`{"slug": "b", "id": 4505000000000000123, "nested": {"z": 1, "a": [3, {"y": null, "x": 1.50}]}}`,
@@ -741,6 +768,25 @@ func TestAuditEntryValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkTeamCreateData checks a team.create entry's data: the team's id,
+// as its exact number, name, slug and active status. Other keys may come
+// with them.
+func checkTeamCreateData(raw, id, name, slug string) error {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var data map[string]any
+	if err := dec.Decode(&data); err != nil {
+		return fmt.Errorf("team.create data %s is not a JSON object: %w", raw, err)
+	}
+	if n, ok := data["id"].(json.Number); !ok || n.String() != id {
+		return fmt.Errorf("team.create data %s: id should be the number %s", raw, id)
+	}
+	if data["name"] != name || data["slug"] != slug || data["status"] != json.Number("0") {
+		return fmt.Errorf("team.create data %s: want name %q, slug %q and status 0", raw, name, slug)
+	}
+	return nil
 }
 
 // countOf is how many times v occurs in list.

@@ -170,6 +170,15 @@ func TestAccMember_identityProviderManaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.scimClient.DeleteSCIMUser(context.Background(), env.org, user.ID) })
+	// Sentry flags a member made through SCIM idp:provisioned, which the
+	// refusal below rests on.
+	m, err := env.client(t, "owner").GetMember(ctx, env.org, user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.IDPProvisioned() {
+		t.Fatalf("a member made through SCIM should be flagged idp:provisioned: %v", m.Flags)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.checkDestroyed(t, "sentry_member", memberGone),

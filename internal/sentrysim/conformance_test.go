@@ -585,6 +585,28 @@ var conformanceCases = map[string][]confCase{
 			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "{manager_id}"}}}}},
 			status: 204},
+		// _add_members_operation looks the member up by id alone: an
+		// invitation joins the group too, and the group lists it.
+		{name: "an invitation joins a group", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			setup: func(t *testing.T, f *confFixture) {
+				send(t, f.s, "PATCH", f.expand("/api/0/organizations/acme/scim/v2/Groups/{team_id}"), f.s.SCIMToken("acme"),
+					map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+						"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": f.vars["invite_id"]}}}}},
+				).expect(t, 204, nil)
+			},
+			status: 200, check: func(t *testing.T, r response) {
+				found := false
+				for _, m := range jsonField[[]any](t, r.obj(t), "members") {
+					found = found || jsonAs[map[string]any](t, m)["display"] == "new@acme.example"
+				}
+				if !found {
+					t.Errorf("the invitation is not in the group: %s", r.raw)
+				}
+			}},
+		// The Groups list is every active team, not only those the
+		// identity provider made.
+		{name: "groups list holds every team", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups",
+			status: 200, subset: map[string]any{"totalResults": 1, "Resources": []any{map[string]any{"id": "{team_id}", "displayName": "Backend"}}}},
 		{name: "patch an unknown member", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
 			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "999"}}}}},
@@ -611,6 +633,18 @@ var conformanceCases = map[string][]confCase{
 				"meta": map[string]any{"resourceType": "Group"}}},
 		{name: "create user", actor: "scim", method: "POST", path: "/api/0/organizations/acme/scim/v2/Users",
 			body: map[string]any{"userName": "ivy@acme.example"}, status: 201, schemaFor: schemaSCIMUsers},
+		// A SCIM user is flagged idp:provisioned, and idp:role-restricted
+		// when sentryOrgRole set its role; the members API refuses to
+		// remove it, SCIM removes it.
+		{name: "SCIM user flags", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/{scim_user_id}/",
+			setup: addConfSCIMUser, status: 200,
+			subset: map[string]any{"flags": map[string]any{"idp:provisioned": true, "idp:role-restricted": true}}},
+		{name: "members API refuses to remove a SCIM user", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{scim_user_id}/",
+			setup: addConfSCIMUser, status: 403, detail: "This user is managed through your organization's identity provider."},
+		{name: "members API may change a SCIM user's role", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{scim_user_id}/",
+			setup: addConfSCIMUser, body: map[string]any{"orgRole": "manager"}, status: 200, subset: map[string]any{"orgRole": "manager"}},
+		{name: "SCIM removes a SCIM user", actor: "scim", method: "DELETE", path: "/api/0/organizations/acme/scim/v2/Users/{scim_user_id}",
+			setup: addConfSCIMUser, status: 204},
 		{name: "scim off", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Users",
 			setup: func(t *testing.T, f *confFixture) {
 				f.s.SCIMToken("acme")
@@ -649,6 +683,27 @@ var conformanceCases = map[string][]confCase{
 				rows, _ := r.obj(t)["rows"].([]any)
 				if len(rows) != 1 {
 					t.Errorf("%d team.create rows", len(rows))
+				}
+			}},
+		// organization_teams.py: the creator joins the team (member.join-team,
+		// target user the creator), then team.create with
+		// Team.get_audit_log_data() and the team as target object.
+		{name: "team creation entries", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?per_page=2",
+			setup: func(t *testing.T, f *confFixture) {
+				mustCreateTeam(t, f.s, "acme", f.tokens["owner"], map[string]any{"slug": "sre", "name": "SRE"})
+			},
+			status: 200, check: func(t *testing.T, r response) {
+				rows := jsonField[[]any](t, r.obj(t), "rows")
+				created, joined := jsonAs[map[string]any](t, rows[0]), jsonAs[map[string]any](t, rows[1])
+				data := jsonField[map[string]any](t, created, "data")
+				if created["event"] != "team.create" || created["targetUser"] != nil || fmt.Sprint(created["targetObject"]) != fmt.Sprint(data["id"]) ||
+					len(data) != 4 || data["slug"] != "sre" || data["name"] != "SRE" || data["status"] != 0.0 {
+					t.Errorf("team.create row %v", created)
+				}
+				target := jsonField[map[string]any](t, joined, "targetUser")
+				if joined["event"] != "member.join-team" || target["email"] != "owner@acme.example" ||
+					!reflect.DeepEqual(joined["data"], map[string]any{"email": "owner@acme.example", "team_slug": "sre"}) {
+					t.Errorf("member.join-team row %v", joined)
 				}
 			}},
 		{name: "unknown event name gives no rows", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?event=nonsense",
@@ -862,4 +917,14 @@ func TestConformanceSubset(t *testing.T) {
 			t.Errorf("%v is taken for a subset", bad)
 		}
 	}
+}
+
+// addConfSCIMUser provisions a member through SCIM with a role, as an
+// identity provider does, and names its id scim_user_id.
+func addConfSCIMUser(t *testing.T, f *confFixture) {
+	t.Helper()
+	r := send(t, f.s, http.MethodPost, "/api/0/organizations/acme/scim/v2/Users", f.s.SCIMToken("acme"),
+		map[string]any{"userName": "okta@acme.example", "sentryOrgRole": "member"})
+	r.expect(t, http.StatusCreated, nil)
+	f.vars["scim_user_id"] = fmt.Sprint(r.obj(t)["id"])
 }

@@ -290,7 +290,8 @@ func (s *Server) ExpireInvite(org, email string) error {
 
 // SetMemberProvisioned marks the member (joined or invited) with the email
 // as provisioned through SCIM, which the members API then refuses to
-// remove.
+// remove. Unmarking it also clears idp:role-restricted, as turning SCIM
+// off does.
 func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -303,6 +304,9 @@ func (s *Server) SetMemberProvisioned(org, email string, provisioned bool) error
 		return ErrNoMember
 	}
 	m.idpProvisioned = provisioned
+	if !provisioned {
+		m.idpRoleRestricted = false
+	}
 	return nil
 }
 

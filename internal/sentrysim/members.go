@@ -317,16 +317,25 @@ var (
 		{"experiments", object{}},
 		{"avatar", object{{"avatarType", "letter_avatar"}, {"avatarUuid", nil}, {"avatarUrl", nil}}},
 	})
-	// memberFlags holds the flags of a member that is, or is not,
-	// provisioned through SCIM.
-	memberFlags = map[bool]rawJSON{false: memberFlagsBody(false), true: memberFlagsBody(true)}
+	// memberFlags holds a member body's flags by whether the member was
+	// provisioned through SCIM and whether SCIM set its role.
+	memberFlags = map[memberIdPFlags]rawJSON{
+		{}:                     memberFlagsBody(memberIdPFlags{}),
+		{provisioned: true}:    memberFlagsBody(memberIdPFlags{provisioned: true}),
+		{roleRestricted: true}: memberFlagsBody(memberIdPFlags{roleRestricted: true}),
+		{provisioned: true, roleRestricted: true}: memberFlagsBody(memberIdPFlags{provisioned: true, roleRestricted: true}),
+	}
 )
 
+// memberIdPFlags are a member's idp:provisioned and idp:role-restricted
+// flags.
+type memberIdPFlags struct{ provisioned, roleRestricted bool }
+
 // memberFlagsBody is a member body's flags.
-func memberFlagsBody(idpProvisioned bool) rawJSON {
+func memberFlagsBody(f memberIdPFlags) rawJSON {
 	return mustJSON(object{
-		{"idp:provisioned", idpProvisioned},
-		{"idp:role-restricted", false},
+		{"idp:provisioned", f.provisioned},
+		{"idp:role-restricted", f.roleRestricted},
 		{"sso:linked", false},
 		{"sso:invalid", false},
 		{"member-limit:restricted", false},
@@ -370,7 +379,7 @@ func writeMemberFields(w *objectWriter, m *member, now time.Time) {
 	w.str("orgRole", m.role.id)
 	w.boolean("pending", m.pending)
 	w.boolean("expired", m.inviteExpired(now))
-	w.raw("flags", memberFlags[m.idpProvisioned])
+	w.raw("flags", memberFlags[memberIdPFlags{m.idpProvisioned, m.idpRoleRestricted}])
 	w.time("dateCreated", m.dateCreated)
 	w.str("inviteStatus", "approved")
 	switch {

@@ -761,6 +761,15 @@ func TestSCIMCreateUser(t *testing.T) {
 	if got := send(t, s, http.MethodGet, scimUsers+"/"+memberIDOf(t, s, "mgr@example.com"), scim, nil).obj(t)["sentryOrgRole"]; got != "manager" {
 		t.Errorf("role %v", got)
 	}
+	// The members API shows who the identity provider manages, and whose
+	// role it set.
+	for email, restricted := range map[string]bool{"Test.User@example.com": false, "mgr@example.com": true, "dflt@example.com": false} {
+		body := send(t, s, http.MethodGet, memberPath(memberIDOf(t, s, email)), s.Tokens().Owner, nil).obj(t)
+		flags := jsonField[map[string]any](t, body, "flags")
+		if flags["idp:provisioned"] != true || flags["idp:role-restricted"] != restricted {
+			t.Errorf("%s: flags %v, want idp:role-restricted %v", email, flags, restricted)
+		}
+	}
 }
 
 func TestSCIMListUsers(t *testing.T) {

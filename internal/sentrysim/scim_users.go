@@ -60,8 +60,10 @@ func getSCIMUser(c *call) {
 }
 
 // createSCIMUser is POST /organizations/{org}/scim/v2/Users: a pending
-// invite managed by the identity provider. Any role without org:admin may
-// be given; a joined member's email is 409, an invited one's a 400.
+// invite managed by the identity provider (idp:provisioned), its role
+// flagged idp:role-restricted when sentryOrgRole set it. Any role without
+// org:admin may be given; a joined member's email is 409, an invited
+// one's a 400.
 func createSCIMUser(c *call) {
 	if !scimEnabled(c) {
 		return
@@ -77,7 +79,9 @@ func createSCIMUser(c *call) {
 		return
 	}
 	roleID := orgRoleMember.id
-	if v := b["sentryOrgRole"]; pythonTruthy(v) {
+	// A role the identity provider sends is locked to it.
+	roleRestricted := pythonTruthy(b["sentryOrgRole"])
+	if v := b["sentryOrgRole"]; roleRestricted {
 		s, isString := v.(string)
 		if !isString {
 			writeInternalError(c.w)
@@ -111,7 +115,7 @@ func createSCIMUser(c *call) {
 	now := c.s.now()
 	m := &member{
 		id: c.s.st.newID(), org: c.org, email: email, role: role, dateCreated: now,
-		pending: true, teams: make(map[int64]*teamMembership), idpProvisioned: true,
+		pending: true, teams: make(map[int64]*teamMembership), idpProvisioned: true, idpRoleRestricted: roleRestricted,
 		inviterName: c.principal.token.name, inviteExpiresAt: now.Add(scimInviteLifetime),
 	}
 	if u := c.user(); u != nil {

@@ -99,6 +99,9 @@ type member struct {
 	// idpProvisioned members were made through SCIM: the identity
 	// provider owns them, and the members API refuses to remove them.
 	idpProvisioned bool
+	// idpRoleRestricted members had their org role set through SCIM
+	// (sentryOrgRole): Sentry flags them idp:role-restricted.
+	idpRoleRestricted bool
 	// inviterName is who sent a pending invite; inviteExpiresAt is when it
 	// lapses (Sentry: 30 days after it was sent).
 	inviterName     string
