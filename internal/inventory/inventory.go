@@ -3,9 +3,11 @@
 // organization auth tokens. Each object comes normalized the way the
 // provider's resources read it, so that an imported object plans empty.
 //
-// Every listing is an iterator that reads a page (100 objects) at a time;
-// stopping the loop, or reaching Options.Limit, stops the requests. An
-// error is yielded once, last.
+// Every listing is an iterator. Teams, members and team-project links are
+// read a page (100 objects) at a time, so stopping the loop, or reaching
+// Options.Limit, stops the requests; SCIM groups, and the team member lists
+// behind members' teams, are read in full before the first object, and
+// tokens come in one answer. An error is yielded once, last.
 package inventory
 
 import (

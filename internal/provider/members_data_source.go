@@ -91,8 +91,8 @@ func (d *membersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			},
 			"include_teams": schema.BoolAttribute{
 				MarkdownDescription: "Fill each member's `teams` and `team_roles`. Sentry's members list carries no " +
-					"teams, so this reads each team's member list: one more request per team (and per 100 members of " +
-					"a team), never one per member.",
+					"teams, so this reads the teams list (a request per 100 teams) and each team's member list: one " +
+					"more request per team (and per 100 members of a team), never one per member.",
 				Optional: true,
 			},
 			"members": schema.ListNestedAttribute{

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -122,7 +123,7 @@ func (r *teamResource) Create(ctx context.Context, req resource.CreateRequest, r
 		label := teamLabel(plan)
 		action := fmt.Sprintf("create team %q in organization %q", label, org)
 		switch {
-		case addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Team", action, mayExistImport("team", org+"/"+label), err):
+		case addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Team", action, mayExistImport("team", teamImportHint(org, plan)), err):
 		case sentry.IsConflict(err):
 			resp.Diagnostics.AddAttributeError(path.Root("slug"), "Team Already Exists",
 				fmt.Sprintf("Organization %q already has a team with the slug %q. Choose another slug, or bring the existing "+
@@ -288,6 +289,16 @@ func teamState(org string, t *sentry.Team) teamModel {
 		Name:         types.StringValue(t.Name),
 		DateCreated:  types.StringValue(formatTime(t.DateCreated)),
 	}
+}
+
+// teamImportHint is the import ID a message gives for a planned team: its
+// slug, or, when Sentry is to make the slug from the name, a placeholder
+// naming the team, since a name is not an import ID.
+func teamImportHint(org string, m teamModel) string {
+	if s := m.Slug.ValueString(); s != "" {
+		return org + "/" + s
+	}
+	return org + "/<team slug or id> (of the team named " + strconv.Quote(m.Name.ValueString()) + ")"
 }
 
 // teamLabel names a planned team in messages by slug, else by name.
