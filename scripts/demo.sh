@@ -7,12 +7,10 @@ cd "$(dirname "$0")/.."
 
 terraform_bin="${TERRAFORM:-$(./scripts/terraform-path.sh)}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/sentry-demo.XXXXXX")"
-sim_pid=""
+# shellcheck source=scripts/emulator.sh
+. ./scripts/emulator.sh
 cleanup() {
-  if [[ -n "$sim_pid" ]]; then
-    kill "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -21,25 +19,9 @@ trap 'exit 130' INT TERM
 echo "==> Building the provider and the Sentry emulator"
 mkdir -p "$work/bin"
 go build -o "$work/bin/terraform-provider-sentry" .
-go build -o "$work/sentrysim" ./internal/cmd/sentrysim
 
 echo "==> Starting the Sentry emulator"
-"$work/sentrysim" -addr 127.0.0.1:0 -org acme -seed examples/demo/seed.json >"$work/sim.json" 2>"$work/sim.log" &
-sim_pid=$!
-for _ in $(seq 1 100); do
-  [[ -s "$work/sim.json" ]] && break
-  kill -0 "$sim_pid" 2>/dev/null || { cat "$work/sim.log" >&2; echo "the emulator exited" >&2; exit 1; }
-  sleep 0.1
-done
-line="$(head -n 1 "$work/sim.json")"
-json_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" <<<"$line"; }
-export SENTRY_BASE_URL SENTRY_ORG SENTRY_AUTH_TOKEN SENTRY_SCIM_TOKEN
-SENTRY_BASE_URL="$(json_field base_url)"
-SENTRY_ORG="$(json_field organization)"
-SENTRY_AUTH_TOKEN="$(json_field owner)"
-SENTRY_SCIM_TOKEN="$(json_field scim)"
-[[ -n "$SENTRY_BASE_URL" && -n "$SENTRY_AUTH_TOKEN" && -n "$SENTRY_SCIM_TOKEN" ]] ||
-  { echo "could not read the emulator's address and tokens from its first line" >&2; exit 1; }
+start_emulator "$work" -org acme -seed examples/demo/seed.json
 echo "    Sentry emulator at $SENTRY_BASE_URL, organization $SENTRY_ORG"
 
 # dev_overrides points Terraform at the binary just built, through a CLI

@@ -131,8 +131,9 @@ func sweepProjects(org string) error {
 		func(p sentry.Project) error { return c.DeleteProject(ctx, org, p.Slug) })
 }
 
-// sweepSCIMGroups removes test SCIM groups. Without SENTRY_SCIM_TOKEN
-// there are none the tests could have made, and it does nothing.
+// sweepSCIMGroups removes test SCIM groups: teams the identity provider
+// made. Without SENTRY_SCIM_TOKEN there are none the tests could have made,
+// and it does nothing.
 func sweepSCIMGroups(org string) error {
 	token := os.Getenv(envSCIMToken)
 	if token == "" {
@@ -149,6 +150,21 @@ func sweepSCIMGroups(org string) error {
 	if err != nil {
 		return err
 	}
+	// Sentry's SCIM API lists every team as a group; the ones the identity
+	// provider made are its groups, and sweepTeams removes the others.
+	owner, err := sweepClient("")
+	if err != nil {
+		return err
+	}
+	teams, err := owner.ListTeams(ctx, org)
+	if err != nil {
+		return err
+	}
+	provisioned := make(map[string]bool, len(teams))
+	for _, team := range teams {
+		provisioned[team.ID] = team.IDPProvisioned()
+	}
+	groups = slices.DeleteFunc(groups, func(g sentry.SCIMGroup) bool { return !provisioned[g.ID] })
 	return sweepObjects("SCIM group", groups, func(g sentry.SCIMGroup) string { return g.DisplayName },
 		func(g sentry.SCIMGroup) error { return c.DeleteSCIMGroup(ctx, org, g.ID) })
 }
