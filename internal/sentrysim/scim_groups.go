@@ -127,13 +127,7 @@ func deleteSCIMGroup(c *call) {
 	if t == nil {
 		return
 	}
-	newSlug := t.slug + "-" + randomHex(32)
-	if len(newSlug) > slugMaxLength {
-		newSlug = newSlug[:slugMaxLength]
-	}
-	t.org.scheduleTeamDeletion(t, newSlug)
-	c.audit("team.remove", t.id, nil, t.auditData())
-	c.w.WriteHeader(http.StatusNoContent)
+	removeTeam(c, t)
 }
 
 // scimFailure is a PATCH that stops: the status and body to answer, or a

@@ -211,19 +211,7 @@ func scimDeleteMember(c *call, m *member) bool {
 		return false
 	}
 	data := scimMemberAuditData(m)
-	org := m.org
-	for teamID, tm := range m.teams {
-		delete(tm.team.members, m.id)
-		delete(m.teams, teamID)
-	}
-	for _, t := range org.teams {
-		delete(t.accessRequests, m.id)
-	}
-	delete(org.members, m.id)
-	org.memberSetChanged()
-	if m.user != nil && org.membersByUser[m.user.id] == m {
-		delete(org.membersByUser, m.user.id)
-	}
+	m.org.removeMember(m)
 	c.audit("member.remove", m.id, m.user, data)
 	return true
 }

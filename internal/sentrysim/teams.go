@@ -359,14 +359,22 @@ func updateTeam(c *call) {
 	c.json(http.StatusOK, teamBody(c, t, teamExpand{}))
 }
 
-// deleteTeam is DELETE /teams/{org}/{team}/: Sentry renames the team out of
-// the way, so its slug is free at once, and schedules the deletion.
+// deleteTeam is DELETE /teams/{org}/{team}/, refused for teams the
+// identity provider manages.
 func deleteTeam(c *call) {
 	t := c.team
 	if t.idpProvisioned {
 		c.detail(http.StatusForbidden, msgIdPManagedTeam)
 		return
 	}
+	removeTeam(c, t)
+}
+
+// removeTeam is what both team deletions (REST and SCIM) do once allowed:
+// the team is renamed out of the way, so its slug is free at once, and
+// scheduled for deletion; the audit log gets team.remove and the answer
+// is 204.
+func removeTeam(c *call, t *team) {
 	newSlug := t.slug + "-" + randomHex(32)
 	if len(newSlug) > slugMaxLength {
 		newSlug = newSlug[:slugMaxLength]
