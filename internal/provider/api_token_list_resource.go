@@ -43,14 +43,8 @@ func (r *apiTokenListResource) ListResourceConfigSchema(_ context.Context, _ lis
 
 func (r *apiTokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config listConfigOrganization
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = listDiagnostics(diags)
-		return
-	}
-	client, org, ok := r.session(config.Organization, &diags)
+	client, org, ok := r.listSession(ctx, req, stream, &config)
 	if !ok {
-		stream.Results = listDiagnostics(diags)
 		return
 	}
 	tokens := inventory.OrgAuthTokens(ctx, client, org, listOptions(req))

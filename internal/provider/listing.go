@@ -8,10 +8,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
 // List resources (Terraform 1.14+, terraform query) find the objects of an
@@ -71,6 +73,26 @@ func setListResult(ctx context.Context, req list.ListRequest, result *list.ListR
 	if req.IncludeResource {
 		result.Diagnostics.Append(result.Resource.Set(ctx, resource)...)
 	}
+}
+
+// listSession reads a list block's configuration into config (a pointer to
+// the list's config struct, which has the organization attribute) and
+// opens the session for the organization it names, or the provider's.
+// When either fails, the stream yields the diagnostics and ok is false.
+func (b *resourceBase) listSession(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream,
+	config any) (client *sentry.Client, org string, ok bool) {
+	diags := req.Config.Get(ctx, config)
+	if !diags.HasError() {
+		var organization types.String
+		diags.Append(req.Config.GetAttribute(ctx, path.Root("organization"), &organization)...)
+		if !diags.HasError() {
+			if client, org, ok = b.session(organization, &diags); ok {
+				return client, org, true
+			}
+		}
+	}
+	stream.Results = listDiagnostics(diags)
+	return nil, "", false
 }
 
 // listConfigOrganization is a list config's organization attribute.

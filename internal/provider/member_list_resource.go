@@ -66,14 +66,8 @@ func (r *memberListResource) ListResourceConfigSchema(_ context.Context, _ list.
 
 func (r *memberListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config memberListConfig
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = listDiagnostics(diags)
-		return
-	}
-	client, org, ok := r.session(config.Organization, &diags)
+	client, org, ok := r.listSession(ctx, req, stream, &config)
 	if !ok {
-		stream.Results = listDiagnostics(diags)
 		return
 	}
 	members := inventory.Members(ctx, client, org, inventory.MemberOptions{

@@ -53,14 +53,8 @@ func (r *teamListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 
 func (r *teamListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config teamListConfig
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = listDiagnostics(diags)
-		return
-	}
-	client, org, ok := r.session(config.Organization, &diags)
+	client, org, ok := r.listSession(ctx, req, stream, &config)
 	if !ok {
-		stream.Results = listDiagnostics(diags)
 		return
 	}
 	teams := inventory.Teams(ctx, client, org, inventory.TeamOptions{Query: config.Query.ValueString(), Options: listOptions(req)})

@@ -60,14 +60,8 @@ func (r *teamProjectListResource) ListResourceConfigSchema(_ context.Context, _ 
 
 func (r *teamProjectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config teamProjectListConfig
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = listDiagnostics(diags)
-		return
-	}
-	client, org, ok := r.session(config.Organization, &diags)
+	client, org, ok := r.listSession(ctx, req, stream, &config)
 	if !ok {
-		stream.Results = listDiagnostics(diags)
 		return
 	}
 	links := inventory.TeamProjects(ctx, client, org, inventory.TeamProjectOptions{
