@@ -82,13 +82,16 @@ type confCase struct {
 	body   any
 	status int
 	// Expectations on the answer; empty ones are not checked.
-	want      any               // the whole body, JSON-equal
-	detail    string            // the body is {"detail": detail}
-	fields    map[string]string // field errors: field -> a message it contains
-	keys      []string          // keys the object (or each list element) has
-	count     int               // the list's length, when above 0
-	headers   map[string]string // header -> a regexp the value matches
-	check     func(t *testing.T, r response)
+	want    any               // the whole body, JSON-equal
+	detail  string            // the body is {"detail": detail}
+	fields  map[string]string // field errors: field -> a message it contains
+	keys    []string          // keys the object (or each list element) has
+	count   int               // the list's length, when above 0
+	headers map[string]string // header -> a regexp the value matches
+	check   func(t *testing.T, r response)
+	// after runs last, with the fixture, for expectations that need
+	// further requests (the audit log a change wrote).
+	after     func(t *testing.T, f *confFixture, r response)
 	schemaFor string // the OpenAPI path whose answer schema the body follows
 	// subset is JSON the body contains: objects may hold more keys,
 	// arrays must have the same length.
@@ -208,6 +211,9 @@ func (c confCase) run(t *testing.T) {
 	}
 	if c.check != nil {
 		c.check(t, r)
+	}
+	if c.after != nil {
+		c.after(t, f, r)
 	}
 	if c.schemaFor != "" {
 		schema := responseSchema(t, c.method, c.schemaFor, c.status)
@@ -607,6 +613,20 @@ var conformanceCases = map[string][]confCase{
 		// identity provider made.
 		{name: "groups list holds every team", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups",
 			status: 200, subset: map[string]any{"totalResults": 1, "Resources": []any{map[string]any{"id": "{team_id}", "displayName": "Backend"}}}},
+		// Replacing the member set applies the difference (getsentry/sentry
+		// PR #109670, src/sentry/core/endpoints/scim/teams.py): the member
+		// who stays keeps its team role and gets no audit entry, the owner
+		// leaves (member.leave-team), the manager joins (member.join-team).
+		{name: "replace members keeps who stays", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetTeamRole("acme", "backend", "member@acme.example", "admin"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+				"Operations": []any{map[string]any{"op": "replace", "path": "members", "value": []any{
+					map[string]any{"value": "{member_id}"}, map[string]any{"value": "{manager_id}"}}}}},
+			status: 204, after: checkReplacedMembers},
 		{name: "patch an unknown member", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
 			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "999"}}}}},
@@ -927,4 +947,41 @@ func addConfSCIMUser(t *testing.T, f *confFixture) {
 		map[string]any{"userName": "okta@acme.example", "sentryOrgRole": "member"})
 	r.expect(t, http.StatusCreated, nil)
 	f.vars["scim_user_id"] = fmt.Sprint(r.obj(t)["id"])
+}
+
+// checkReplacedMembers follows "replace members keeps who stays": the
+// team's members and roles, and the audit entries the PATCH wrote.
+func checkReplacedMembers(t *testing.T, f *confFixture, _ response) {
+	t.Helper()
+	members := send(t, f.s, http.MethodGet, "/api/0/teams/acme/backend/members/", f.tokens["owner"], nil)
+	roles := map[string]any{}
+	for _, m := range members.list(t) {
+		roles[fmt.Sprint(m["email"])] = m["teamRole"]
+	}
+	if want := map[string]any{"manager@acme.example": nil, "member@acme.example": "admin"}; !reflect.DeepEqual(roles, want) {
+		t.Errorf("team roles %v, want %v", roles, want)
+	}
+	entries := func(event string) []string {
+		r := send(t, f.s, http.MethodGet, "/api/0/organizations/acme/audit-logs/?event="+event, f.tokens["owner"], nil)
+		var emails []string
+		for _, row := range jsonField[[]any](t, r.obj(t), "rows") {
+			data := jsonField[map[string]any](t, jsonAs[map[string]any](t, row), "data")
+			if data["team_slug"] == "backend" {
+				emails = append(emails, fmt.Sprint(data["email"]))
+			}
+		}
+		return emails
+	}
+	if got := entries("member.leave-team"); !reflect.DeepEqual(got, []string{"owner@acme.example"}) {
+		t.Errorf("member.leave-team for %v, want the owner only", got)
+	}
+	joins := map[string]int{}
+	for _, email := range entries("member.join-team") {
+		joins[email]++
+	}
+	// The owner joined when it made the team; the fixture's control put
+	// the member on it without an entry.
+	if want := map[string]int{"owner@acme.example": 1, "manager@acme.example": 1}; !reflect.DeepEqual(joins, want) {
+		t.Errorf("member.join-team entries %v: only the manager may join, a member who stays must not rejoin", joins)
+	}
 }
