@@ -440,6 +440,17 @@ var conformanceCases = map[string][]confCase{
 		{name: "remove", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{member_id}/", status: 204},
 		{name: "team members", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/members/", status: 200,
 			keys: []string{"id", "email", "teamRole", "teamSlug"}, count: 2, schemaFor: schemaTeamMember},
+		// src/sentry/core/endpoints/team_members.py orders by the member's
+		// email, then the membership's id: joined members (no email in
+		// OrganizationMember) by when they joined the team, whatever their
+		// member ids. The owner left and rejoined, so it comes last.
+		{name: "team members by membership", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				path := f.expand("/api/0/organizations/acme/members/{owner_id}/teams/backend/")
+				send(t, f.s, http.MethodDelete, path, f.tokens["owner"], nil).expect(t, 200, nil)
+				send(t, f.s, http.MethodPost, path, f.tokens["owner"], nil).expect(t, 201, nil)
+			},
+			status: 200, subset: []any{map[string]any{"id": "{member_id}"}, map[string]any{"id": "{owner_id}"}}},
 	},
 	// A member's team membership: organization_member/team_details.py and
 	// its tests.
