@@ -285,7 +285,7 @@ var conformanceCases = map[string][]confCase{
 		// Permissions are checked before the method: a method the
 		// permission class does not list is refused as forbidden.
 		{name: "method outside the permission map", actor: "owner", method: "PATCH", path: "/api/0/organizations/acme/teams/",
-			status: 403, detail: msgForbidden},
+			status: 403, detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope"$`}},
 	},
 	// Personal tokens: sentry/api/endpoints/api_tokens.py authenticates
 	// with the browser session only, so a bearer token is no credential
@@ -421,7 +421,9 @@ var conformanceCases = map[string][]confCase{
 		{name: "change own role", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{manager_id}/",
 			body: map[string]any{"orgRole": "member"}, status: 400, detail: "You cannot make changes to your own role."},
 		{name: "manager demotes owner", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{owner_id}/",
-			body: map[string]any{"orgRole": "member"}, status: 403},
+			body: map[string]any{"orgRole": "member"}, status: 403,
+			// A refusal after the token's scope check names no scopes.
+			headers: map[string]string{"WWW-Authenticate": `^$`}},
 		{name: "change role", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{member_id}/",
 			body: map[string]any{"orgRole": "manager", "teamRoles": []any{map[string]any{"teamSlug": "backend", "role": nil}}}, status: 200,
 			schemaFor: schemaMember},
@@ -536,9 +538,13 @@ var conformanceCases = map[string][]confCase{
 					t.Error("the list shows the token")
 				}
 			}},
-		{name: "org:ci token cannot list teams", actor: "org_ci", method: "GET", path: "/api/0/organizations/acme/teams/", status: 403},
+		// The token's scope check (ScopedPermission.has_permission) names
+		// the scopes the endpoint takes, sorted (getsentry/sentry PR #118612).
+		{name: "org:ci token cannot list teams", actor: "org_ci", method: "GET", path: "/api/0/organizations/acme/teams/", status: 403,
+			detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="org:admin org:read org:write"$`}},
 		{name: "org:ci token cannot invite", actor: "org_ci", method: "POST", path: "/api/0/organizations/acme/members/",
-			body: map[string]any{"email": "x@acme.example"}, status: 403},
+			body: map[string]any{"email": "x@acme.example"}, status: 403,
+			headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="member:admin member:invite member:write"$`}},
 		{name: "unknown token id", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/999/", status: 404,
 			detail: msgNotFound},
 		{name: "get hides the token", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
@@ -742,7 +748,8 @@ var conformanceCases = map[string][]confCase{
 		{name: "paginated newest first", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?per_page=1", status: 200,
 			subset:  map[string]any{"rows": []any{map[string]any{"event": "member.invite"}}},
 			headers: map[string]string{"Link": `rel="previous"; results="false"; cursor="[0-9]+:0:1", <http://example\.com/api/0/organizations/acme/audit-logs/\?per_page=1&cursor=[0-9]+:1:0>; rel="next"; results="true"`}},
-		{name: "needs org:write", actor: "member", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 403},
+		{name: "needs org:write", actor: "member", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 403,
+			headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="org:write"$`}},
 		{name: "feature off gives no rows", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/",
 			setup: func(t *testing.T, f *confFixture) {
 				if err := f.s.SetFeature("acme", "audit-log", false); err != nil {
