@@ -263,6 +263,22 @@ var conformanceCases = map[string][]confCase{
 	// Authentication and errors: sentry/api/authentication.py,
 	// tests/sentry/api/test_authentication.py.
 	"auth": {
+		// SentryPermission.determine_access (src/sentry/api/permissions.py)
+		// returns for token authentication before needs_sso and
+		// is_not_2fa_compliant: a bearer token of a user without 2FA or an
+		// SSO link is served as usual where the organization requires them.
+		{name: "token of a user without 2FA where 2FA is required", actor: "member", method: "GET", path: "/api/0/organizations/acme/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				setOrgSettings(t, f, OrgSettings{Require2FA: ptr(true)})
+				memberPosture(false, false)(t, f)
+			},
+			status: 200, count: 4},
+		{name: "token of a user without an SSO link where SSO is required", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				setOrgSettings(t, f, OrgSettings{SSORequired: ptr(true)})
+				memberPosture(false, false)(t, f)
+			},
+			body: map[string]any{"email": "x@acme.example"}, status: 201},
 		{name: "no token", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
 			detail: "Authentication credentials were not provided."},
 		{name: "unknown token", actor: "bad", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
@@ -377,6 +393,31 @@ var conformanceCases = map[string][]confCase{
 			link: `<{base}/api/0/organizations/acme/members/?per_page=2&cursor=2:-1:1>; rel="previous"; results="false"; cursor="2:-1:1", ` +
 				`<{base}/api/0/organizations/acme/members/?per_page=2&cursor=2:1:0>; rel="next"; results="true"; cursor="2:1:0"`},
 		{name: "query by role", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=role:manager", status: 200, count: 1},
+		// The list leaves out members with an OrganizationMemberInvite row
+		// (organization_member_index.py), but POST .../members/ makes only
+		// an OrganizationMember, so its invitations stay in the list.
+		{name: "an invitation made here is listed", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=email:new@acme.example",
+			status: 200, subset: []any{map[string]any{"id": "{invite_id}", "email": "new@acme.example", "pending": true, "user": nil}}},
+		// MemberPermission refuses POST to callers without member:write
+		// or member:admin when member invites are off
+		// (tests/sentry/api/bases/test_organizationmember.py): a plain 403,
+		// after the token's scope check, so without a scope challenge.
+		{name: "member invites off refuse members", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(false), body: map[string]any{"email": "x@acme.example"}, status: 403, detail: msgForbidden,
+			headers: map[string]string{"WWW-Authenticate": `^$`}},
+		{name: "member invites on let members invite", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(true), body: map[string]any{"email": "x@acme.example"}, status: 201},
+		{name: "member invites off let managers invite", actor: "manager", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(false), body: map[string]any{"email": "x@acme.example"}, status: 201},
+		{name: "2FA and SSO posture in the member body", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/{member_id}/",
+			setup: memberPosture(true, true), status: 200,
+			subset: map[string]any{"flags": map[string]any{"sso:linked": true}, "user": map[string]any{"has2fa": true}}},
+		// has2fa:false asks the user service with authenticator_types None:
+		// every joined member, 2FA or not.
+		{name: "has2fa false lists every joined member", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=has2fa:false",
+			setup: memberPosture(true, false), status: 200, count: 3},
+		{name: "has2fa true", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=has2fa:true",
+			setup: memberPosture(true, false), status: 200, subset: []any{map[string]any{"id": "{member_id}"}}},
 		{name: "query by email", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=email:OWNER@acme.example", status: 200, count: 1},
 		{name: "query invited", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=isInvited:true", status: 200, count: 1},
 		{name: "query free text", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=manager", status: 200, count: 1},
@@ -496,6 +537,17 @@ var conformanceCases = map[string][]confCase{
 			status: 201, schemaFor: schemaProjTeam},
 		{name: "link again", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/backend/", status: 201,
 			schemaFor: schemaProjTeam, subset: map[string]any{"slug": "api", "teams": []any{map[string]any{"slug": "backend"}}}},
+		// organization_projects.py orders a user's list by
+		// ("-is_bookmarked", "slug"); all_projects=1 by slug alone.
+		{name: "bookmarked projects first", actor: "member", method: "GET", path: "/api/0/organizations/acme/projects/",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "zed", "isBookmarked": true}, map[string]any{"slug": "api", "isBookmarked": false}}},
+		{name: "all projects by slug", actor: "member", method: "GET", path: "/api/0/organizations/acme/projects/?all_projects=1",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "api"}, map[string]any{"slug": "zed", "isBookmarked": true}}},
+		{name: "another user's bookmark", actor: "owner", method: "GET", path: "/api/0/organizations/acme/projects/",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "api"}, map[string]any{"slug": "zed", "isBookmarked": false}}},
 		{name: "create without a name", actor: "owner", method: "POST", path: "/api/0/teams/acme/backend/projects/",
 			body: map[string]any{}, status: 400, errors: map[string][]string{"name": {"This field is required."}}},
 		{name: "link an unknown team", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/nope/", status: 404,
@@ -1001,5 +1053,41 @@ func checkReplacedMembers(t *testing.T, f *confFixture, _ response) {
 	// the member on it without an entry.
 	if want := map[string]int{"owner@acme.example": 1, "manager@acme.example": 1}; !reflect.DeepEqual(joins, want) {
 		t.Errorf("member.join-team entries %v: only the manager may join, a member who stays must not rejoin", joins)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func setOrgSettings(t *testing.T, f *confFixture, set OrgSettings) {
+	t.Helper()
+	if _, err := f.s.SetOrgSettings("acme", set); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allowMemberInvite turns the organization's member invites on or off.
+func allowMemberInvite(on bool) func(*testing.T, *confFixture) {
+	return func(t *testing.T, f *confFixture) { setOrgSettings(t, f, OrgSettings{AllowMemberInvite: ptr(on)}) }
+}
+
+// memberPosture sets the seeded member's 2FA and SSO link.
+func memberPosture(has2FA, ssoLinked bool) func(*testing.T, *confFixture) {
+	return func(t *testing.T, f *confFixture) {
+		t.Helper()
+		err := f.s.SetMemberPosture("acme", MemberPosture{Email: "member@acme.example", Has2FA: &has2FA, SSOLinked: &ssoLinked})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// bookmarkZed adds a project "zed" to backend, bookmarked by the member.
+func bookmarkZed(t *testing.T, f *confFixture) {
+	t.Helper()
+	if err := f.s.AddProject("acme", "backend", "zed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetProjectBookmark("acme", "zed", "member@acme.example", true); err != nil {
+		t.Fatal(err)
 	}
 }
