@@ -472,7 +472,8 @@ func scimReplaceMembers(c *call, t *team, value any) *scimFailure {
 		return scimCrash()
 	}
 	wanted := make(map[int64]bool, len(list))
-	for _, item := range list {
+	ids := make([]int64, len(list))
+	for i, item := range list {
 		entry, isObject := item.(map[string]any)
 		if !isObject {
 			return scimCrash()
@@ -486,6 +487,7 @@ func scimReplaceMembers(c *call, t *team, value any) *scimFailure {
 			return scimCrash()
 		}
 		wanted[id] = true
+		ids[i] = id
 	}
 	leaving := make([]*teamMembership, 0, len(t.members))
 	for id, tm := range t.members {
@@ -500,9 +502,8 @@ func scimReplaceMembers(c *call, t *team, value any) *scimFailure {
 		delete(tm.member.teams, t.id)
 	}
 	joining := make([]any, 0, len(list))
-	for _, item := range list {
-		id, _ := scimPythonInt(item.(map[string]any)["value"])
-		if t.members[id] == nil {
+	for i, item := range list {
+		if t.members[ids[i]] == nil {
 			joining = append(joining, item)
 		}
 	}
