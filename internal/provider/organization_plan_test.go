@@ -49,7 +49,7 @@ func TestAccOrganizationPlannedFromProvider(t *testing.T) {
 			if regexp.MustCompile(`organization\s+= \(known after apply\)`).MatchString(out) {
 				t.Errorf("organization plans as unknown:\n%s", out)
 			}
-			planned := regexp.MustCompile(`\+ organization\s+= "` + regexp.QuoteMeta(env.org) + `"`).FindAllString(out, -1)
+			planned := regexp.MustCompile(`\+ organization\s+= "`+regexp.QuoteMeta(env.org)+`"`).FindAllString(out, -1)
 			if len(planned) != len(resources) {
 				t.Errorf("%d of %d resources plan organization = %q:\n%s", len(planned), len(resources), env.org, out)
 			}
