@@ -27,6 +27,7 @@ type Options struct {
 	FaultStatuses           []int
 	DropRate, DropAfterRate float64
 	Seed                    int64
+	Burst429Interval        time.Duration
 }
 
 // Tokens are the seeded users' personal auth tokens ("sntryu_" and 64 hex
