@@ -122,7 +122,9 @@ func run() error {
 		}
 		rows = append(rows, r)
 	}
-	printSizes(os.Stdout, o, rows)
+	if len(rows) > 0 {
+		printSizes(os.Stdout, o, rows)
+	}
 
 	if o.shared > 0 {
 		rows, err := b.measureShared(ctx, o.shared)
