@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_emulator "$work" -org acme
+start_emulator "$work" -org acme -legacy-org-tokens
 export SENTRY_TEST_ORGANIZATION="$SENTRY_ORG"
 echo "==> live mode against the emulator at $SENTRY_BASE_URL, organization $SENTRY_ORG"
 

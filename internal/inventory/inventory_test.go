@@ -26,7 +26,7 @@ type org struct {
 
 func newOrg(t *testing.T) *org {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{})
+	sim := sentrysim.New(sentrysim.Options{LegacyOrgTokens: true})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	clientFor := func(token string) *sentry.Client {

@@ -47,7 +47,7 @@ func newDriftEnv(t *testing.T) *driftEnv {
 	t.Helper()
 	e := &driftEnv{t: t}
 	e.setClock("2026-12-01T13:00:00Z")
-	e.sim = sentrysim.New(sentrysim.Options{Organization: "acme", Now: func() time.Time { return time.Unix(0, e.clock.Load()).UTC() }})
+	e.sim = sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, Now: func() time.Time { return time.Unix(0, e.clock.Load()).UTC() }})
 	server := httptest.NewServer(e.sim)
 	t.Cleanup(server.Close)
 	e.org, e.baseURL = e.sim.Organization(), server.URL+"/api/"

@@ -36,7 +36,7 @@ type simEnv struct {
 
 func newSimEnv(t *testing.T) *simEnv {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	data := &providerData{organization: "acme", baseURL: server.URL + "/api/", authToken: sim.Tokens().Owner,

@@ -57,7 +57,7 @@ func newAccEnv(t *testing.T) *accEnv {
 		}
 	}
 	shift := new(atomic.Int64)
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", Now: func() time.Time {
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, Now: func() time.Time {
 		return time.Now().Add(time.Duration(shift.Load()))
 	}})
 	server := httptest.NewServer(sim)

@@ -22,7 +22,7 @@ import (
 // owner, for tests that call a resource's methods directly.
 func simResource(t *testing.T, r resource.ResourceWithConfigure) (*sentrysim.Server, *sentry.Client) {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	data := &providerData{organization: "acme", baseURL: server.URL + "/api/", authToken: sim.Tokens().Owner, userAgent: "test"}

@@ -218,7 +218,7 @@ func TestAuditLogErrors(t *testing.T) {
 func TestAuditLogAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := sentrysim.New(sentrysim.Options{})
+	sim := sentrysim.New(sentrysim.Options{LegacyOrgTokens: true})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	client := func(token string) *Client {

@@ -14,7 +14,7 @@ import (
 // memberSim serves a fresh emulator and returns it with a client factory.
 func memberSim(t *testing.T) (*sentrysim.Server, func(token string) *Client) {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{})
+	sim := sentrysim.New(sentrysim.Options{LegacyOrgTokens: true})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	return sim, func(token string) *Client {

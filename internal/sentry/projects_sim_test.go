@@ -16,7 +16,7 @@ import (
 // owner and member.
 func simClients(t *testing.T) (sim *sentrysim.Server, owner, member *Client, clientFor func(token string) *Client) {
 	t.Helper()
-	sim = sentrysim.New(sentrysim.Options{})
+	sim = sentrysim.New(sentrysim.Options{LegacyOrgTokens: true})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	clientFor = func(token string) *Client {

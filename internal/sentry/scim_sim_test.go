@@ -19,7 +19,7 @@ import (
 // requests it has answered.
 func scimSim(t *testing.T) (sim *sentrysim.Server, scim, owner *Client, patches *atomic.Int64) {
 	t.Helper()
-	sim = sentrysim.New(sentrysim.Options{})
+	sim = sentrysim.New(sentrysim.Options{LegacyOrgTokens: true})
 	patches = new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch && strings.Contains(r.URL.Path, "/scim/v2/") {

@@ -36,15 +36,20 @@ func (c *call) audit(event string, targetObject int64, targetUser *user, data ma
 			e.actorLabel = p.token.name
 		}
 	}
-	// The log stays in date order for the list's binary searches; only a
-	// clock that went back puts an entry anywhere but at the end.
-	log := c.org.audit
+	c.org.appendAudit(e)
+}
+
+// appendAudit adds an entry to the log. The log stays in date order for
+// the list's binary searches; only a clock that went back (or an entry
+// dated in the past, as a seed file's) puts one anywhere but at the end.
+func (o *organization) appendAudit(e *auditEntry) {
+	log := o.audit
 	if n := len(log); n == 0 || compareAudit(log[n-1], e) <= 0 {
-		c.org.audit = append(log, e)
+		o.audit = append(log, e)
 		return
 	}
 	i, _ := slices.BinarySearchFunc(log, e, compareAudit)
-	c.org.audit = slices.Insert(log, i, e)
+	o.audit = slices.Insert(log, i, e)
 }
 
 // compareAudit orders entries by date, and by id among entries of the same

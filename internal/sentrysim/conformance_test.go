@@ -102,10 +102,16 @@ type confCase struct {
 	contentType string
 	// raw is the exact body text, for answers that are not JSON.
 	raw string
+	// legacyOrgTokens runs the case on an emulator serving the org auth
+	// token endpoints to bearer tokens, as releases before 25.10 did.
+	legacyOrgTokens bool
+	// after checks the emulator's state once the answer is in.
+	after func(t *testing.T, f *confFixture)
 }
 
 func (c confCase) run(t *testing.T) {
 	f := newConfFixture(t)
+	f.s.SetLegacyOrgTokens(c.legacyOrgTokens)
 	if c.setup != nil {
 		c.setup(t, f)
 	}
@@ -180,6 +186,9 @@ func (c confCase) run(t *testing.T) {
 	}
 	if c.errors != nil {
 		r.expect(t, c.status, c.errors)
+	}
+	if c.after != nil {
+		c.after(t, f)
 	}
 	if c.raw != "" && r.raw != c.raw {
 		t.Errorf("body %q, want %q", r.raw, c.raw)
@@ -488,9 +497,61 @@ var conformanceCases = map[string][]confCase{
 			status: 200},
 		{name: "unknown project", actor: "owner", method: "GET", path: "/api/0/projects/acme/nope/", status: 404},
 	},
-	// Organization auth tokens: organization_auth_tokens.py,
-	// organization_auth_token_details.py and their tests.
+	// Organization auth tokens on today's Sentry (sentry.io since 2025-09,
+	// self-hosted 25.10): organization_auth_tokens.py and
+	// organization_auth_token_details.py declare
+	// authentication_classes = (SessionNoAuthTokenAuthentication,), so a
+	// bearer token is anonymous there, for every method, before the
+	// organization or the token is looked up.
 	"org-auth-tokens": {
+		{name: "list refuses a bearer token", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/",
+			setup:  func(t *testing.T, f *confFixture) { f.s.OrgCIToken("acme") },
+			status: 403, detail: "Authentication credentials were not provided.", check: noChallenge},
+		{name: "create refuses a bearer token and makes nothing", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
+			body: map[string]any{"name": "ci"}, status: 403, detail: "Authentication credentials were not provided.",
+			check: noChallenge, after: func(t *testing.T, f *confFixture) {
+				t.Helper()
+				if n := len(f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme"))); n != 0 {
+					t.Errorf("a refused create left %d tokens", n)
+				}
+				if e := f.s.st.lookupOrganization("acme").audit; len(e) > 0 && e[len(e)-1].event == "org-auth-token.create" {
+					t.Error("a refused create was audited")
+				}
+			}},
+		{name: "get refuses before the 404", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/999/",
+			status: 403, detail: "Authentication credentials were not provided.", check: noChallenge},
+		{name: "rename refuses a bearer token", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
+			setup: addSessionOrgToken, body: map[string]any{"name": "release"}, status: 403, detail: "Authentication credentials were not provided.",
+			after: func(t *testing.T, f *confFixture) {
+				t.Helper()
+				if tok := f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme")); len(tok) != 1 || tok[0].name != "deploy" {
+					t.Errorf("a refused rename changed the token")
+				}
+			}},
+		{name: "revoke refuses a bearer token", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
+			setup: addSessionOrgToken, status: 403, detail: "Authentication credentials were not provided.",
+			after: func(t *testing.T, f *confFixture) {
+				t.Helper()
+				if n := len(f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme"))); n != 1 {
+					t.Errorf("a refused revoke left %d tokens", n)
+				}
+			}},
+		{name: "refused before the organization lookup", actor: "owner", method: "GET", path: "/api/0/organizations/nope/org-auth-tokens/",
+			status: 403, detail: "Authentication credentials were not provided."},
+		{name: "refused before the scope check", actor: "org_ci", method: "DELETE", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
+			setup: addSessionOrgToken, status: 403, detail: "Authentication credentials were not provided."},
+		{name: "no credentials at all", actor: "", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/",
+			status: 403, detail: "Authentication credentials were not provided.", check: noChallenge},
+		{name: "an invalid token is not even checked", actor: "bad", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/",
+			status: 403, detail: "Authentication credentials were not provided."},
+		{name: "an unsupported method too", actor: "owner", method: "PATCH", path: "/api/0/organizations/acme/org-auth-tokens/",
+			status: 403, detail: "Authentication credentials were not provided."},
+	},
+	// Organization auth tokens on releases before 25.10, where bearer
+	// tokens could use them: organization_auth_tokens.py,
+	// organization_auth_token_details.py and their tests. Every case sets
+	// legacyOrgTokens (see legacyTokenCases).
+	"org-auth-tokens-legacy": legacyTokenCases([]confCase{
 		{name: "create", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
 			body: map[string]any{"name": "ci"}, status: 201,
 			check: func(t *testing.T, r response) {
@@ -509,7 +570,7 @@ var conformanceCases = map[string][]confCase{
 				}
 			}},
 		{name: "blank name", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
-			body: map[string]any{"name": ""}, status: 400, want: map[string]any{"detail": []any{"The name cannot be blank."}}},
+			body: map[string]any{"name": ""}, status: 400, want: map[string]any{"detail": "The name cannot be blank."}},
 		{name: "name over 255", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
 			body: map[string]any{"name": strings.Repeat("n", 256)}, status: 400},
 		{name: "list hides the token", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/",
@@ -544,7 +605,7 @@ var conformanceCases = map[string][]confCase{
 				send(t, f.s, "DELETE", "/api/0/organizations/acme/org-auth-tokens/"+f.vars["token_id"]+"/", f.tokens["owner"], nil).expect(t, 204, nil)
 			},
 			status: 404, detail: msgNotFound},
-	},
+	}),
 	// SCIM v2: sentry/scim/endpoints and tests/sentry/api/endpoints/test_scim_*.
 	"scim": {
 		{name: "groups list", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups", status: 200,
@@ -794,10 +855,38 @@ func addOrgToken(t *testing.T, f *confFixture) {
 	f.vars["token_id"] = fmt.Sprint(r.obj(t)["id"])
 }
 
+// addSessionOrgToken is a setup in which the owner makes a token named
+// "deploy" in the settings page, and keeps its id as {token_id}.
+func addSessionOrgToken(t *testing.T, f *confFixture) {
+	t.Helper()
+	tok, err := f.s.CreateOrgToken("acme", "owner@acme.example", "deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.vars["token_id"] = tok.ID
+}
+
+// noChallenge checks that a 403 names no authentication scheme: the
+// session-only endpoints' authentication class has none.
+func noChallenge(t *testing.T, r response) {
+	t.Helper()
+	if v := r.header.Get("WWW-Authenticate"); v != "" {
+		t.Errorf("WWW-Authenticate %q on a session-only refusal", v)
+	}
+}
+
+// legacyTokenCases marks cases to run with LegacyOrgTokens.
+func legacyTokenCases(cases []confCase) []confCase {
+	for i := range cases {
+		cases[i].legacyOrgTokens = true
+	}
+	return cases
+}
+
 // confMinimums is how many cases each group keeps at the least.
 var confMinimums = map[string]int{
 	"auth": 6, "teams": 10, "members": 12, "member-team": 6, "projects": 6,
-	"org-auth-tokens": 6, "api-tokens": 1, "scim": 8, "audit-log": 5, "load": 4,
+	"org-auth-tokens": 8, "org-auth-tokens-legacy": 6, "api-tokens": 1, "scim": 8, "audit-log": 5, "load": 4,
 }
 
 // manyRenameOps is n SCIM rename operations.

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,6 +41,12 @@ var (
 	ErrBadSeed = errors.New("sentrysim: invalid seed")
 	// ErrBadConfig is returned for switches out of range.
 	ErrBadConfig = errors.New("sentrysim: invalid config")
+	// ErrNotAllowed is returned when the person a control acts as may not
+	// do what it asks.
+	ErrNotAllowed = errors.New("sentrysim: not allowed to that member")
+	// ErrNoToken is returned for an organization auth token that does not
+	// exist or was revoked.
+	ErrNoToken = errors.New("sentrysim: no such organization auth token")
 )
 
 // Organizations, users, teams and projects.
@@ -330,6 +337,79 @@ func (s *Server) OrgCIToken(org string) string {
 	return s.st.addOrgToken(o, orgCITokenName, s.now()).value
 }
 
+// SetLegacyOrgTokens switches the organization auth token endpoints
+// between today's Sentry (false: only a browser session may use them, so
+// every API request gets 403) and releases before 25.10 (true: bearer
+// tokens with org:read and up may list, create, rename and revoke).
+func (s *Server) SetLegacyOrgTokens(on bool) { s.legacyOrgTokens.Store(on) }
+
+// LegacyOrgTokens reports whether the organization auth token endpoints
+// answer bearer tokens.
+func (s *Server) LegacyOrgTokens() bool { return s.legacyOrgTokens.Load() }
+
+// OrgToken is an organization auth token made through CreateOrgToken.
+// Value is the secret, shown once as Sentry's settings page shows it.
+type OrgToken struct {
+	ID, Name, Value string
+}
+
+// CreateOrgToken makes an organization auth token as the joined member
+// with the email would in Sentry's settings page (Settings, Auth Tokens),
+// signed in: the audit log gets org-auth-token.create with that person as
+// the actor and {"name", "scopes"} as its data, as the endpoint writes it.
+// Any member may (OrgAuthTokenPermission allows org:read). It works in
+// both modes of the API.
+func (s *Server) CreateOrgToken(org, byEmail, name string) (OrgToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, by, err := s.sessionMember(org, byEmail, "org:read")
+	if err != nil {
+		return OrgToken{}, err
+	}
+	if strings.TrimSpace(name) == "" || utf8.RuneCountInString(name) > orgTokenNameMaxLength {
+		return OrgToken{}, fmt.Errorf("%w: org token name %q is blank or longer than %d characters", ErrBadSeed, name, orgTokenNameMaxLength)
+	}
+	t := s.st.mintOrgTokenBySession(o, by, name, s.now())
+	return OrgToken{ID: strconv.FormatInt(t.id, 10), Name: t.name, Value: t.value}, nil
+}
+
+// RevokeOrgToken revokes an organization auth token as the joined member
+// with the email would in the settings page, which takes org:write
+// (a manager or owner), writing org-auth-token.remove.
+func (s *Server) RevokeOrgToken(org, byEmail, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, by, err := s.sessionMember(org, byEmail, "org:write")
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	for _, t := range s.st.activeOrgTokens(o) {
+		if t.id == n {
+			s.st.revokeOrgTokenBySession(o, by, t, s.now())
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %q", ErrNoToken, id)
+}
+
+// sessionMember finds the organization and the joined member a
+// session-only control acts as, whose role must carry scope.
+func (s *Server) sessionMember(org, email, scope string) (*organization, *user, error) {
+	o := s.st.lookupOrganization(org)
+	if o == nil {
+		return nil, nil, fmt.Errorf("%w: %q", ErrNoOrganization, org)
+	}
+	m := o.memberByEmail(email)
+	if m == nil || m.user == nil {
+		return nil, nil, fmt.Errorf("%w: %q is not a joined member", ErrNoMember, email)
+	}
+	if !m.role.scopes.hasAny(scopesOf(scope)) {
+		return nil, nil, fmt.Errorf("%w: %s (%s) lacks %s", ErrNotAllowed, email, m.role.id, scope)
+	}
+	return o, m.user, nil
+}
+
 // SCIMToken returns the organization's SCIM bearer token, the token of the
 // internal integration Sentry creates when SCIM is enabled. The first call
 // creates it; later calls return the same token. It panics for an unknown
@@ -469,6 +549,7 @@ func (s *Server) registerControls() {
 	s.registerLoadControls()
 	s.registerStatsControls()
 	s.registerFaultControls()
+	s.registerSessionControls()
 	s.mux.HandleFunc("/_sim/", func(w http.ResponseWriter, _ *http.Request) {
 		writeDetail(w, http.StatusNotFound, detailNotFound)
 	})
@@ -548,5 +629,61 @@ func (s *Server) registerFaultControls() {
 			{"method", strings.ToUpper(p.Method)}, {"route", p.Route},
 			{"pending", s.PendingDropAfter(p.Method, p.Route)},
 		})
+	})
+}
+
+// sessionTokenJSON is the body of the /_sim/org-auth-tokens controls.
+type sessionTokenJSON struct {
+	Organization string `json:"organization"`
+	User         string `json:"user"`
+	Name         string `json:"name"`
+	ID           string `json:"id"`
+}
+
+// registerSessionControls adds what a signed-in person does in Sentry's
+// settings page, which the API no longer lets a bearer token do:
+// POST /_sim/org-auth-tokens {"organization", "user": email, "name"} is
+// CreateOrgToken (201 {"id", "name", "token"}), and
+// POST /_sim/org-auth-tokens/revoke {"organization", "user", "id"} is
+// RevokeOrgToken (204). The organization defaults to the seeded one.
+func (s *Server) registerSessionControls() {
+	decode := func(w http.ResponseWriter, r *http.Request) (sessionTokenJSON, bool) {
+		var p sessionTokenJSON
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			writeDetail(w, http.StatusBadRequest, "invalid request: "+err.Error())
+			return p, false
+		}
+		if p.Organization == "" {
+			p.Organization = s.defaultOrg
+		}
+		return p, true
+	}
+	fail := func(w http.ResponseWriter, err error) {
+		writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+	}
+	s.mux.HandleFunc("POST /_sim/org-auth-tokens", func(w http.ResponseWriter, r *http.Request) {
+		p, ok := decode(w, r)
+		if !ok {
+			return
+		}
+		t, err := s.CreateOrgToken(p.Organization, p.User, p.Name)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, object{{"id", t.ID}, {"name", t.Name}, {"token", t.Value}})
+	})
+	s.mux.HandleFunc("POST /_sim/org-auth-tokens/revoke", func(w http.ResponseWriter, r *http.Request) {
+		p, ok := decode(w, r)
+		if !ok {
+			return
+		}
+		if err := s.RevokeOrgToken(p.Organization, p.User, p.ID); err != nil {
+			fail(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -34,17 +34,25 @@ var orgAuthTokenPermission = &permission{
 	},
 }
 
+// registerOrgTokenRoutes adds the organization auth token endpoints
+// (src/sentry/api/endpoints/organization_auth_tokens.py and
+// organization_auth_token_details.py). Since getsentry/sentry PR #99457
+// (sentry.io 2025-09, self-hosted 25.10) both declare
+// authentication_classes = (SessionNoAuthTokenAuthentication,): only a
+// signed-in browser session may list, mint, read, rename or revoke a
+// token, and every bearer request meets refuseSessionOnly's 403. With
+// Options.LegacyOrgTokens they answer bearer tokens as older releases did.
 func (s *Server) registerOrgTokenRoutes() {
-	s.register(route{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens",
-		perm: orgAuthTokenPermission, target: targetOrganization, handle: listOrgTokens})
-	s.register(route{method: http.MethodPost, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens",
-		perm: orgAuthTokenPermission, target: targetOrganization, handle: createOrgToken})
-	s.register(route{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
-		perm: orgAuthTokenPermission, target: targetOrganization, handle: getOrgToken})
-	s.register(route{method: http.MethodPut, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
-		perm: orgAuthTokenPermission, target: targetOrganization, handle: renameOrgToken})
-	s.register(route{method: http.MethodDelete, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details",
-		perm: orgAuthTokenPermission, target: targetOrganization, handle: deleteOrgToken})
+	for _, rt := range []route{
+		{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens", handle: listOrgTokens},
+		{method: http.MethodPost, pattern: "/organizations/{org}/org-auth-tokens/", name: "org-auth-tokens", handle: createOrgToken},
+		{method: http.MethodGet, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details", handle: getOrgToken},
+		{method: http.MethodPut, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details", handle: renameOrgToken},
+		{method: http.MethodDelete, pattern: "/organizations/{org}/org-auth-tokens/{tokenId}/", name: "org-auth-token-details", handle: deleteOrgToken},
+	} {
+		rt.perm, rt.target, rt.sessionOnly = orgAuthTokenPermission, targetOrganization, true
+		s.register(rt)
+	}
 	// "api-tokens": personal tokens. Sentry authenticates this endpoint
 	// only with a browser session and ignores any Authorization header, so
 	// a bearer token is an anonymous caller; with no authentication class
@@ -64,6 +72,36 @@ func (st *store) addOrgToken(org *organization, name string, now time.Time) *tok
 	}
 	st.tokens[t.value] = t
 	return t
+}
+
+// mintOrgTokenBySession makes a token as a signed-in person does in
+// Sentry's settings page (the only way since 25.10), writing the
+// org-auth-token.create entry the endpoint writes, with that person as the
+// actor. by may be nil: a token nobody is recorded as making, with no
+// entry.
+func (st *store) mintOrgTokenBySession(org *organization, by *user, name string, now time.Time) *token {
+	t := st.addOrgToken(org, name, now)
+	t.createdBy = by
+	if by != nil {
+		st.sessionAudit(org, by, "org-auth-token.create", t.id, orgTokenAuditData(t), now)
+	}
+	return t
+}
+
+// revokeOrgTokenBySession revokes a token as a signed-in person does in the
+// settings page, with the org-auth-token.remove entry.
+func (st *store) revokeOrgTokenBySession(org *organization, by *user, t *token, now time.Time) {
+	t.deactivated = true
+	st.sessionAudit(org, by, "org-auth-token.remove", t.id, orgTokenAuditData(t), now)
+}
+
+// sessionAudit records an entry for a change a signed-in person made in
+// the browser, from the loopback address.
+func (st *store) sessionAudit(org *organization, by *user, event string, target int64, data map[string]any, now time.Time) {
+	org.appendAudit(&auditEntry{
+		id: st.newID(), event: event, actor: by, ipAddress: "127.0.0.1",
+		targetObject: target, data: data, dateCreated: now.Truncate(time.Microsecond),
+	})
 }
 
 // activeOrgTokens lists an organization's tokens that are not deleted.
@@ -126,16 +164,14 @@ func listOrgTokens(c *call) {
 	c.json(http.StatusOK, out)
 }
 
-// orgTokenName checks a token name as the endpoints do: anything Python
+// orgTokenName checks a token name as both endpoints do: anything Python
 // finds false is blank, and a name that is not a string breaks the length
-// check (500). ok is false once the request is answered.
-func orgTokenName(c *call, b body, asList bool) (string, bool) {
+// check (500). The detail is a string on POST and PUT alike; only a failed
+// model validation after the create, which these checks pre-empt, gives a
+// list. ok is false once the request is answered.
+func orgTokenName(c *call, b body) (string, bool) {
 	fail := func(msg string) (string, bool) {
-		if asList {
-			c.json(http.StatusBadRequest, object{{"detail", []string{msg}}})
-		} else {
-			c.detail(http.StatusBadRequest, msg)
-		}
+		c.detail(http.StatusBadRequest, msg)
 		return "", false
 	}
 	v := b["name"]
@@ -153,18 +189,18 @@ func orgTokenName(c *call, b body, asList bool) (string, bool) {
 	return name, true
 }
 
-// createOrgToken is POST /organizations/{org}/org-auth-tokens/. Errors
-// carry a list as their detail here, a string on PUT.
+// createOrgToken is POST /organizations/{org}/org-auth-tokens/.
 func createOrgToken(c *call) {
 	b, ok := readBody(c)
 	if !ok {
 		return
 	}
-	name, ok := orgTokenName(c, b, true)
+	name, ok := orgTokenName(c, b)
 	if !ok {
 		return
 	}
 	t := c.s.st.addOrgToken(c.org, name, c.s.now())
+	t.createdBy = c.user()
 	c.audit("org-auth-token.create", t.id, nil, orgTokenAuditData(t))
 	c.json(http.StatusCreated, orgTokenBody(t, t.value))
 }
@@ -210,7 +246,7 @@ func renameOrgToken(c *call) {
 	if !ok {
 		return
 	}
-	name, ok := orgTokenName(c, b, false)
+	name, ok := orgTokenName(c, b)
 	if !ok {
 		return
 	}

@@ -1,10 +1,12 @@
 package sentrysim
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +24,15 @@ func mustCreateOrgToken(t testing.TB, s *Server, token, name string) map[string]
 	res := send(t, s, http.MethodPost, orgTokensPath, token, map[string]any{"name": name})
 	res.expect(t, http.StatusCreated, nil)
 	return res.obj(t)
+}
+
+// newLegacyTokenServer is newTestServer serving the org auth token
+// endpoints to bearer tokens, as releases before 25.10 did.
+func newLegacyTokenServer(t testing.TB) *Server {
+	t.Helper()
+	s := newTestServer(t)
+	s.SetLegacyOrgTokens(true)
+	return s
 }
 
 // clock is a test clock that can be moved on between requests.
@@ -43,7 +54,7 @@ func (c *clock) advance(d time.Duration) {
 }
 
 func TestCreateOrgToken(t *testing.T) {
-	s := newTestServer(t)
+	s := newLegacyTokenServer(t)
 	owner := s.Tokens().Owner
 	// Scopes in the request are ignored: every token is org:ci.
 	res := send(t, s, http.MethodPost, orgTokensPath, owner, map[string]any{"name": "CI deploys", "scopes": []string{"org:admin"}})
@@ -83,7 +94,8 @@ func TestCreateOrgToken(t *testing.T) {
 }
 
 func TestCreateOrgTokenValidation(t *testing.T) {
-	blank := map[string]any{"detail": []any{"The name cannot be blank."}}
+	// The detail is a string, as on PUT (organization_auth_tokens.py).
+	blank := map[string]any{"detail": "The name cannot be blank."}
 	cases := []struct {
 		name   string
 		body   any
@@ -98,16 +110,16 @@ func TestCreateOrgTokenValidation(t *testing.T) {
 		{"zero", map[string]any{"name": 0}, 400, blank},
 		{"empty list", map[string]any{"name": []any{}}, 400, blank},
 		{"too long", map[string]any{"name": strings.Repeat("n", 256)}, 400,
-			map[string]any{"detail": []any{"The name cannot be longer than 255 characters."}}},
+			map[string]any{"detail": "The name cannot be longer than 255 characters."}},
 		{"too long in characters", map[string]any{"name": strings.Repeat("é", 256)}, 400,
-			map[string]any{"detail": []any{"The name cannot be longer than 255 characters."}}},
+			map[string]any{"detail": "The name cannot be longer than 255 characters."}},
 		{"number", map[string]any{"name": 12}, 500, nil},
 		{"list", map[string]any{"name": []any{"x"}}, 500, nil},
 		{"255 characters", map[string]any{"name": strings.Repeat("é", 255)}, 201, nil},
 		// Names are not trimmed.
 		{"spaces", map[string]any{"name": "  "}, 201, nil},
 	}
-	s := newTestServer(t)
+	s := newLegacyTokenServer(t)
 	owner := s.Tokens().Owner
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,7 +137,7 @@ func TestCreateOrgTokenValidation(t *testing.T) {
 }
 
 func TestOrgTokenDetails(t *testing.T) {
-	s := newTestServer(t)
+	s := newLegacyTokenServer(t)
 	owner := s.Tokens().Owner
 	created := mustCreateOrgToken(t, s, owner, "first")
 	id := jsonField[string](t, created, "id")
@@ -208,7 +220,7 @@ func TestOrgTokenPermissionsByRole(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.role, func(t *testing.T) {
-			s := newTestServer(t)
+			s := newLegacyTokenServer(t)
 			tok := s.Tokens()
 			token := map[string]string{"owner": tok.Owner, "manager": tok.Manager, "member": tok.Member}[c.role]
 			id := jsonField[string](t, mustCreateOrgToken(t, s, tok.Owner, "existing"), "id")
@@ -225,7 +237,7 @@ func TestOrgTokenPermissionsByRole(t *testing.T) {
 		})
 	}
 	t.Run("another organization's owner", func(t *testing.T) {
-		s := newTestServer(t)
+		s := newLegacyTokenServer(t)
 		other := s.AddOrganization("globex")
 		send(t, s, http.MethodGet, orgTokensPath, other.Owner, nil).expect(t, 403, detail(detailForbidden))
 		send(t, s, http.MethodPost, orgTokensPath, other.Owner, map[string]any{"name": "x"}).expect(t, 403, detail(detailForbidden))
@@ -234,7 +246,7 @@ func TestOrgTokenPermissionsByRole(t *testing.T) {
 
 func TestOrgTokenList(t *testing.T) {
 	clk := &clock{now: testNow}
-	s := New(Options{Organization: "acme", Now: clk.Now})
+	s := New(Options{Organization: "acme", Now: clk.Now, LegacyOrgTokens: true})
 	owner := s.Tokens().Owner
 	values := map[string]string{}
 	for _, name := range []string{"b-unused", "a-unused", "used-early", "used-late"} {
@@ -274,7 +286,7 @@ func TestOrgTokenList(t *testing.T) {
 }
 
 func TestOrgCIToken(t *testing.T) {
-	s := newTestServer(t)
+	s := newLegacyTokenServer(t)
 	tok := s.Tokens()
 	ci := s.OrgCIToken("acme")
 	if !strings.HasPrefix(ci, "sntrys_") || s.OrgCIToken("acme") != ci {
@@ -344,7 +356,7 @@ func TestOrgCIToken(t *testing.T) {
 }
 
 func TestPersonalTokensRefuseBearer(t *testing.T) {
-	s := newTestServer(t)
+	s := newLegacyTokenServer(t)
 	tok := s.Tokens()
 	for _, token := range []string{tok.Owner, tok.Member, s.OrgCIToken("acme"), "sntryu_unknown", ""} {
 		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodPut} {
@@ -357,4 +369,103 @@ func TestPersonalTokensRefuseBearer(t *testing.T) {
 	}
 	// Without the trailing slash, Sentry's router answers as for any path.
 	send(t, s, http.MethodGet, "/api/0/api-tokens", tok.Owner, nil).expect(t, http.StatusNotFound, nil)
+}
+
+func TestOrgTokensRefuseBearerTokensToday(t *testing.T) {
+	s := newTestServer(t)
+	tok := s.Tokens()
+	made, err := s.CreateOrgToken("acme", "owner@acme.example", "deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditBefore := len(s.st.orgsBySlug["acme"].audit)
+	paths := []string{orgTokensPath, orgTokenPath(made.ID), orgTokenPath("999"), orgTokenPath("x"),
+		"/api/0/organizations/nope/org-auth-tokens/"}
+	for _, token := range []string{tok.Owner, tok.Member, made.Value, "sntryu_unknown", ""} {
+		for _, path := range paths {
+			for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+				res := send(t, s, method, path, token, map[string]any{"name": "renamed"})
+				res.expect(t, http.StatusForbidden, detail("Authentication credentials were not provided."))
+				if res.header.Get("WWW-Authenticate") != "" {
+					t.Errorf("%s %s: a challenge on a session-only endpoint", method, path)
+				}
+			}
+		}
+	}
+	live := s.st.activeOrgTokens(s.st.orgsBySlug["acme"])
+	if len(live) != 1 || live[0].name != "deploy" || len(s.st.orgsBySlug["acme"].audit) != auditBefore {
+		t.Fatalf("refused requests changed something: %d tokens, audit %d -> %d", len(live), auditBefore, len(s.st.orgsBySlug["acme"].audit))
+	}
+	// The same server in legacy mode answers the same token.
+	s.SetLegacyOrgTokens(true)
+	send(t, s, http.MethodGet, orgTokenPath(made.ID), tok.Owner, nil).expect(t, http.StatusOK, nil)
+}
+
+func TestOrgTokensMadeAndRevokedBySession(t *testing.T) {
+	s := newTestServer(t)
+	made, err := s.CreateOrgToken("acme", "member@acme.example", "ci-deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.OrgTokenLive("acme", made.Value) || !strings.HasPrefix(made.Value, "sntrys_") {
+		t.Fatal("the token made in the settings page does not authenticate")
+	}
+	if _, err := s.CreateOrgToken("acme", "nobody@acme.example", "x"); !errors.Is(err, ErrNoMember) {
+		t.Errorf("a non-member made a token: %v", err)
+	}
+	if _, err := s.CreateOrgToken("acme", "owner@acme.example", " "); err == nil {
+		t.Error("a blank name was taken")
+	}
+	// Revoking takes org:write: a member may not, a manager may.
+	if err := s.RevokeOrgToken("acme", "member@acme.example", made.ID); !errors.Is(err, ErrNotAllowed) {
+		t.Errorf("a member revoked a token: %v", err)
+	}
+	if err := s.RevokeOrgToken("acme", "manager@acme.example", made.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.OrgTokenLive("acme", made.Value) {
+		t.Error("a revoked token still authenticates")
+	}
+	if err := s.RevokeOrgToken("acme", "manager@acme.example", made.ID); !errors.Is(err, ErrNoToken) {
+		t.Errorf("a second revoke: %v", err)
+	}
+	// The log reads as Sentry writes it: the person as actor, the token as
+	// target, {"name", "scopes"} as data.
+	log := s.st.orgsBySlug["acme"].audit
+	if len(log) != 2 {
+		t.Fatalf("%d audit entries, want 2", len(log))
+	}
+	for i, want := range []struct{ event, actor string }{
+		{"org-auth-token.create", "member@acme.example"}, {"org-auth-token.remove", "manager@acme.example"},
+	} {
+		e := log[i]
+		if e.event != want.event || e.actor == nil || e.actor.email != want.actor || strconv.FormatInt(e.targetObject, 10) != made.ID ||
+			e.data["name"] != "ci-deploy" || !slices.Equal(jsonField[[]string](t, e.data, "scopes"), []string{"org:ci"}) {
+			t.Errorf("entry %d: %+v", i, e)
+		}
+	}
+	// The audit log endpoint shows them to an owner.
+	rows := jsonField[[]any](t, send(t, s, http.MethodGet, "/api/0/organizations/acme/audit-logs/?event=org-auth-token.create",
+		s.Tokens().Owner, nil).obj(t), "rows")
+	if len(rows) != 1 || strconv.FormatInt(int64(jsonField[float64](t, jsonAs[map[string]any](t, rows[0]), "targetObject")), 10) != made.ID {
+		t.Errorf("audit rows %v", rows)
+	}
+}
+
+func TestOrgTokenSessionControlsOverHTTP(t *testing.T) {
+	s := newTestServer(t)
+	res := send(t, s, http.MethodPost, "/_sim/org-auth-tokens", "", map[string]any{"user": "owner@acme.example", "name": "ci"})
+	res.expect(t, http.StatusCreated, nil)
+	body := res.obj(t)
+	value := jsonField[string](t, body, "token")
+	if !s.OrgTokenLive("acme", value) || body["name"] != "ci" {
+		t.Fatalf("control made %v", body["name"])
+	}
+	send(t, s, http.MethodPost, "/_sim/org-auth-tokens", "", map[string]any{"user": "ghost@acme.example", "name": "ci"}).
+		expect(t, http.StatusBadRequest, nil)
+	send(t, s, http.MethodPost, "/_sim/org-auth-tokens/revoke", "", map[string]any{"user": "owner@acme.example", "id": body["id"]}).
+		expect(t, http.StatusNoContent, nil)
+	if s.OrgTokenLive("acme", value) {
+		t.Error("the revoke control left the token live")
+	}
 }

@@ -36,6 +36,9 @@ type route struct {
 	perm   *permission
 	target target
 	handle func(c *call)
+	// sessionOnly endpoints authenticate only a signed-in browser session
+	// (SessionNoAuthTokenAuthentication), which the emulator never has.
+	sessionOnly bool
 }
 
 // call is one request on its way through a route: who is calling, the
@@ -83,7 +86,7 @@ func (s *Server) register(rt route) {
 	})
 	fb, ok := s.fallbacks[full]
 	if !ok {
-		fb = &fallback{perm: rt.perm, name: rt.name}
+		fb = &fallback{perm: rt.perm, name: rt.name, sessionOnly: rt.sessionOnly}
 		s.fallbacks[full] = fb
 		s.mux.HandleFunc(full, func(w http.ResponseWriter, r *http.Request) {
 			s.serveFallback(w, r, fb)
@@ -97,9 +100,10 @@ func (s *Server) register(rt route) {
 
 // fallback answers a path's unregistered methods.
 type fallback struct {
-	name    string
-	perm    *permission
-	methods []string
+	name        string
+	perm        *permission
+	methods     []string
+	sessionOnly bool
 }
 
 // serveFallback is what Sentry does with a method its endpoint lacks:
@@ -107,6 +111,9 @@ type fallback struct {
 // mostly meets 403 (the permission classes name no scopes for unusual
 // methods) and only then 405.
 func (s *Server) serveFallback(w http.ResponseWriter, r *http.Request, fb *fallback) {
+	if s.refuseSessionOnly(w, fb.sessionOnly) {
+		return
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p, aerr := s.authenticate(r)
@@ -131,6 +138,9 @@ func (s *Server) serveFallback(w http.ResponseWriter, r *http.Request, fb *fallb
 // the path (404), the caller's access to the object (403), then the
 // handler.
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
+	if s.refuseSessionOnly(w, rt.sessionOnly) {
+		return
+	}
 	if readOnlyMethod(r.Method) {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
@@ -224,4 +234,20 @@ func remoteIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// refuseSessionOnly answers a request to an endpoint that authenticates
+// only a browser session, and reports whether it did. Such an endpoint
+// declares authentication_classes = (SessionNoAuthTokenAuthentication,),
+// which steps aside for any request with an Authorization header
+// (src/sentry/api/authentication.py), so every caller here is anonymous.
+// SessionAuthentication names no challenge, so DRF turns NotAuthenticated
+// into a 403 without WWW-Authenticate, before any permission, organization
+// or object lookup, and nothing is written.
+func (s *Server) refuseSessionOnly(w http.ResponseWriter, sessionOnly bool) bool {
+	if !sessionOnly || s.legacyOrgTokens.Load() {
+		return false
+	}
+	writeDetail(w, http.StatusForbidden, detailNotAuthenticated)
+	return true
 }

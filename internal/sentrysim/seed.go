@@ -44,8 +44,15 @@ type seedFile struct {
 		Pending bool `json:"pending"`
 		Expired bool `json:"expired"`
 	} `json:"members"`
+	// OrgTokens are organization auth tokens. One with CreatedBy (a
+	// joined member's email, in the organization or in this file) was
+	// made by that person in Sentry's settings page: the audit log gets
+	// its org-auth-token.create entry, dated DateCreated (RFC 3339; now
+	// when empty).
 	OrgTokens []struct {
-		Name string `json:"name"`
+		Name        string `json:"name"`
+		CreatedBy   string `json:"created_by"`
+		DateCreated string `json:"date_created"`
 	} `json:"org_tokens"`
 }
 
@@ -131,9 +138,20 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 		}
 	}
 
-	for _, t := range f.OrgTokens {
+	tokenDates := make([]time.Time, len(f.OrgTokens))
+	for i, t := range f.OrgTokens {
 		if strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > orgTokenNameMaxLength {
 			return fmt.Errorf("%w: org token name %q is blank or longer than %d characters", ErrBadSeed, t.Name, orgTokenNameMaxLength)
+		}
+		if t.DateCreated != "" {
+			d, err := time.Parse(time.RFC3339, t.DateCreated)
+			if err != nil {
+				return fmt.Errorf("%w: org token %q: date_created: %w", ErrBadSeed, t.Name, err)
+			}
+			tokenDates[i] = d.UTC()
+		}
+		if t.CreatedBy != "" && !seedJoined(o, f, t.CreatedBy) {
+			return fmt.Errorf("%w: org token %q: created_by %q is not a joined member", ErrNoMember, t.Name, t.CreatedBy)
 		}
 	}
 
@@ -184,10 +202,32 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 			addTeamMember(s.st, mem, o.lookupTeam(tm.Team), tr)
 		}
 	}
-	for _, t := range f.OrgTokens {
-		s.st.addOrgToken(o, t.Name, now)
+	for i, t := range f.OrgTokens {
+		created := now
+		if !tokenDates[i].IsZero() {
+			created = tokenDates[i]
+		}
+		var by *user
+		if t.CreatedBy != "" {
+			by = o.memberByEmail(t.CreatedBy).user
+		}
+		s.st.mintOrgTokenBySession(o, by, t.Name, created)
 	}
 	return nil
+}
+
+// seedJoined reports whether email is a joined member of the organization
+// or a member the seed file adds who is not pending.
+func seedJoined(o *organization, f seedFile, email string) bool {
+	if m := o.memberByEmail(email); m != nil && m.user != nil {
+		return true
+	}
+	for _, m := range f.Members {
+		if strings.EqualFold(m.Email, email) && !m.Pending && !m.Expired {
+			return true
+		}
+	}
+	return false
 }
 
 func checkSeedSlug(kind, slug string) error {

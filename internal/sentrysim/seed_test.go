@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testSeed = `{
@@ -181,6 +182,7 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 	}
 
 	var names []string
+	s.SetLegacyOrgTokens(true)
 	for _, tok := range send(t, s, http.MethodGet, "/api/0/organizations/acme/org-auth-tokens/", owner, nil).list(t) {
 		names = append(names, jsonField[string](t, tok, "name"))
 	}
@@ -190,6 +192,48 @@ func TestLoadSeedInvitationsSCIMTeamsAndTokens(t *testing.T) {
 	}
 	if len(s.st.orgsBySlug["acme"].audit) != 0 {
 		t.Error("seeding wrote audit entries")
+	}
+}
+
+func TestLoadSeedTokensMadeByAPerson(t *testing.T) {
+	s := newTestServer(t)
+	seed := `{
+		"members": [{"email": "ci-admin@example.com", "role": "manager"}],
+		"org_tokens": [
+			{"name": "ci-old", "created_by": "ci-admin@example.com", "date_created": "2023-01-02T03:04:05Z"},
+			{"name": "ci-new", "created_by": "OWNER@acme.example"},
+			{"name": "nobody's"}
+		]
+	}`
+	if err := s.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	log := s.st.orgsBySlug["acme"].audit
+	if len(log) != 2 {
+		t.Fatalf("%d audit entries, want one per token with created_by", len(log))
+	}
+	// The log is in date order: the 2023 token first.
+	if e := log[0]; e.event != "org-auth-token.create" || e.actor.email != "ci-admin@example.com" || e.data["name"] != "ci-old" ||
+		!e.dateCreated.Equal(time.Date(2023, 1, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("first entry %+v", e)
+	}
+	if e := log[1]; e.actor.email != "owner@acme.example" || e.data["name"] != "ci-new" || !e.dateCreated.Equal(testNow.Truncate(time.Microsecond)) {
+		t.Errorf("second entry %+v", e)
+	}
+	for name, bad := range map[string]string{
+		"unknown person": `{"org_tokens": [{"name": "x", "created_by": "ghost@example.com"}]}`,
+		"pending person": `{"members": [{"email": "p@example.com", "role": "member", "pending": true}], "org_tokens": [{"name": "x", "created_by": "p@example.com"}]}`,
+		"bad date":       `{"org_tokens": [{"name": "x", "date_created": "yesterday"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newTestServer(t)
+			if err := s.LoadSeed("acme", strings.NewReader(bad)); err == nil {
+				t.Error("loaded")
+			}
+			if n := len(s.st.activeOrgTokens(s.st.orgsBySlug["acme"])); n != 0 {
+				t.Errorf("a refused seed left %d tokens", n)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,12 @@ type Options struct {
 	DropRate, DropAfterRate float64
 	Seed                    int64
 	Burst429Interval        time.Duration
+
+	// LegacyOrgTokens serves the organization auth token endpoints as
+	// releases before 25.10 did, to bearer tokens. By default they follow
+	// today's Sentry, where only a signed-in browser session may use them
+	// (see registerOrgTokenRoutes); SetLegacyOrgTokens changes it later.
+	LegacyOrgTokens bool
 }
 
 // Tokens are the seeded users' personal auth tokens ("sntryu_" and 64 hex
@@ -58,6 +65,8 @@ type Server struct {
 	stats *requestStats
 	// faults holds the faults aimed at given requests (DropAfterNext).
 	faults *preciseFaults
+	// legacyOrgTokens is Options.LegacyOrgTokens, switchable while serving.
+	legacyOrgTokens atomic.Bool
 }
 
 // New returns a Server with one seeded organization: owner@<org>.example,
@@ -79,6 +88,7 @@ func New(opts Options) *Server {
 		panic(err.Error())
 	}
 	s.load, s.stats, s.faults = load, newRequestStats(), newPreciseFaults()
+	s.legacyOrgTokens.Store(opts.LegacyOrgTokens)
 	s.defaultOrg = opts.Organization
 	if s.defaultOrg == "" {
 		s.defaultOrg = "acme"

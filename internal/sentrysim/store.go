@@ -217,6 +217,9 @@ type token struct {
 	scopes    scopeSet
 	created   time.Time
 	expiresAt time.Time // zero: never
+	// createdBy is the person who made an organization token (nil for the
+	// emulator's own org:ci token).
+	createdBy *user
 	// deactivated tokens fail authentication as unknown ones do.
 	deactivated bool
 	// lastUsed is when an organization token last authenticated a

@@ -365,7 +365,7 @@ type planResult struct {
 
 func (b *bench) measureSize(ctx context.Context, n int) (sizeResult, error) {
 	r := sizeResult{objects: n}
-	e, err := startEmulator(sentrysim.Options{Organization: "acme"})
+	e, err := startEmulator(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
 	if err != nil {
 		return r, err
 	}

@@ -41,7 +41,7 @@ func (o seedOrg) total() int {
 // environment the command and the provider read.
 func (o seedOrg) serve(t *testing.T) (*sentrysim.Server, map[string]string) {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
 	f, err := os.Open(o.file)
 	if err != nil {
 		t.Fatal(err)

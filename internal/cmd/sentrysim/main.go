@@ -9,7 +9,9 @@
 // Flags switch on what real Sentry varies: sentry.io's rate limits
 // (-rate-limit saas), latency (-latency 50ms -jitter 20ms), and faults
 // (-fault-rate 0.05, -drop-rate, -drop-after-rate), reproducible with
-// -seed-random. -seed FILE loads teams, projects, members and org tokens from a
+// -seed-random. The org-auth-tokens endpoints refuse bearer tokens as
+// today's Sentry does unless -legacy-org-tokens asks for releases before
+// 25.10. -seed FILE loads teams, projects, members and org tokens from a
 // JSON file. The same switches can be changed while it runs with
 // POST /_sim/config. Logs go to stderr.
 package main
@@ -108,7 +110,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sentrysim", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
 	org := fs.String("org", "acme", "slug of the seeded organization")
-	seedFile := fs.String("seed", "", `JSON file of teams, projects, members and org tokens to load into the organization: {"teams": [{"slug","name","scim"}], "projects": [{"slug","name","teams"}], "members": [{"email","role","pending","expired","teams": [{"team","role"}]}], "org_tokens": [{"name"}]}`)
+	seedFile := fs.String("seed", "", `JSON file of teams, projects, members and org tokens to load into the organization: {"teams": [{"slug","name","scim"}], "projects": [{"slug","name","teams"}], "members": [{"email","role","pending","expired","teams": [{"team","role"}]}], "org_tokens": [{"name","created_by","date_created"}]}`)
 	var cfg sentrysim.Config
 	cfg.RateLimits = routeLimits{}
 	fs.StringVar(&cfg.RateLimit, "rate-limit", sentrysim.RateLimitOff, `rate limits: "off" (self-hosted) or "saas" (sentry.io's limits and headers)`)
@@ -124,6 +126,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.DropAfterRate, "drop-after-rate", 0, "share of mutating requests whose connection is closed after the change is made")
 	fs.DurationVar(&cfg.Burst429Interval, "burst-429-interval", 0, "every this long by the clock (whole seconds, at least 2s), a competing caller takes every route's budget for one second, so requests in that second get 429")
 	fs.Int64Var(&cfg.Seed, "seed-random", 0, "seed of the random draws behind jitter, faults and drops")
+	legacyOrgTokens := fs.Bool("legacy-org-tokens", false, "serve the org-auth-tokens endpoints to bearer tokens, as Sentry releases before 25.10 did; by default they answer 403 as today's Sentry does (browser session only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,7 +135,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	cfg.FaultStatuses = statuses
 
-	sim := sentrysim.New(sentrysim.Options{Organization: *org})
+	sim := sentrysim.New(sentrysim.Options{Organization: *org, LegacyOrgTokens: *legacyOrgTokens})
 	if err := sim.SetConfig(cfg); err != nil {
 		return err
 	}
