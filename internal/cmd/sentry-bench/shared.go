@@ -71,7 +71,7 @@ func (b *bench) measureShared(ctx context.Context, n int) ([]sharedResult, error
 
 func (b *bench) measureSharedOnce(ctx context.Context, n, p int, competitor bool) (sharedResult, error) {
 	r := sharedResult{parallelism: p, competitor: competitor}
-	e, err := startEmulator(sentrysim.Options{Organization: "acme"})
+	e, err := startEmulator(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
 	if err != nil {
 		return r, err
 	}
