@@ -136,6 +136,9 @@ func (p *pacer) route(key string) *routePace {
 // first.
 func (p *pacer) acquire(ctx context.Context, key string) (done func(), err error) {
 	var hold *time.Timer
+	// heldLong is set once the request waited maxHold for a reset
+	// that is still ahead: it goes, and its answer tells the truth.
+	heldLong := false
 	defer func() {
 		if hold != nil {
 			hold.Stop()
@@ -149,10 +152,14 @@ func (p *pacer) acquire(ctx context.Context, key string) (done func(), err error
 		var wait <-chan struct{}
 		var until time.Duration
 		switch {
-		case r.remaining == 0:
+		case r.remaining == 0 && !heldLong:
 			// Spent: hold until the window turns, each request by a
 			// different bit more.
-			until = min(r.reset.Sub(now), maxHold) + p.jitter(resetJitter)
+			until = r.reset.Sub(now)
+			if until > maxHold {
+				until, heldLong = maxHold, true
+			}
+			until += p.jitter(resetJitter)
 		case r.concurrentLimit > 0 && r.inFlight >= r.concurrentLimit:
 			if r.freed == nil {
 				r.freed = make(chan struct{})

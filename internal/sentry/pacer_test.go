@@ -105,6 +105,13 @@ func TestPacerLearnsOnlyNewerOrLowerCounts(t *testing.T) {
 		if took := take(t, p, key); took != time.Second+resetJitter {
 			t.Errorf("after a 429 the request waited %s, want %s", took, time.Second+resetJitter)
 		}
+		// A reset far ahead (a skewed clock) holds a request for
+		// maxHold at most; then it goes and learns.
+		p.learn(key, limitHeaders(40, 0, time.Now().Add(time.Hour)))
+		if took := take(t, p, key); took != maxHold+resetJitter {
+			t.Errorf("with the reset an hour ahead the request waited %s, want %s", took, maxHold+resetJitter)
+		}
+
 		// Without headers (self-hosted Sentry) nothing is held.
 		q := newPacer()
 		q.learn(key, http.Header{})
