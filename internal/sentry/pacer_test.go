@@ -263,7 +263,11 @@ func TestPacerSharedByClientsOfOneToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return c.http.HTTPClient.Transport.(*pacedTransport).pacer
+		paced, ok := c.http.HTTPClient.Transport.(*pacedTransport)
+		if !ok {
+			t.Fatalf("transport %T, want the pacer's", c.http.HTTPClient.Transport)
+		}
+		return paced.pacer
 	}
 	const base = "https://pacer-shared.example/api/0/"
 	a := paced(Config{BaseURL: base, Token: "sntryu_a"})
