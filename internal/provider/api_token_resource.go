@@ -94,7 +94,7 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed:            true,
 				PlanModifiers:       keep,
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The token's name, 1 to 255 characters. Changing it renames the token in place.",
 				Required:            true,
@@ -168,14 +168,15 @@ func (r *apiTokenResource) ValidateConfig(ctx context.Context, req resource.Vali
 	checkTokenName(&resp.Diagnostics, config.Name.ValueString(), config.NamePattern.ValueString(), "name_pattern")
 }
 
-// ModifyPlan applies the provider's naming rule, works out rotate_after,
+// ModifyPlan plans the provider's organization, applies its naming rule, works out rotate_after,
 // and plans a replacement when the token is due for rotation.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	r.planOrganization(ctx, req, resp)
 	var plan apiTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

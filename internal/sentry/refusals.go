@@ -91,6 +91,18 @@ func IsIdPManaged(err error) bool {
 	return e != nil && e.says("managed through your organization's identity provider")
 }
 
+// IsSessionOnly reports Sentry's refusal of any bearer token on an endpoint
+// that authenticates only a signed-in browser session: a 403
+// "Authentication credentials were not provided." (DRF's NotAuthenticated,
+// a 403 because SessionAuthentication names no challenge). Since 2025-09 on
+// sentry.io and 25.10 self-hosted the organization auth token endpoints
+// answer every API request so (getsentry/sentry PR #99457,
+// src/sentry/api/endpoints/organization_auth_tokens.py).
+func IsSessionOnly(err error) bool {
+	e := apiErrorOf(err, http.StatusForbidden)
+	return e != nil && e.says("authentication credentials were not provided")
+}
+
 // apiErrorOf returns the *APIError in err's chain when it has the status
 // (any status when status is 0), else nil.
 func apiErrorOf(err error, status int) *APIError {

@@ -64,4 +64,12 @@ func TestRefusalsAgainstEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("removing a SCIM member", IsIdPManaged, owner.DeleteMember(ctx, org, invited.ID))
+
+	// Today's Sentry serves organization auth tokens to browser sessions
+	// only.
+	sim.SetLegacyOrgTokens(false)
+	_, err = owner.ListOrgAuthTokens(ctx, org)
+	check("listing org auth tokens", IsSessionOnly, err)
+	_, err = owner.CreateOrgAuthToken(ctx, org, "ci")
+	check("creating an org auth token", IsSessionOnly, err)
 }

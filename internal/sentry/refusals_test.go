@@ -21,6 +21,7 @@ func TestRefusalPredicates(t *testing.T) {
 		"IsInvalidTeams":    IsInvalidTeams,
 		"IsTeamNotFound":    IsTeamNotFound,
 		"IsIdPManaged":      IsIdPManaged,
+		"IsSessionOnly":     IsSessionOnly,
 	}
 	const (
 		members = "organizations/acme/members/"
@@ -64,6 +65,11 @@ func TestRefusalPredicates(t *testing.T) {
 		{"rate limited", "POST", members, 429, `"You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds"`, ""},
 		{"invites throttled", "POST", members, 429, `{"detail": "You are being rate limited for too many invitations."}`, ""},
 		{"not found", "GET", member, 404, `{"detail": "The requested resource does not exist"}`, ""},
+		{"org auth tokens on today's Sentry", "POST", "organizations/acme/org-auth-tokens/", 403,
+			`{"detail": "Authentication credentials were not provided."}`, "IsSessionOnly"},
+		{"org auth token revoke on today's Sentry", "DELETE", "organizations/acme/org-auth-tokens/7/", 403,
+			`{"detail": "Authentication credentials were not provided."}`, "IsSessionOnly"},
+		{"no credentials elsewhere is a 401", "GET", members, 401, `{"detail": "Authentication credentials were not provided."}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
