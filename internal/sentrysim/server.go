@@ -28,6 +28,7 @@ type Options struct {
 	FaultStatuses           []int
 	DropRate, DropAfterRate float64
 	Seed                    int64
+	Burst429Interval        time.Duration
 
 	// LegacyOrgTokens serves the organization auth token endpoints as
 	// releases before 25.10 did, to bearer tokens. By default they follow
