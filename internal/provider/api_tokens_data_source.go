@@ -103,7 +103,7 @@ func (d *apiTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 			"name_prefix": schema.StringAttribute{
 				MarkdownDescription: "Only tokens whose name, as recorded at creation, starts with this text " +
-					"(case-sensitive). Filtered by the provider: the audit log is read in full either way.",
+					"(case-sensitive). Filtered by the provider after reading, so it saves no request.",
 				Optional: true,
 			},
 			"tokens": schema.ListNestedAttribute{
