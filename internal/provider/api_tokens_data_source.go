@@ -36,8 +36,8 @@ var (
 // "scopes"} (src/sentry/models/orgauthtoken.py). A rename (PUT on the
 // details endpoint) writes no entry.
 const (
-	orgTokenCreateEvent = "org-auth-token.create"
-	orgTokenRemoveEvent = "org-auth-token.remove"
+	orgTokenCreateEvent = "org-auth-token.create" //nolint:gosec // An audit event name, not a credential.
+	orgTokenRemoveEvent = "org-auth-token.remove" //nolint:gosec // An audit event name, not a credential.
 )
 
 // defaultTokenAuditLimit bounds each of the two event reads: 100 pages of

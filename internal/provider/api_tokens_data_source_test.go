@@ -377,7 +377,8 @@ func TestAPITokensDataSource_limit(t *testing.T) {
 	env.shiftClock(t, 0)
 	env.sim.ResetStats()
 
-	tokens, diags := readAPITokens(t, env.providerData(t, "owner"), 50, nil)
+	// A manager's token has org:write too.
+	tokens, diags := readAPITokens(t, env.providerData(t, "manager"), 50, nil)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
