@@ -189,6 +189,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		newMembersDataSource,
 		newAuditLogDataSource,
+		newAPITokensDataSource,
 	}
 }
 
