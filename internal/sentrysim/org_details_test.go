@@ -42,7 +42,6 @@ func settings(set OrgSettings) func(t *testing.T, f *confFixture) {
 	}
 }
 
-
 // eventRows is the organization's audit log entries of one event, newest
 // first.
 func eventRows(t *testing.T, f *confFixture, event string) []map[string]any {
