@@ -170,6 +170,7 @@ func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 		newAPITokenResource,
 		newSCIMGroupResource,
 		newMemberResource,
+		newOrganizationAccessResource,
 	}
 }
 
