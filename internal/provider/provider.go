@@ -190,6 +190,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		newMembersDataSource,
 		newAuditLogDataSource,
+		newOrganizationAuthDataSource,
 	}
 }
 
