@@ -182,7 +182,10 @@ func displayValue(v attr.Value) string {
 	if b, ok := v.(types.Bool); ok {
 		return strconv.FormatBool(b.ValueBool())
 	}
-	return v.(types.String).ValueString()
+	if str, ok := v.(types.String); ok {
+		return str.ValueString()
+	}
+	return v.String()
 }
 
 // configuredSettings are the settings the configuration sets.

@@ -293,7 +293,8 @@ func updateOrganization(c *call) {
 		if !present || f.kind != orgFieldFlag {
 			continue
 		}
-		stored := v.(bool) != f.inverted
+		on, _ := v.(bool)
+		stored := on != f.inverted
 		p := f.field(o)
 		if *p != stored {
 			*p = stored

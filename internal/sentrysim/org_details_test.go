@@ -165,7 +165,7 @@ var orgDetailsCases = []confCase{
 			if len(pending) != 1 {
 				t.Fatalf("member.pending entries %v, want one", pending)
 			}
-			data := pending[0]["data"].(map[string]any)
+			data := jsonAs[map[string]any](t, pending[0]["data"])
 			if data["email"] != "member@acme.example" || data["teams_slugs"] == nil {
 				t.Errorf("member.pending data %v", data)
 			}
