@@ -170,6 +170,7 @@ func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 		newAPITokenResource,
 		newSCIMGroupResource,
 		newMemberResource,
+		newOrganizationAccessResource,
 	}
 }
 
@@ -190,6 +191,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 		newMembersDataSource,
 		newAuditLogDataSource,
 		newAPITokensDataSource,
+		newOrganizationAuthDataSource,
 	}
 }
 

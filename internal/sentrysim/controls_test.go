@@ -88,9 +88,11 @@ func TestOrgTokenLive(t *testing.T) {
 func TestSettingsControls(t *testing.T) {
 	s := newTestServer(t)
 	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"allowMemberInvite":false}`).
-		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": false, "ssoRequired": false})
+		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": false, "ssoRequired": false,
+			"ssoProvider": "", "openMembership": true})
 	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"require2FA":true}`).
-		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": true, "ssoRequired": false})
+		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": true, "ssoRequired": false,
+			"ssoProvider": "", "openMembership": true})
 	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"allowMemberInvites":true}`).
 		expect(t, http.StatusBadRequest, nil)
 	send(t, s, http.MethodPost, "/_sim/organizations/nope/settings", "", `{}`).expect(t, http.StatusNotFound, nil)

@@ -18,6 +18,13 @@ type OrgSettings struct {
 	// SSORequired stands for an SSO provider that does not let members
 	// in without a linked identity.
 	SSORequired *bool `json:"ssoRequired,omitempty"`
+	// SSOProvider names the organization's auth provider ("saml2",
+	// "okta"); "" removes it. A provider without SSORequired lets members
+	// in without a linked identity.
+	SSOProvider *string `json:"ssoProvider,omitempty"`
+	// OpenMembership is the allow_joinleave flag: every member may join
+	// every team and reach every project.
+	OpenMembership *bool `json:"openMembership,omitempty"`
 }
 
 // MemberPosture is what the emulator knows of a member's sign-in: whether
@@ -37,11 +44,11 @@ func (s *Server) SetOrgSettings(org string, set OrgSettings) (OrgSettings, error
 	if err != nil {
 		return OrgSettings{}, err
 	}
-	o.applySettings(set)
+	o.applySettings(s.st, set)
 	return o.settings(), nil
 }
 
-func (o *organization) applySettings(set OrgSettings) {
+func (o *organization) applySettings(st *store, set OrgSettings) {
 	if set.AllowMemberInvite != nil {
 		o.disableMemberInvite = !*set.AllowMemberInvite
 	}
@@ -51,11 +58,28 @@ func (o *organization) applySettings(set OrgSettings) {
 	if set.SSORequired != nil {
 		o.ssoRequired = *set.SSORequired
 	}
+	if set.SSOProvider != nil {
+		o.ssoProvider = *set.SSOProvider
+		if o.ssoProvider == "" {
+			o.ssoRequired = false
+		}
+	}
+	if set.OpenMembership != nil {
+		o.allowJoinLeave = *set.OpenMembership
+	}
+	if o.hasAuthProvider() && o.authProviderID == 0 {
+		o.authProviderID = st.newID()
+	}
 }
 
 func (o *organization) settings() OrgSettings {
-	allow, require2FA, sso := !o.disableMemberInvite, o.require2FA, o.ssoRequired
-	return OrgSettings{AllowMemberInvite: &allow, Require2FA: &require2FA, SSORequired: &sso}
+	allow, require2FA, sso, open := !o.disableMemberInvite, o.require2FA, o.ssoRequired, o.allowJoinLeave
+	provider := ""
+	if o.hasAuthProvider() {
+		provider = o.authProviderKey()
+	}
+	return OrgSettings{AllowMemberInvite: &allow, Require2FA: &require2FA, SSORequired: &sso,
+		SSOProvider: &provider, OpenMembership: &open}
 }
 
 // SetMemberPosture sets whether the joined member's user has 2FA and

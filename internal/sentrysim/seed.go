@@ -223,7 +223,7 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 		}
 		s.st.mintOrgTokenBySession(o, by, t.Name, created)
 	}
-	o.applySettings(f.Settings)
+	o.applySettings(s.st, f.Settings)
 	return nil
 }
 

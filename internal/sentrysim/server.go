@@ -100,6 +100,7 @@ func New(opts Options) *Server {
 	s.registerProjectRoutes()
 	s.registerOrgTokenRoutes()
 	s.registerAuditRoutes()
+	s.registerOrganizationRoutes()
 	s.registerControls()
 	s.mux.HandleFunc(apiPrefix+"/", catchAll)
 	// Request counters, rate limits, latency and fault injection wrap

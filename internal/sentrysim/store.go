@@ -73,6 +73,23 @@ type organization struct {
 	// returns for token auth before needs_sso and is_not_2fa_compliant).
 	require2FA  bool
 	ssoRequired bool
+	// The organization's other flags (Organization.flags), as the
+	// organization details endpoint sets them.
+	enhancedPrivacy              bool
+	disableSharedIssues          bool
+	disableMemberProjectCreation bool
+	preventSuperuserAccess       bool
+	earlyAdopter                 bool
+	// defaultRole is Organization.default_role.
+	defaultRole string
+	// options holds the OrganizationOption rows by key
+	// ("sentry:join_requests"); a missing key is an option never set,
+	// which reads as its default (see orgOptionDefaults).
+	options map[string]any
+	// ssoProvider is the auth provider's key ("saml2", "okta"), empty
+	// without one; ssoRequired (require_link) implies a provider.
+	ssoProvider    string
+	authProviderID int64
 
 	members       map[int64]*member
 	membersByUser map[int64]*member
@@ -286,6 +303,8 @@ func (st *store) addOrganization(slug, name string, now time.Time) *organization
 		name:           name,
 		dateCreated:    now,
 		allowJoinLeave: true,
+		defaultRole:    "member",
+		options:        make(map[string]any),
 		features:       map[string]bool{"team-roles": true, "sso-scim": true, "invite-members": true, "audit-log": true},
 		members:        make(map[int64]*member),
 		membersByUser:  make(map[int64]*member),
