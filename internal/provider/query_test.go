@@ -548,7 +548,7 @@ func (r *tfRunner) query(generateConfigOut string) queryReport {
 			}
 			switch m := msg.Msg.(type) {
 			case tfjson.DiagnosticLogMessage:
-				if m.Diagnostic.Severity == tfjson.DiagnosticSeverityWarning {
+				if m.Severity == tfjson.DiagnosticSeverityWarning {
 					report.warnings = append(report.warnings, m.Diagnostic)
 				}
 			case tfjson.ListCompleteMessage:
