@@ -580,7 +580,7 @@ func (q queryReport) expectTokensSkipped(t *testing.T, address string) {
 		t.Fatalf("%d warnings, want one about tokens: %+v", len(q.warnings), q.warnings)
 	}
 	w := q.warnings[0]
-	for _, says := range []string{"since 2025-09 on sentry.io and 25.10 self-hosted", "browser session", "sentry_api_tokens data source"} {
+	for _, says := range []string{"2025-09 on sentry.io and 25.10 self-hosted", "browser session", "sentry_api_tokens data source"} {
 		if !strings.Contains(w.Detail, says) {
 			t.Errorf("the warning does not say %q: %s: %s", says, w.Summary, w.Detail)
 		}
