@@ -306,3 +306,36 @@ func TestAccOrganizationAccess_driftExplained(t *testing.T) {
 		t.Errorf("an unmanaged setting is reported as drift:\n%s", out)
 	}
 }
+
+// TestAccOrganizationAccess_timeouts applies with a timeouts block, which
+// then plans empty, and makes Sentry answer slower than the update limit:
+// the update must stop at the limit with an error.
+func TestAccOrganizationAccess_timeouts(t *testing.T) {
+	env := newAccEnv(t)
+	env.needSim(t, "the test slows the emulator down")
+	config := func(open bool) string {
+		return orgAccessConfig(env, t, "owner", fmt.Sprintf("  open_membership = %v\n  timeouts {\n    update = \"300ms\"\n    read = \"1m\"\n  }\n", open))
+	}
+	tf := newTFRunner(t, config(false))
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	if changes, out, err := tf.plan(); err != nil || changes {
+		t.Fatalf("plan after apply: changes %v, %v\n%s", changes, err, out)
+	}
+	tf.writeConfig(config(true))
+	// Every answer after the refresh and the plan's reads takes longer
+	// than the update may.
+	c := env.sim.Config()
+	c.Latency = 5 * time.Second
+	if err := env.sim.SetConfig(c); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tf.apply()
+	if err == nil {
+		t.Fatalf("the update should stop at its 300ms limit:\n%s", out)
+	}
+	if !strings.Contains(out, "sentry_organization_access.test") || !regexp.MustCompile(`(?i)deadline|timed out|timeout`).MatchString(out) {
+		t.Fatalf("the error should say the update ran out of time:\n%s", out)
+	}
+}
