@@ -49,9 +49,10 @@ func (d *organizationAccessDataSource) Schema(_ context.Context, _ datasource.Sc
 		MarkdownDescription: "The organization's access settings as Sentry has them now (`GET /organizations/{org}/`), " +
 			"the same attributes `sentry_organization_access` manages. The token needs org:read.\n\n" +
 			"Use it in `check` blocks: a check on the resource's own attributes sees the configured value during " +
-			"plan, so a setting switched in Sentry's settings page would pass it. Give the data source the " +
-			"resource's `id` (`organization = sentry_organization_access.this.id`) to read after the resource is " +
-			"created and after each apply that changes it.",
+			"plan, so a setting switched in Sentry's settings page would pass it. Do not make it refer to (or " +
+			"`depends_on`) `sentry_organization_access`: Terraform then reads it only during apply whenever the " +
+			"resource has a change pending, which is when a setting was changed in Sentry. The access policy " +
+			"guide shows how to have it read after the first apply all the same.",
 		Attributes: attrs,
 	}
 }
