@@ -384,11 +384,8 @@ func (r *organizationAccessResource) Delete(_ context.Context, _ resource.Delete
 // ImportState takes the organization's slug; an empty id means the
 // provider's organization.
 func (r *organizationAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org := strings.TrimSpace(req.ID)
-	if org == "" && r.data != nil {
-		org = r.data.organization
-	}
-	if org == "" || strings.Contains(org, "/") {
+	org, ok := r.data.orgOrDefault(strings.TrimSpace(req.ID))
+	if !ok || strings.Contains(org, "/") {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q is not an organization slug. Import sentry_organization_access with the "+
 				"organization's slug: terraform import <resource address> my-org", req.ID))
