@@ -192,6 +192,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 		newAuditLogDataSource,
 		newAPITokensDataSource,
 		newOrganizationAuthDataSource,
+		newProjectAccessDataSource,
 	}
 }
 
