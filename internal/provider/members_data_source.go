@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -39,6 +42,9 @@ type membersDataModel struct {
 	Role         types.String `tfsdk:"role"`
 	Email        types.String `tfsdk:"email"`
 	Pending      types.Bool   `tfsdk:"pending"`
+	Has2FA       types.Bool   `tfsdk:"has_2fa"`
+	SSOLinked    types.Bool   `tfsdk:"sso_linked"`
+	Scopes       types.Set    `tfsdk:"scopes"`
 	Query        types.String `tfsdk:"query"`
 	IncludeTeams types.Bool   `tfsdk:"include_teams"`
 	Members      types.List   `tfsdk:"members"`
@@ -55,6 +61,24 @@ var memberDataAttrTypes = map[string]attr.Type{
 	"date_created": types.StringType,
 	"teams":        types.ListType{ElemType: types.StringType},
 	"team_roles":   types.MapType{ElemType: types.StringType},
+
+	"has_2fa":             types.BoolType,
+	"sso_linked":          types.BoolType,
+	"idp_provisioned":     types.BoolType,
+	"idp_role_restricted": types.BoolType,
+	"last_active":         types.StringType,
+	"last_login":          types.StringType,
+	"invite_status":       types.StringType,
+	"invite_age_days":     types.Int64Type,
+}
+
+// tokenScopes are the scopes Sentry knows, which scope: searches take.
+var tokenScopes = []string{
+	"org:read", "org:write", "org:admin", "org:integrations", "org:ci", "org:billing",
+	"member:invite", "member:read", "member:write", "member:admin",
+	"team:read", "team:write", "team:admin",
+	"project:read", "project:write", "project:admin", "project:releases", "project:distribution",
+	"event:read", "event:write", "event:admin", "alerts:read", "alerts:write",
 }
 
 func (d *membersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -84,9 +108,29 @@ func (d *membersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "`true` for pending invitations only, `false` for members who have joined only.",
 				Optional:            true,
 			},
+			"has_2fa": schema.BoolAttribute{
+				MarkdownDescription: "`true` for members whose user enrolled a second factor (Sentry's `has2fa:true`); " +
+					"`false` for joined members without one. Sentry answers `has2fa:false` with every joined member, " +
+					"so for `false` the provider sends it and keeps the members whose `user.has2fa` is false. " +
+					"Pending invitations have no user and match neither.",
+				Optional: true,
+			},
+			"sso_linked": schema.BoolAttribute{
+				MarkdownDescription: "Only members whose SSO identity is linked (`true`, Sentry's `ssoLinked:true`) or " +
+					"not linked (`false`, pending invitations included).",
+				Optional: true,
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "Only members whose org role grants any of these scopes (Sentry's `scope:`), such " +
+					"as `member:admin` or `org:admin`.",
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(tokenScopes...))},
+			},
 			"query": schema.StringAttribute{
-				MarkdownDescription: "More filters in Sentry's members search syntax, passed through: `has2fa:false`, " +
-					"`ssoLinked:true`, `scope:member:admin`, or free text matched against names and emails.",
+				MarkdownDescription: "More filters in Sentry's members search syntax, passed through: free text matched " +
+					"against names and emails, or `user.id:`. The typed filters above are checked at plan time; prefer them.",
 				Optional: true,
 			},
 			"include_teams": schema.BoolAttribute{
@@ -112,6 +156,23 @@ func (d *membersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 					"team_roles": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "The member's role on each team by team slug (`contributor` or `admin`, the " +
 							"effective role); null unless `include_teams` is set."},
+					"has_2fa": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the member's user enrolled a second factor (`user.has2fa`); null while pending."},
+					"sso_linked": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the member linked an identity of the organization's SSO provider (`sso:linked`)."},
+					"idp_provisioned": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the identity provider made the member through SCIM (`idp:provisioned`)."},
+					"idp_role_restricted": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the identity provider sets the member's org role, so it cannot be " +
+							"changed in Sentry (`idp:role-restricted`)."},
+					"last_active": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "When Sentry last saw the user (RFC 3339); null while pending or never seen."},
+					"last_login": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "When the user last signed in (RFC 3339); null while pending or never signed in."},
+					"invite_status": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Sentry's invitation status: `approved` for members and sent invitations."},
+					"invite_age_days": schema.Int64Attribute{Computed: true,
+						MarkdownDescription: "Whole days since a pending invitation was made; null once the member joined."},
 				}},
 			},
 		},
@@ -130,6 +191,17 @@ func membersQuery(m membersDataModel) string {
 	}
 	if !m.Pending.IsNull() && !m.Pending.IsUnknown() {
 		terms = append(terms, "isInvited:"+strconv.FormatBool(m.Pending.ValueBool()))
+	}
+	if !m.Has2FA.IsNull() && !m.Has2FA.IsUnknown() {
+		terms = append(terms, "has2fa:"+strconv.FormatBool(m.Has2FA.ValueBool()))
+	}
+	if !m.SSOLinked.IsNull() && !m.SSOLinked.IsUnknown() {
+		terms = append(terms, "ssoLinked:"+strconv.FormatBool(m.SSOLinked.ValueBool()))
+	}
+	for _, e := range m.Scopes.Elements() {
+		if v, ok := e.(types.String); ok && !v.IsNull() && !v.IsUnknown() {
+			terms = append(terms, "scope:"+v.ValueString())
+		}
 	}
 	if v := strings.TrimSpace(m.Query.ValueString()); v != "" {
 		terms = append(terms, v)
@@ -154,9 +226,16 @@ func (d *membersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 
+	if !config.Has2FA.IsNull() && !config.Has2FA.ValueBool() {
+		// organization_member_index.py answers has2fa:false with every
+		// joined member (the user service's authenticator_types=None
+		// filters nothing), so the members without 2FA are picked here.
+		members = slices.DeleteFunc(members, func(m sentry.Member) bool { return m.User == nil || m.User.Has2FA })
+	}
+
 	var teamsOf map[string]map[string]string // member id -> team slug -> role
 	if config.IncludeTeams.ValueBool() {
-		teamsOf, err = memberTeamsByTeam(ctx, client, org)
+		teamsOf, err = d.memberTeamsByTeam(ctx, client, org)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to List Team Members",
 				fmt.Sprintf("list the members of each team in organization %q", org), err, "Listing teams needs team:read.")
@@ -164,9 +243,10 @@ func (d *membersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		}
 	}
 
+	now := time.Now()
 	elems := make([]attr.Value, 0, len(members))
 	for _, m := range members {
-		obj, diags := memberDataObject(ctx, m, teamsOf, config.IncludeTeams.ValueBool())
+		obj, diags := memberDataObject(ctx, m, teamsOf, config.IncludeTeams.ValueBool(), now)
 		resp.Diagnostics.Append(diags...)
 		elems = append(elems, obj)
 	}
@@ -178,19 +258,24 @@ func (d *membersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 }
 
 // memberTeamsByTeam reads every team's member list: the only way to learn
-// all members' teams without one request per member.
-func memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (map[string]map[string]string, error) {
-	teams, err := client.ListTeams(ctx, org)
+// all members' teams without one request per member. The lists are the
+// run's shared reads, which sentry_project_access uses too.
+func (d *membersDataSource) memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (map[string]map[string]string, error) {
+	teams, err := d.data.listTeams(ctx, client, org)
+	if err != nil {
+		return nil, err
+	}
+	slugs := make([]string, 0, len(teams))
+	for _, t := range teams {
+		slugs = append(slugs, t.Slug)
+	}
+	byTeam, err := d.data.membersOfTeams(ctx, client, org, slugs)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]map[string]string)
 	for _, team := range teams {
-		members, err := client.ListTeamMembers(ctx, org, team.Slug)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range members {
+		for _, m := range byTeam[team.Slug] {
 			if out[m.ID] == nil {
 				out[m.ID] = make(map[string]string)
 			}
@@ -200,11 +285,18 @@ func memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (
 	return out, nil
 }
 
-func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string]map[string]string, withTeams bool) (attr.Value, diag.Diagnostics) {
+func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string]map[string]string, withTeams bool, now time.Time) (attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	userID := types.StringNull()
+	userID, has2FA := types.StringNull(), types.BoolNull()
+	lastActive, lastLogin := types.StringNull(), types.StringNull()
 	if m.User != nil {
 		userID = types.StringValue(m.User.ID)
+		has2FA = types.BoolValue(m.User.Has2FA)
+		lastActive, lastLogin = optionalTime(m.User.LastActive), optionalTime(m.User.LastLogin)
+	}
+	inviteAge := types.Int64Null()
+	if m.Pending {
+		inviteAge = types.Int64Value(int64(now.Sub(m.DateCreated) / (24 * time.Hour)))
 	}
 	teams := types.ListNull(types.StringType)
 	roles := types.MapNull(types.StringType)
@@ -235,7 +327,24 @@ func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string]m
 		"date_created": types.StringValue(formatTime(m.DateCreated)),
 		"teams":        teams,
 		"team_roles":   roles,
+
+		"has_2fa":             has2FA,
+		"sso_linked":          types.BoolValue(m.Flags[sentry.MemberFlagSSOLinked]),
+		"idp_provisioned":     types.BoolValue(m.Flags[sentry.MemberFlagIDPProvisioned]),
+		"idp_role_restricted": types.BoolValue(m.Flags[sentry.MemberFlagIDPRoleRestricted]),
+		"last_active":         lastActive,
+		"last_login":          lastLogin,
+		"invite_status":       types.StringValue(m.InviteStatus),
+		"invite_age_days":     inviteAge,
 	})
 	diags.Append(d...)
 	return obj, diags
+}
+
+// optionalTime is an RFC 3339 string, or null for nil.
+func optionalTime(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(formatTime(*t))
 }

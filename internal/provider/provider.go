@@ -193,6 +193,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 		newAPITokensDataSource,
 		newOrganizationAuthDataSource,
 		newOrganizationAccessDataSource,
+		newProjectAccessDataSource,
 	}
 }
 
@@ -310,6 +311,9 @@ type providerData struct {
 	// scimTeams is the slugs of each organization's SCIM teams, read once
 	// a run and only when an imported member needs them.
 	scimTeams sharedReads[string, map[string]bool]
+	// teamReads are the teams lists and team member lists data sources
+	// share, read once a run.
+	teamReads teamReads
 
 	// explainDrift is the explain_drift setting; drift is the run's audit
 	// log cache for it, made on first use.

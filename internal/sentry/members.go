@@ -43,6 +43,10 @@ type MemberUser struct {
 	Name  string `json:"name"`
 	// Has2FA is whether the user enrolled a second factor.
 	Has2FA bool `json:"has2fa"`
+	// LastLogin and LastActive are when the user last signed in and was
+	// last seen by Sentry; nil when Sentry sends null.
+	LastLogin  *time.Time `json:"lastLogin"`
+	LastActive *time.Time `json:"lastActive"`
 }
 
 // MemberTeamRole is a member's stored role on one team. A nil Role is
@@ -52,6 +56,13 @@ type MemberTeamRole struct {
 	TeamSlug string  `json:"teamSlug"`
 	Role     *string `json:"role"`
 }
+
+// Member flags Sentry sets (OrganizationMember.flags).
+const (
+	MemberFlagIDPProvisioned    = "idp:provisioned"
+	MemberFlagIDPRoleRestricted = "idp:role-restricted"
+	MemberFlagSSOLinked         = "sso:linked"
+)
 
 // IDPProvisioned reports whether the member was made through SCIM; Sentry
 // then refuses to remove it through the members API.

@@ -132,3 +132,50 @@ func TestSeedSettings(t *testing.T) {
 		t.Errorf("an invitation with 2FA: %v", err)
 	}
 }
+
+// TestMemberSignInTimes: user.lastLogin and user.lastActive are null until
+// set, then Sentry's timestamps, from the posture control and from a seed;
+// an invitation has no user to hold them.
+func TestMemberSignInTimes(t *testing.T) {
+	s := newTestServer(t)
+	userOf := func(email string) map[string]any {
+		t.Helper()
+		r := send(t, s, http.MethodGet, "/api/0/organizations/acme/members/?query=email:"+email, s.Tokens().Owner, nil)
+		list := r.list(t)
+		if len(list) != 1 {
+			t.Fatalf("email:%s lists %s", email, r.raw)
+		}
+		u, _ := list[0]["user"].(map[string]any)
+		return u
+	}
+	if u := userOf("member@acme.example"); u["lastLogin"] != nil || u["lastActive"] != nil {
+		t.Fatalf("before any sign-in: %v", u)
+	}
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/member-posture", "",
+		`{"email":"member@acme.example","lastLogin":"2024-01-02T03:04:05Z","lastActive":"2024-02-03T04:05:06+01:00"}`).
+		expect(t, http.StatusNoContent, nil)
+	if u := userOf("member@acme.example"); u["lastLogin"] != "2024-01-02T03:04:05.000Z" || u["lastActive"] != "2024-02-03T03:05:06.000Z" {
+		t.Fatalf("after the control: lastLogin %v, lastActive %v", u["lastLogin"], u["lastActive"])
+	}
+
+	seed := `{"members": [{"email": "ann@acme.example", "role": "member", "last_login": "2023-12-01T00:00:00Z",
+		"last_active": "2023-12-24T10:00:00Z", "idp_provisioned": true}]}`
+	if err := s.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	if u := userOf("ann@acme.example"); u["lastLogin"] != "2023-12-01T00:00:00.000Z" || u["lastActive"] != "2023-12-24T10:00:00.000Z" {
+		t.Fatalf("seeded: lastLogin %v, lastActive %v", u["lastLogin"], u["lastActive"])
+	}
+	r := send(t, s, http.MethodGet, "/api/0/organizations/acme/members/?query=email:ann@acme.example", s.Tokens().Owner, nil)
+	if flags, _ := r.list(t)[0]["flags"].(map[string]any); flags["idp:provisioned"] != true {
+		t.Fatalf("seeded idp_provisioned: flags %v", flags)
+	}
+	for _, bad := range []string{
+		`{"members": [{"email": "inv@acme.example", "role": "member", "pending": true, "last_active": "2024-01-01T00:00:00Z"}]}`,
+		`{"members": [{"email": "bob@acme.example", "role": "member", "last_login": "yesterday"}]}`,
+	} {
+		if err := s.LoadSeed("acme", strings.NewReader(bad)); !errors.Is(err, ErrBadSeed) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

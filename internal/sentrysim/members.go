@@ -311,7 +311,6 @@ func listedMember(m *member) bool { return m.user == nil || m.user.isActive }
 // Constant parts of member bodies, encoded once.
 var (
 	memberUserTail = mustFields(object{
-		{"lastActive", nil},
 		{"isSuperuser", false},
 		{"isStaff", false},
 		{"experiments", object{}},
@@ -364,10 +363,20 @@ func appendMemberUserBody(b []byte, u *user) []byte {
 		w.boolean("hasPasswordAuth", u.hasPassword)
 		w.boolean("isManaged", false)
 		w.time("dateJoined", u.dateJoined)
-		w.null("lastLogin")
+		writeOptionalTime(w, "lastLogin", u.lastLogin)
 		w.boolean("has2fa", u.has2FA)
+		writeOptionalTime(w, "lastActive", u.lastActive)
 		w.splice(memberUserTail)
 	})
+}
+
+// writeOptionalTime writes a time, or null for nil.
+func writeOptionalTime(w *objectWriter, key string, t *time.Time) {
+	if t == nil {
+		w.null(key)
+		return
+	}
+	w.time(key, *t)
 }
 
 // writeMemberFields writes OrganizationMemberSerializer's fields.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // OrgSettings are the organization settings the emulator keeps, as the
@@ -28,12 +29,15 @@ type OrgSettings struct {
 }
 
 // MemberPosture is what the emulator knows of a member's sign-in: whether
-// its user enrolled 2FA, and whether it linked its SSO identity. A nil
-// field is left as it is.
+// its user enrolled 2FA, whether it linked its SSO identity, and when the
+// user last signed in and was last active (Sentry's user.last_login and
+// user.last_active). A nil field is left as it is.
 type MemberPosture struct {
-	Email     string `json:"email"`
-	Has2FA    *bool  `json:"has2fa,omitempty"`
-	SSOLinked *bool  `json:"ssoLinked,omitempty"`
+	Email      string     `json:"email"`
+	Has2FA     *bool      `json:"has2fa,omitempty"`
+	SSOLinked  *bool      `json:"ssoLinked,omitempty"`
+	LastLogin  *time.Time `json:"lastLogin,omitempty"`
+	LastActive *time.Time `json:"lastActive,omitempty"`
 }
 
 // SetOrgSettings changes the organization's settings and returns them all.
@@ -100,6 +104,14 @@ func (s *Server) SetMemberPosture(org string, p MemberPosture) error {
 	}
 	if p.SSOLinked != nil {
 		m.ssoLinked = *p.SSOLinked
+	}
+	if p.LastLogin != nil {
+		t := p.LastLogin.UTC()
+		m.user.lastLogin = &t
+	}
+	if p.LastActive != nil {
+		t := p.LastActive.UTC()
+		m.user.lastActive = &t
 	}
 	return nil
 }

@@ -43,9 +43,15 @@ type seedFile struct {
 		// Expired (which implies Pending) one whose 30 days are over.
 		Pending bool `json:"pending"`
 		Expired bool `json:"expired"`
-		// Has2FA and SSOLinked are a joined member's sign-in posture.
-		Has2FA    bool `json:"has2fa"`
-		SSOLinked bool `json:"sso_linked"`
+		// Has2FA and SSOLinked are a joined member's sign-in posture;
+		// LastLogin and LastActive (RFC 3339) when its user last signed
+		// in and was last seen. IDPProvisioned marks a member made
+		// through SCIM.
+		Has2FA         bool   `json:"has2fa"`
+		SSOLinked      bool   `json:"sso_linked"`
+		LastLogin      string `json:"last_login"`
+		LastActive     string `json:"last_active"`
+		IDPProvisioned bool   `json:"idp_provisioned"`
 	} `json:"members"`
 	// OrgTokens are organization auth tokens. One with CreatedBy (a
 	// joined member's email, in the organization or in this file) was
@@ -117,13 +123,25 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 	for _, m := range o.members {
 		invited[strings.ToLower(m.currentEmail())] = true
 	}
-	for _, m := range f.Members {
+	memberTimes := make([][2]*time.Time, len(f.Members))
+	for i, m := range f.Members {
 		if !strings.Contains(m.Email, "@") {
 			return fmt.Errorf("%w: %q is not an email address", ErrBadSeed, m.Email)
 		}
 		key := strings.ToLower(m.Email)
-		if (m.Pending || m.Expired) && (m.Has2FA || m.SSOLinked) {
-			return fmt.Errorf("%w: the invitation of %s has no user to hold 2FA or an SSO link", ErrBadSeed, m.Email)
+		if (m.Pending || m.Expired) && (m.Has2FA || m.SSOLinked || m.LastLogin != "" || m.LastActive != "") {
+			return fmt.Errorf("%w: the invitation of %s has no user to hold 2FA, an SSO link or sign-in times", ErrBadSeed, m.Email)
+		}
+		for j, v := range []string{m.LastLogin, m.LastActive} {
+			if v == "" {
+				continue
+			}
+			d, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return fmt.Errorf("%w: member %s: %s: %w", ErrBadSeed, m.Email, []string{"last_login", "last_active"}[j], err)
+			}
+			d = d.UTC()
+			memberTimes[i][j] = &d
 		}
 		if m.Pending || m.Expired {
 			if invited[key] {
@@ -192,7 +210,7 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 			s.st.linkProjectTeam(proj, o.lookupTeam(slug))
 		}
 	}
-	for _, m := range f.Members {
+	for i, m := range f.Members {
 		role := lookupOrgRole(m.Role)
 		var mem *member
 		if m.Pending || m.Expired {
@@ -203,7 +221,9 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 		} else {
 			mem = s.st.addMember(o, s.st.addUser(m.Email, now), role, now)
 			mem.user.has2FA, mem.ssoLinked = m.Has2FA, m.SSOLinked
+			mem.user.lastLogin, mem.user.lastActive = memberTimes[i][0], memberTimes[i][1]
 		}
+		mem.idpProvisioned = m.IDPProvisioned
 		for _, tm := range m.Teams {
 			var tr *teamRole
 			if r := lookupTeamRole(tm.Role); r != nil && r.priority > role.minTeamRole.priority {

@@ -228,6 +228,9 @@ type user struct {
 	hasPassword bool
 	// has2FA: the user enrolled a second factor.
 	has2FA bool
+	// lastLogin and lastActive are when the user last signed in and was
+	// last seen; nil (JSON null) until then.
+	lastLogin, lastActive *time.Time
 }
 
 type tokenKind int
