@@ -29,7 +29,7 @@ import (
 // Only the test's own objects, named with its prefix, are imported.
 func TestAccListedObjectsImportEmpty(t *testing.T) {
 	ctx := context.Background()
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	owner := env.client(t, "owner")
 	pfx := randomName()
 	backend, frontend, apiProject, webProject := pfx+"-backend", pfx+"-frontend", pfx+"-api", pfx+"-web"

@@ -362,7 +362,7 @@ func TestTeamProjectListResource(t *testing.T) {
 
 func TestAPITokenListResource(t *testing.T) {
 	ctx := context.Background()
-	env := newSimEnv(t)
+	env := newSimEnv(t, legacyOrgTokens)
 	pfx := randomName()
 	for _, name := range []string{pfx + "-ci", pfx + "-deploy"} {
 		if _, err := env.client.CreateOrgAuthToken(ctx, "acme", name); err != nil {

@@ -106,7 +106,7 @@ func scimTokenOf(env *accEnv) string {
 func newQueryOrg(t *testing.T) *queryOrg {
 	t.Helper()
 	queryTerraform(t)
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	ctx := t.Context()
 	owner := env.client(t, "owner")
 	base := randomName()
