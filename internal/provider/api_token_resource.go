@@ -203,8 +203,16 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	switch {
 	case plan.Name.IsUnknown():
 	case state == nil:
-		if r.sessionOnly(ctx, plan.Organization) {
-			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", plan), newTokenHint)
+		// The configured organization: null is the provider's, which the
+		// plan may not show yet.
+		var org types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("organization"), &org)...)
+		if !resp.Diagnostics.HasError() && r.sessionOnly(ctx, org) {
+			named := plan
+			if named.Organization.IsUnknown() {
+				named.Organization = types.StringValue(r.data.organization)
+			}
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", named), newTokenHint)
 			return
 		}
 	case !plan.Name.Equal(state.Name):
@@ -472,13 +480,18 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	// A rename answers 204 without a body: read the token back. A change
 	// of settings Sentry does not hold (rotation_days, name_pattern) needs
 	// no request, so it works where Sentry shows tokens to no auth token.
-	if plan.Name.Equal(state.Name) && access.refused.Load() {
+	settingsOnly := plan.Name.Equal(state.Name)
+	keep := func() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, keptTokenState(plan))...)
+		setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
+	}
+	if settingsOnly && access.refused.Load() {
+		keep()
 		return
 	}
 	token, err := client.GetOrgAuthToken(ctx, org, id)
-	if access.learn(err) && plan.Name.Equal(state.Name) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, keptTokenState(plan))...)
+	if settingsOnly && access.learn(err) {
+		keep()
 		return
 	}
 	if err != nil {
