@@ -80,6 +80,10 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization auth token, for CI/CD: release creation, source map and debug file " +
 			"uploads. Sentry gives these tokens the `org:ci` scope and nothing else.\n\n" +
+			"Only self-hosted Sentry releases before 25.10 let an auth token manage these tokens. Since 2025-09 on " +
+			"sentry.io, and from release 25.10 of self-hosted Sentry, only a signed-in browser session may: there " +
+			"tokens already in state are kept as last read (with one warning a run), and a plan that would create, " +
+			"rename, replace or destroy a token, or an import, fails at plan time saying what to do instead.\n\n" +
 			"The token's value is known only when it is created; the provider keeps it in state (marked sensitive) " +
 			"so other resources and outputs can use it.\n\n" +
 			"Because the value exists only in Sentry's answer to the create, a create whose answer is lost (a dropped " +
