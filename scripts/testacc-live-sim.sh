@@ -65,11 +65,17 @@ stop_emulator
 
 # The tests the first run skipped because they manage organization auth
 # tokens with an auth token, as a regular expression for -run.
+# go test -v prints a skip's reason just before its --- SKIP line, or just
+# after it for output it held back.
 legacy_tests="$(awk -v reason="$legacy_reason" '
-  /^ *--- SKIP: TestAcc/ { split($3, name, "/"); pending = name[1]; next }
-  pending != "" && index($0, reason) { tests[pending] = 1 }
-  { pending = "" }
-  END { for (t in tests) printf "%s%s", sep, t; sep = "|" }' "$work/run-1.log")"
+  /^ *--- SKIP: TestAcc/ {
+    split($3, name, "/")
+    if (said) tests[name[1]] = 1
+    pending = name[1]; said = 0; next
+  }
+  index($0, reason) { if (pending != "") tests[pending] = 1; said = 1; pending = ""; next }
+  { pending = ""; said = 0 }
+  END { for (t in tests) { printf "%s%s", sep, t; sep = "|" } }' "$work/run-1.log")"
 legacy_tests="$(tr -d '\n' <<<"$legacy_tests")"
 if [[ -z "$legacy_tests" ]]; then
   echo "    no test needed the legacy token API"
