@@ -21,7 +21,7 @@ mkdir -p "$work/bin"
 go build -o "$work/bin/terraform-provider-sentry" .
 
 echo "==> Starting the Sentry emulator"
-start_emulator "$work" -org acme -legacy-org-tokens -seed examples/demo/seed.json
+start_emulator "$work" -org acme -seed examples/demo/seed.json
 echo "    Sentry emulator at $SENTRY_BASE_URL, organization $SENTRY_ORG"
 
 # dev_overrides points Terraform at the binary just built, through a CLI

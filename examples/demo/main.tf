@@ -1,7 +1,8 @@
 # The demo organization: run `make demo` from the repository root. It starts
-# the Sentry emulator with the projects in seed.json and points the provider
-# at it through SENTRY_BASE_URL, SENTRY_AUTH_TOKEN, SENTRY_SCIM_TOKEN and
-# SENTRY_ORG, so this file holds no credentials.
+# the Sentry emulator, as today's Sentry behaves, with the projects, people and
+# org auth tokens in seed.json, and points the provider at it through
+# SENTRY_BASE_URL, SENTRY_AUTH_TOKEN, SENTRY_SCIM_TOKEN and SENTRY_ORG, so this
+# file holds no credentials.
 
 terraform {
   required_providers {
@@ -11,10 +12,7 @@ terraform {
   }
 }
 
-provider "sentry" {
-  # Every organization auth token must follow the naming convention.
-  name_pattern = "^[a-z0-9-]+-(prod|staging|dev)$"
-}
+provider "sentry" {}
 
 locals {
   teams = {
@@ -105,13 +103,33 @@ resource "sentry_member" "kai" {
   role  = "member"
 }
 
-# A CI token for release uploads, rotated every 90 days without a gap.
-resource "sentry_api_token" "ci" {
-  name          = "github-actions-prod"
-  rotation_days = 90
+# Token governance. Today's Sentry lets only a signed-in person make and
+# revoke organization auth tokens, in its settings page (seed.json's tokens
+# were made so). The audit log lists them: each must be younger than 90 days
+# and follow the naming convention, or a check fails with a warning that
+# names it.
+data "sentry_api_tokens" "all" {}
 
-  lifecycle {
-    create_before_destroy = true
+locals {
+  token_rotation_days = 90
+  token_name_pattern  = "^[a-z0-9-]+-(prod|staging|dev)$"
+  token_cutoff        = timeadd(plantimestamp(), "-${local.token_rotation_days * 24}h")
+
+  tokens_overdue  = [for t in data.sentry_api_tokens.all.tokens : t.name if timecmp(t.date_created, local.token_cutoff) < 0]
+  tokens_misnamed = [for t in data.sentry_api_tokens.all.tokens : t.name if !can(regex(local.token_name_pattern, t.name))]
+}
+
+check "token_rotation" {
+  assert {
+    condition     = length(local.tokens_overdue) == 0
+    error_message = "Org auth tokens older than ${local.token_rotation_days} days: ${join(", ", local.tokens_overdue)}. Replace them in Sentry (Settings > Auth Tokens)."
+  }
+}
+
+check "token_naming" {
+  assert {
+    condition     = length(local.tokens_misnamed) == 0
+    error_message = "Org auth tokens named against the convention ${local.token_name_pattern}: ${join(", ", local.tokens_misnamed)}."
   }
 }
 
@@ -134,7 +152,7 @@ data "sentry_audit_log" "last_day" {
   period = "24h"
 
   depends_on = [
-    sentry_team_project.owner, sentry_team_project.contractors, sentry_api_token.ci, sentry_scim_group.sre,
+    sentry_team_project.owner, sentry_team_project.contractors, sentry_scim_group.sre,
     sentry_member.jane, sentry_member.lee, sentry_member.olga, sentry_member.sam, sentry_member.ravi,
     sentry_member.noor, sentry_member.kai,
   ]
@@ -159,6 +177,10 @@ output "summary" {
     audit_events_by_type = {
       for event in local.events : event => length([for e in data.sentry_audit_log.last_day.entries : e if e.event == event])
     }
-    ci_token = "...${sentry_api_token.ci.token_last_characters} (rotate after ${sentry_api_token.ci.rotate_after})"
+    org_auth_tokens = {
+      for t in data.sentry_api_tokens.all.tokens : t.name => "made ${t.date_created} by ${t.created_by}"
+    }
+    org_auth_tokens_overdue  = local.tokens_overdue
+    org_auth_tokens_misnamed = local.tokens_misnamed
   }
 }

@@ -70,9 +70,10 @@ func (o Options) report(typ, step string, done, total int) {
 }
 
 // SkippedError says why a listing could not run at all in this
-// organization, as opposed to failing: no SCIM token was given, or SCIM is
-// off. Callers listing a whole organization show Reason and go on with the
-// other types.
+// organization, as opposed to failing: no SCIM token was given, SCIM is
+// off, or Sentry lets only a browser session list organization auth
+// tokens. Callers listing a whole organization show Reason and go on with
+// the other types.
 type SkippedError struct {
 	// Type is the resource type that was skipped.
 	Type string

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -452,6 +453,8 @@ func TestOrgAuthTokens(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	o := newOrg(t)
+	// Releases before 25.10 list tokens for a bearer token.
+	o.sim.SetLegacyOrgTokens(true)
 	pfx := acctest.RandomWithPrefix("tf-acc")
 	var ids []string
 	for _, name := range []string{pfx + "-ci", pfx + "-deploy", pfx + "-sourcemaps"} {
@@ -465,6 +468,38 @@ func TestOrgAuthTokens(t *testing.T) {
 	tokens := all(t, inventory.OrgAuthTokens(ctx, o.owner, o.slug, inventory.Options{}))
 	if len(tokens) != 3 || tokens[0].ID != ids[0] || tokens[0].Name != pfx+"-ci" || tokens[2].Name != pfx+"-sourcemaps" || tokens[0].Raw.Token != "" {
 		t.Errorf("tokens %+v", tokens)
+	}
+	if n := o.sim.Stats().Total(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// TestOrgAuthTokensSessionOnly lists tokens from today's Sentry, where only
+// a browser session may: one skip that says why, and no other result.
+func TestOrgAuthTokensSessionOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := newOrg(t)
+	o.sim.SetLegacyOrgTokens(false)
+	if _, err := o.sim.CreateOrgToken(o.slug, "owner@"+o.slug+".example", acctest.RandomWithPrefix("tf-acc")+"-ci"); err != nil {
+		t.Fatal(err)
+	}
+	o.sim.ResetStats()
+	n := 0
+	for tok, err := range inventory.OrgAuthTokens(ctx, o.owner, o.slug, inventory.Options{}) {
+		n++
+		s, ok := inventory.IsSkipped(err)
+		if !ok || s.Type != inventory.TypeOrgAuthToken || !sentry.IsSessionOnly(s) || tok.ID != "" {
+			t.Fatalf("result %d: %+v, %v; want a skip", n, tok, err)
+		}
+		for _, says := range []string{"2025-09", "25.10", "browser session", "Organization Tokens", "sentry_api_tokens", o.slug} {
+			if !strings.Contains(s.Reason, says) {
+				t.Errorf("the reason does not say %q: %s", says, s.Reason)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d results, want one skip", n)
 	}
 	if n := o.sim.Stats().Total(); n != 1 {
 		t.Errorf("%d requests, want 1", n)

@@ -34,7 +34,9 @@ func (r *apiTokenListResource) Metadata(_ context.Context, req resource.Metadata
 func (r *apiTokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "The organization's auth tokens, ordered by id, in one request. Sentry shows a token's " +
-			"value only when it is created, so listed tokens have no `token`.",
+			"value only when it is created, so listed tokens have no `token`. Since 2025-09 on sentry.io and 25.10 " +
+			"self-hosted, Sentry lets only a signed-in browser session list organization auth tokens: there the list is " +
+			"empty, with one warning saying why, and a query of every type goes on with the others.",
 		Attributes: map[string]listschema.Attribute{
 			"organization": listOrganizationAttribute(),
 		},

@@ -98,7 +98,7 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed:            true,
 				PlanModifiers:       keep,
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The token's name, 1 to 255 characters. Changing it renames the token in place.",
 				Required:            true,
@@ -172,10 +172,11 @@ func (r *apiTokenResource) ValidateConfig(ctx context.Context, req resource.Vali
 	checkTokenName(&resp.Diagnostics, config.Name.ValueString(), config.NamePattern.ValueString(), "name_pattern")
 }
 
-// ModifyPlan applies the provider's naming rule, works out rotate_after,
-// and plans a replacement when the token is due for rotation. On a Sentry
-// that lets only a browser session manage tokens it fails a plan that would
-// create, rename or destroy a token, rather than its apply.
+// ModifyPlan plans the provider's organization, applies its naming rule,
+// works out rotate_after, and plans a replacement when the token is due for
+// rotation. On a Sentry that lets only a browser session manage tokens it
+// fails a plan that would create, rename or destroy a token, rather than
+// its apply.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var state apiTokenModel
@@ -185,8 +186,9 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		return
 	}
+	r.planOrganization(ctx, req, resp)
 	var plan apiTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -207,16 +209,8 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	switch {
 	case plan.Name.IsUnknown():
 	case state == nil:
-		// The configured organization: null is the provider's, which the
-		// plan may not show yet.
-		var org types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("organization"), &org)...)
-		if !resp.Diagnostics.HasError() && r.sessionOnly(ctx, org) {
-			named := plan
-			if named.Organization.IsUnknown() {
-				named.Organization = types.StringValue(r.data.organization)
-			}
-			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", named), newTokenHint)
+		if r.sessionOnly(ctx, plan.Organization) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", plan), newTokenHint)
 			return
 		}
 	case !plan.Name.Equal(state.Name):

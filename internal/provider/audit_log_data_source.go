@@ -45,9 +45,11 @@ const auditLogPermissionHint = "Sentry's audit log needs a token with org:write 
 // log with an empty list, not an error.
 const noAuditLogWarning = "Sentry returned no audit log entries for organization %q, although no filters were set " +
 	"and the organization has members, so its log should at least hold their invitations. Sentry answers with an " +
-	"empty list, not an error, when the organization's plan does not include the audit log: on sentry.io the audit " +
-	"log needs the Business plan or above. Check the plan in Sentry under Settings > Subscription. Self-hosted " +
-	"Sentry does not restrict the audit log by plan."
+	"empty list, not an error, when the organization's plan does not include the audit log: " + auditLogPlanHint
+
+// auditLogPlanHint says which plans have the audit log and where to look.
+const auditLogPlanHint = "on sentry.io the audit log needs the Business plan or above. Check the plan in Sentry " +
+	"under Settings > Subscription. Self-hosted Sentry does not restrict the audit log by plan."
 
 // statsPeriodPattern is the period syntax Sentry reads: a number and a unit
 // (seconds, minutes, hours, days, weeks).

@@ -74,6 +74,32 @@ func apiErrorDetailWith(action string, err error, permissionHint string, setting
 	b.WriteString(".")
 
 	var next string
+	switch {
+	case sentry.IsSSORequired(apiErr):
+		next = fmt.Sprintf("The organization requires single sign-on, and the user who owns the provider's %s has "+
+			"not signed in to it through the organization's SSO provider (or the link is no longer valid). Have that "+
+			"user sign in to Sentry through SSO to link their identity, or set %s (or %s) to a token of a user "+
+			"whose SSO identity is linked.", setting.attr, setting.attr, setting.env)
+	case sentry.Is2FARequired(apiErr):
+		next = fmt.Sprintf("The organization requires two-factor authentication, and the user who owns the provider's "+
+			"%s has not enabled it. Enable 2FA on that user's account (User Settings > Security), or set %s (or %s) "+
+			"to a token of a user who has 2FA enabled.", setting.attr, setting.attr, setting.env)
+	default:
+		next = nextStepForStatus(apiErr, permissionHint, setting)
+	}
+	if apiErr.RequestID != "" {
+		next = strings.TrimSpace(next + " Sentry request id: " + apiErr.RequestID + ".")
+	}
+	if next != "" {
+		b.WriteString("\n\n" + next)
+	}
+	return b.String()
+}
+
+// nextStepForStatus is what the user can do about an answer with that
+// status.
+func nextStepForStatus(apiErr *sentry.APIError, permissionHint string, setting tokenSetting) string {
+	var next string
 	switch apiErr.StatusCode {
 	case http.StatusUnauthorized:
 		next = fmt.Sprintf("Sentry refused the provider's %s: it is missing, invalid, expired or revoked. Set %s in the "+
@@ -94,13 +120,7 @@ func apiErrorDetailWith(action string, err error, permissionHint string, setting
 			next = "Sentry had a server error; run again later."
 		}
 	}
-	if apiErr.RequestID != "" {
-		next = strings.TrimSpace(next + " Sentry request id: " + apiErr.RequestID + ".")
-	}
-	if next != "" {
-		b.WriteString("\n\n" + next)
-	}
-	return b.String()
+	return next
 }
 
 // sentryMessage renders Sentry's own words (APIError.Messages) as one

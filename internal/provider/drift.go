@@ -79,6 +79,9 @@ type auditLookup struct {
 	target string
 	data   map[string][]string
 	after  map[string]string
+	// hasKey, when set, asks that the entry's data has this key: an
+	// org.edit entry names each setting it changed.
+	hasKey string
 	// removedSlug matches a team.remove entry by the team's slug: Sentry
 	// renames a team it deletes to its slug, a hyphen and a random suffix
 	// (cut to 50 characters), and logs the renamed team.
@@ -266,6 +269,9 @@ func (l auditLookup) matches(e *sentry.AuditEntry) bool {
 		return false
 	}
 	data := auditData(e.Data)
+	if _, ok := data[l.hasKey]; l.hasKey != "" && !ok {
+		return false
+	}
 	for key, want := range l.after {
 		if got, ok := data[key]; ok && !strings.EqualFold(got, want) {
 			return false

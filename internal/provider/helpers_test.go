@@ -135,6 +135,17 @@ func TestAPIErrorDetail(t *testing.T) {
 			want: []string{"auth_token", envAuthToken},
 		},
 		{
+			name: "SSO required says what the token's user must do",
+			err:  &sentry.APIError{StatusCode: 401, Code: "sso-required", Detail: "Must login via SSO"},
+			want: []string{"401 Unauthorized", "Must login via SSO", "requires single sign-on", "sign in to Sentry through SSO", "auth_token", envAuthToken},
+		},
+		{
+			name: "2FA required says what the token's user must do",
+			err: &sentry.APIError{StatusCode: 401, Code: "2fa-required",
+				Detail: "Organization requires two-factor authentication to be enabled"},
+			want: []string{"requires two-factor authentication", "Enable 2FA on that user's account", "a token of a user who has 2FA enabled"},
+		},
+		{
 			name: "rate limited",
 			err:  &sentry.APIError{StatusCode: 429, Detail: "You are attempting to use this endpoint too frequently."},
 			want: []string{"-parallelism"},

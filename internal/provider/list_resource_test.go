@@ -362,7 +362,9 @@ func TestTeamProjectListResource(t *testing.T) {
 
 func TestAPITokenListResource(t *testing.T) {
 	ctx := context.Background()
-	env := newSimEnv(t, legacyOrgTokens)
+	env := newSimEnv(t)
+	// Releases before 25.10 list tokens for a bearer token.
+	env.sim.SetLegacyOrgTokens(true)
 	pfx := randomName()
 	for _, name := range []string{pfx + "-ci", pfx + "-deploy"} {
 		if _, err := env.client.CreateOrgAuthToken(ctx, "acme", name); err != nil {
@@ -380,6 +382,28 @@ func TestAPITokenListResource(t *testing.T) {
 		t.Errorf("a listed token has a value")
 	}
 	checkReadEqual(t, env, mustBe[*apiTokenResource](t, newAPITokenResource()), results, nil)
+}
+
+// TestAPITokenListResourceSessionOnly lists tokens from today's Sentry,
+// which lists them only to a browser session: no result, one warning that
+// says why, no error, so a query of every type goes on.
+func TestAPITokenListResourceSessionOnly(t *testing.T) {
+	env := newSimEnv(t)
+	env.sim.SetLegacyOrgTokens(false)
+	if _, err := env.sim.CreateOrgToken("acme", "owner@acme.example", randomName()+"-ci"); err != nil {
+		t.Fatal(err)
+	}
+	results := runList(t, env, newAPITokenListResource(), mustBe[*apiTokenResource](t, newAPITokenResource()), nil, true, 100)
+	if len(results) != 1 || results[0].Identity != nil || results[0].Diagnostics.HasError() || results[0].Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("want one warning and no token: %+v", results)
+	}
+	w := results[0].Diagnostics[0]
+	for _, says := range []string{"Since 2025-09 on sentry.io and 25.10 self-hosted", "browser session", "Organization Tokens",
+		"sentry_api_tokens data source"} {
+		if !strings.Contains(w.Detail(), says) {
+			t.Errorf("the warning does not say %q: %s: %s", says, w.Summary(), w.Detail())
+		}
+	}
 }
 
 func TestSCIMGroupListResource(t *testing.T) {
@@ -450,6 +474,9 @@ func TestProviderListResources(t *testing.T) {
 		}
 		delete(names, resp.TypeName)
 	}
+	// One per organization, imported by the organization's slug: there
+	// is nothing to list.
+	delete(names, "sentry_organization_access")
 	if len(names) != 0 {
 		t.Errorf("resources without a list resource: %v", names)
 	}

@@ -32,6 +32,7 @@ import (
 
 var (
 	_ resource.Resource                   = (*memberResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*memberResource)(nil)
 	_ resource.ResourceWithConfigure      = (*memberResource)(nil)
 	_ resource.ResourceWithImportState    = (*memberResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
@@ -101,7 +102,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Computed:            true,
 				PlanModifiers:       keep,
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"email": schema.StringAttribute{
 				MarkdownDescription: "The email address the invitation goes to. Changing it removes the member and invites " +
 					"the new address.",
@@ -780,4 +781,10 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 		}
 	}
 	return true
+}
+
+// ModifyPlan plans the provider's organization where the configuration
+// leaves it out.
+func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganization(ctx, req, resp)
 }

@@ -170,6 +170,7 @@ func (p *sentryProvider) Resources(context.Context) []func() resource.Resource {
 		newAPITokenResource,
 		newSCIMGroupResource,
 		newMemberResource,
+		newOrganizationAccessResource,
 	}
 }
 
@@ -189,6 +190,8 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		newMembersDataSource,
 		newAuditLogDataSource,
+		newAPITokensDataSource,
+		newOrganizationAuthDataSource,
 	}
 }
 

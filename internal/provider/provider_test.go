@@ -76,10 +76,8 @@ func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 			baseURL: stringOrEnvValue(os.Getenv(envBaseURL), defaultBaseURL),
 			tokens:  map[string]string{"owner": token},
 		}
-		if legacy && env.refusesTokenAPI(t) {
-			t.Skip("skipped: the live target lets only a browser session manage organization auth tokens (sentry.io " +
-				"since 2025-09, self-hosted from 25.10), and this test manages them with an auth token, as releases " +
-				"before 25.10 allow")
+		if legacy {
+			env.needLegacyTokens(t)
 		}
 		return env
 	}
@@ -96,6 +94,22 @@ func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 		tokens:     map[string]string{"owner": tokens.Owner, "manager": tokens.Manager, "member": tokens.Member},
 		sim:        sim,
 		clockShift: shift,
+	}
+}
+
+// needLegacyTokens makes the environment a Sentry that accepts auth tokens
+// on its organization auth token endpoints: the emulator is switched to
+// releases before 25.10, and a live target that refuses them skips the test.
+func (e *accEnv) needLegacyTokens(t *testing.T) {
+	t.Helper()
+	if e.sim != nil {
+		e.sim.SetLegacyOrgTokens(true)
+		return
+	}
+	if e.refusesTokenAPI(t) {
+		t.Skip("skipped: the live target lets only a browser session manage organization auth tokens (sentry.io " +
+			"since 2025-09, self-hosted from 25.10), and this test manages them with an auth token, as releases " +
+			"before 25.10 allow")
 	}
 }
 

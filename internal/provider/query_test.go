@@ -85,6 +85,10 @@ type queryOrg struct {
 	dev, lead, okta, newHire, late string
 	members                        map[string]string // email to member id
 	tokenName, token               string            // the org auth token's name and id
+	// tokensListed is whether Sentry lists organization auth tokens for
+	// a bearer token: releases before 25.10 do; today's Sentry lets only
+	// a browser session, and the token was made as a person would there.
+	tokensListed bool
 	// scimToken is empty where the organization has no SCIM token; then
 	// there is no group.
 	scimToken, groupName, groupSlug, group string
@@ -99,14 +103,38 @@ func scimTokenOf(env *accEnv) string {
 	return os.Getenv(envSCIMToken)
 }
 
-// newQueryOrg makes, as the owner, two teams, two projects with three
-// team links, four invitations (one in the SCIM group; the emulator adds
-// an expired one), an org auth token and, where there is a SCIM token, a
-// SCIM group. Each is removed when the test ends.
+// Sentry's two ways with organization auth tokens, for newQueryOrgIn:
+// releases before 25.10 list them for a bearer token; today's Sentry
+// (sentry.io since 2025-09, self-hosted 25.10 and later) only for a
+// browser session.
+const (
+	legacyTokens = true
+	todaysTokens = false
+)
+
+// newQueryOrg is newQueryOrgIn an emulated Sentry that lists tokens for a
+// bearer token, as releases before 25.10 do.
 func newQueryOrg(t *testing.T) *queryOrg {
 	t.Helper()
+	return newQueryOrgIn(t, legacyTokens)
+}
+
+// newQueryOrgIn makes, as the owner, two teams, two projects with three
+// team links, four invitations (one in the SCIM group; the emulator adds
+// an expired one), an org auth token and, where there is a SCIM token, a
+// SCIM group. Each is removed when the test ends. legacyOrgTokens sets
+// the emulator's mode; in today's mode the owner makes the token as in
+// Sentry's settings page. Live, a Sentry that refuses the token to the
+// API is today's Sentry, and the organization has no token of the test.
+func newQueryOrgIn(t *testing.T, legacyOrgTokens bool) *queryOrg {
+	t.Helper()
 	queryTerraform(t)
-	env := newAccEnv(t, legacyOrgTokens)
+	env := newAccEnv(t)
+	if env.sim != nil {
+		env.sim.SetLegacyOrgTokens(legacyOrgTokens)
+	} else if legacyOrgTokens {
+		env.needLegacyTokens(t)
+	}
 	ctx := t.Context()
 	owner := env.client(t, "owner")
 	base := randomName()
@@ -188,12 +216,26 @@ func newQueryOrg(t *testing.T) *queryOrg {
 		}
 	}
 
-	token, err := owner.CreateOrgAuthToken(ctx, env.org, o.tokenName)
-	if err != nil {
-		t.Fatal(err)
+	if env.sim != nil && !legacyOrgTokens {
+		// Made in Sentry's settings page, as today's Sentry still allows;
+		// the emulator goes when the test ends, and the token with it.
+		made, err := env.sim.CreateOrgToken(env.org, "owner@"+env.org+".example", o.tokenName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.token = made.ID
+	} else {
+		token, err := owner.CreateOrgAuthToken(ctx, env.org, o.tokenName)
+		switch {
+		case err == nil:
+			o.token, o.tokensListed = token.ID, true
+			cleanup("org auth token "+o.tokenName, func(ctx context.Context) error { return owner.DeleteOrgAuthToken(ctx, env.org, token.ID) })
+		case env.sim == nil && sentry.IsSessionOnly(err):
+			// Today's Sentry: the test's objects hold no token.
+		default:
+			t.Fatal(err)
+		}
 	}
-	o.token = token.ID
-	cleanup("org auth token "+o.tokenName, func(ctx context.Context) error { return owner.DeleteOrgAuthToken(ctx, env.org, token.ID) })
 
 	if o.scimToken != "" {
 		scim, err := sentry.NewClient(sentry.Config{BaseURL: env.baseURL, Token: o.scimToken, UserAgent: "terraform-provider-sentry-tests"})
@@ -219,6 +261,16 @@ func (o *queryOrg) needSCIM(t *testing.T) {
 	t.Helper()
 	if o.group == "" {
 		t.Skipf("this test lists a SCIM group, which needs %s: a SCIM token of the organization", envSCIMToken)
+	}
+}
+
+// needTokens skips a test that lists or imports the test's token where
+// Sentry lets only a browser session list tokens.
+func (o *queryOrg) needTokens(t *testing.T) {
+	t.Helper()
+	if !o.tokensListed {
+		t.Skip("this test lists an organization auth token, which this Sentry lists only to a browser session " +
+			"(sentry.io since 2025-09, self-hosted 25.10 and later)")
 	}
 }
 
@@ -436,6 +488,7 @@ func TestAccQuery_teamProjects(t *testing.T) {
 
 func TestAccQuery_apiTokens(t *testing.T) {
 	o := newQueryOrg(t)
+	o.needTokens(t)
 	// Tokens have no filter: the organization's others are listed too.
 	o.query(t, unfilteredListBlock("sentry_api_token"),
 		o.expectOwn("sentry_api_token.all", 1),
@@ -470,11 +523,22 @@ func importPlan(n int) *regexp.Regexp {
 	return regexp.MustCompile(fmt.Sprintf(`Plan: %d to import, 0 to add, 0 to change, 0 to destroy\.`, n))
 }
 
-// query runs terraform query with -generate-config-out in the runner's
-// working directory.
-func (r *tfRunner) query(generateConfigOut string) {
+// queryReport is what a terraform query said besides its results.
+type queryReport struct {
+	// warnings are its warning diagnostics.
+	warnings []tfjson.Diagnostic
+	// totals are how many results each list block found, by address
+	// ("list.sentry_team.all").
+	totals map[string]int
+}
+
+// query runs terraform query -json with -generate-config-out in the
+// runner's working directory: a failure, which Terraform's exit code or an
+// error diagnostic says, ends the test.
+func (r *tfRunner) query(generateConfigOut string) queryReport {
 	r.t.Helper()
 	var diags []string
+	report := queryReport{totals: map[string]int{}}
 	out, err := r.run("query", func(ctx context.Context, ra tfexec.ReattachInfo) error {
 		logs, err := r.tf.QueryJSON(ctx, tfexec.Reattach(ra), tfexec.GenerateConfigOut(generateConfigOut))
 		if err != nil {
@@ -483,6 +547,14 @@ func (r *tfRunner) query(generateConfigOut string) {
 		for msg := range logs {
 			if msg.Err != nil {
 				return msg.Err
+			}
+			switch m := msg.Msg.(type) {
+			case tfjson.DiagnosticLogMessage:
+				if m.Severity == tfjson.DiagnosticSeverityWarning {
+					report.warnings = append(report.warnings, m.Diagnostic)
+				}
+			case tfjson.ListCompleteMessage:
+				report.totals[m.ListComplete.Address] = m.ListComplete.Total
 			}
 			if msg.Msg != nil && msg.Msg.Level() == tfjson.Error {
 				diags = append(diags, msg.Msg.Message())
@@ -494,6 +566,26 @@ func (r *tfRunner) query(generateConfigOut string) {
 	r.tf.SetStdout(&r.out)
 	if err != nil || len(diags) > 0 {
 		r.t.Fatalf("terraform query: %v %s\n%s", err, strings.Join(diags, "\n"), out)
+	}
+	return report
+}
+
+// expectTokensSkipped checks that the query's list of organization auth
+// tokens at address found nothing, and that the query warned once, about
+// them, saying why.
+func (q queryReport) expectTokensSkipped(t *testing.T, address string) {
+	t.Helper()
+	if total, ok := q.totals[address]; !ok || total != 0 {
+		t.Errorf("%s found %d tokens (reported: %t), want 0", address, total, ok)
+	}
+	if len(q.warnings) != 1 {
+		t.Fatalf("%d warnings, want one about tokens: %+v", len(q.warnings), q.warnings)
+	}
+	w := q.warnings[0]
+	for _, says := range []string{"2025-09 on sentry.io and 25.10 self-hosted", "browser session", "sentry_api_tokens data source"} {
+		if !strings.Contains(w.Detail, says) {
+			t.Errorf("the warning does not say %q: %s: %s", says, w.Summary, w.Detail)
+		}
 	}
 }
 
@@ -509,18 +601,19 @@ func orgListBlocks() string {
 }
 
 // generate runs terraform query with the list blocks and returns the
-// configuration -generate-config-out wrote for what they found.
-func (r *tfRunner) generate(lists string) string {
+// configuration -generate-config-out wrote for what they found, and what
+// else the query said.
+func (r *tfRunner) generate(lists string) (string, queryReport) {
 	r.t.Helper()
 	if err := os.WriteFile(filepath.Join(r.dir, "org.tfquery.hcl"), []byte(lists), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
-	r.query("generated.tf")
+	report := r.query("generated.tf")
 	b, err := os.ReadFile(filepath.Join(r.dir, "generated.tf"))
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	return string(b)
+	return string(b), report
 }
 
 // keepOwn is the generated configuration without the resource and import
@@ -586,20 +679,44 @@ func (r *tfRunner) importAll(n int, config string) {
 // imports only, applies, and plans empty. Types without a filter are listed
 // whole, and what the test did not make is dropped from the configuration.
 func TestAccQuery_generateConfig(t *testing.T) {
-	o := newQueryOrg(t)
+	generateConfig(t, newQueryOrg(t))
+}
+
+// TestAccQuery_generateConfig_todaysSentry is the same on today's Sentry,
+// where only a browser session may list organization auth tokens: the
+// query of all five types succeeds, the token list finds nothing and warns
+// once, and everything else is imported and plans empty.
+func TestAccQuery_generateConfig_todaysSentry(t *testing.T) {
+	o := newQueryOrgIn(t, todaysTokens)
+	o.env.needSim(t, "the test's token is made as in Sentry's settings page")
+	generateConfig(t, o)
+}
+
+func generateConfig(t *testing.T, o *queryOrg) {
+	t.Helper()
 	r := newTFRunner(t, o.providerConfig())
 	lists := listBlock("sentry_team", "mine", fmt.Sprintf("query = %q", o.filterText()), false) +
 		listBlock("sentry_team_project", "api", fmt.Sprintf("project = %q", o.api), false) +
 		listBlock("sentry_team_project", "web", fmt.Sprintf("project = %q", o.web), false) +
 		listBlock("sentry_member", "mine", fmt.Sprintf("query = %q", o.filterText()), false) +
 		unfilteredListBlock("sentry_api_token")
-	// 2 teams, 3 links, the invitations, 1 token and the group if any.
-	want := 2 + 3 + len(o.members) + 1
+	// 2 teams, 3 links, the invitations, the token where Sentry lists it,
+	// and the group if any.
+	want := 2 + 3 + len(o.members)
+	if o.tokensListed {
+		want++
+	}
 	if o.group != "" {
 		lists += unfilteredListBlock("sentry_scim_group")
 		want++
 	}
-	generated := r.generate(lists)
+	generated, report := r.generate(lists)
+	if o.tokensListed && len(report.warnings) > 0 {
+		t.Errorf("warnings: %+v", report.warnings)
+	}
+	if !o.tokensListed {
+		report.expectTokensSkipped(t, "list.sentry_api_token.all")
+	}
 	if regexp.MustCompile(`slug\s*=\s*"` + regexp.QuoteMeta(o.groupSlug) + `"`).MatchString(generated) {
 		t.Errorf("the SCIM group's team was generated as a sentry_team:\n%s", generated)
 	}
@@ -652,17 +769,21 @@ import {
   to       = sentry_member.lead
   identity = { organization = %[6]q, id = %[8]q }
 }
-
+`, o.backend, o.teamName(o.backend), o.teams[o.backend], o.web, o.frontend, o.env.org, o.lead, o.members[o.lead])
+	n := 3
+	if o.tokensListed {
+		config += fmt.Sprintf(`
 resource "sentry_api_token" "ci" {
-  name = %[9]q
+  name = %q
 }
 
 import {
   to       = sentry_api_token.ci
-  identity = { id = %[10]q }
+  identity = { id = %q }
 }
-`, o.backend, o.teamName(o.backend), o.teams[o.backend], o.web, o.frontend, o.env.org, o.lead, o.members[o.lead], o.tokenName, o.token)
-	n := 4
+`, o.tokenName, o.token)
+		n++
+	}
 	if o.group != "" {
 		config += fmt.Sprintf(`
 resource "sentry_scim_group" "okta" {
@@ -683,18 +804,32 @@ import {
 // TestAccQuery_organization imports a whole generated organization through
 // terraform query and logs the API requests it took: small-org.json (309
 // objects) by default, large-org.json (1,000 members and 1,533 objects)
-// with SENTRY_QUERY_ACC_ORG=large.
+// with SENTRY_QUERY_ACC_ORG=large. Sentry is a release before 25.10,
+// which lists organization auth tokens for a bearer token.
 func TestAccQuery_organization(t *testing.T) {
+	queryOrganization(t, legacyTokens)
+}
+
+// TestAccQuery_organization_todaysSentry is the same on today's Sentry,
+// in an organization whose tokens people made in the browser: the query
+// of all five types succeeds, with one warning for the tokens it cannot
+// list, and everything else is imported and plans empty.
+func TestAccQuery_organization_todaysSentry(t *testing.T) {
+	queryOrganization(t, todaysTokens)
+}
+
+func queryOrganization(t *testing.T, legacyOrgTokens bool) {
+	t.Helper()
 	queryTerraform(t)
 	env := newAccEnv(t)
-	if env.sim == nil {
-		t.Skip("seeds an organization: emulator only")
-	}
-	file, want := "small-org.json", 309
+	env.needSim(t, "seeds an organization")
+	env.sim.SetLegacyOrgTokens(legacyOrgTokens)
+	// Seeded tokens: 4 in small-org.json, 20 in large-org.json.
+	file, want, tokens := "small-org.json", 309, 4
 	switch size := os.Getenv("SENTRY_QUERY_ACC_ORG"); size {
 	case "", "small":
 	case "large":
-		file, want = "large-org.json", 1533
+		file, want, tokens = "large-org.json", 1533, 20
 	default:
 		t.Fatalf("SENTRY_QUERY_ACC_ORG=%q: want small or large", size)
 	}
@@ -706,11 +841,23 @@ func TestAccQuery_organization(t *testing.T) {
 	if err := env.sim.LoadSeed(env.org, f); err != nil {
 		t.Fatal(err)
 	}
+	if !legacyOrgTokens {
+		if _, err := env.sim.CreateOrgToken(env.org, "manager@"+env.org+".example", randomName()+"-deploy"); err != nil {
+			t.Fatal(err)
+		}
+		want -= tokens
+	}
 	r := newTFRunner(t, ownerSCIMProviderConfig(env))
 
 	env.sim.ResetStats()
-	generated := r.generate(orgListBlocks())
+	generated, report := r.generate(orgListBlocks())
 	listed := env.sim.Stats().Total()
+	if legacyOrgTokens && len(report.warnings) > 0 {
+		t.Errorf("warnings: %+v", report.warnings)
+	}
+	if !legacyOrgTokens {
+		report.expectTokensSkipped(t, "list.sentry_api_token.all")
+	}
 	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAllString(generated, -1)); n != want {
 		t.Fatalf("%d import blocks generated, want %d", n, want)
 	}

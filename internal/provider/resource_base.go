@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -87,48 +88,66 @@ func (b *resourceBase) sessionWith(organization types.String, diags *diag.Diagno
 
 // organizationAttribute is the organization attribute every resource has:
 // optional, defaulting to the provider's, and replacing the object when it
-// changes because Sentry objects cannot move between organizations.
-func organizationAttribute(b *resourceBase) schema.StringAttribute {
+// changes because Sentry objects cannot move between organizations. The
+// provider's default is planned by planOrganization, from each resource's
+// ModifyPlan: attribute plan modifiers belong to the schema, which the
+// framework builds once from an instance that is never configured, so they
+// cannot see the provider's settings.
+func organizationAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: "Slug of the organization the object belongs to. Defaults to the provider's `organization`. " +
 			"Changing it replaces the object.",
 		Optional: true,
 		Computed: true,
 		PlanModifiers: []planmodifier.String{
-			providerOrganizationDefault{base: b},
+			organizationFromState{},
 			stringplanmodifier.RequiresReplace(),
 		},
 		Validators: []validator.String{lengthValidator{what: "organization slug", min: 1, maxCount: 50}},
 	}
 }
 
-// providerOrganizationDefault plans the provider's organization when the
-// resource does not set its own, so plan shows where an object will live and
-// a change of the provider's organization shows as a replacement.
-type providerOrganizationDefault struct {
-	base *resourceBase
-}
+// organizationFromState keeps the organization an object was created or
+// imported with while the configuration leaves it out; planOrganization
+// then plans the provider's, which replaces the object if it differs.
+type organizationFromState struct{}
 
-func (m providerOrganizationDefault) Description(context.Context) string {
+func (organizationFromState) Description(context.Context) string {
 	return "Defaults to the provider's organization."
 }
 
-func (m providerOrganizationDefault) MarkdownDescription(ctx context.Context) string {
+func (m organizationFromState) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (m providerOrganizationDefault) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if !req.ConfigValue.IsNull() {
-		return
-	}
-	if m.base.data != nil && m.base.data.organization != "" {
-		resp.PlanValue = types.StringValue(m.base.data.organization)
-		return
-	}
-	// Without a provider default, keep what the object was created or
-	// imported with; create reports the missing setting.
-	if !req.StateValue.IsNull() {
+func (organizationFromState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.ConfigValue.IsNull() && !req.StateValue.IsNull() {
 		resp.PlanValue = req.StateValue
+	}
+}
+
+// planOrganization plans the provider's organization for a resource whose
+// configuration leaves organization out, so that plan shows where an
+// object will live instead of "(known after apply)", and a change of the
+// provider's organization shows as a replacement. Every resource's
+// ModifyPlan calls it first; a ModifyPlan that changes more reads the plan
+// back from resp.Plan.
+func (b *resourceBase) planOrganization(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || b.data == nil || b.data.organization == "" {
+		return
+	}
+	org := path.Root("organization")
+	var configured, prior types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, org, &configured)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, org, &prior)...)
+	}
+	if resp.Diagnostics.HasError() || !configured.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, org, types.StringValue(b.data.organization))...)
+	if !req.State.Raw.IsNull() && !prior.IsNull() && prior.ValueString() != b.data.organization {
+		resp.RequiresReplace.Append(org)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 
 var (
 	_ resource.Resource                = (*scimGroupResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*scimGroupResource)(nil)
 	_ resource.ResourceWithConfigure   = (*scimGroupResource)(nil)
 	_ resource.ResourceWithImportState = (*scimGroupResource)(nil)
 	_ resource.ResourceWithIdentity    = (*scimGroupResource)(nil)
@@ -72,7 +73,7 @@ func (r *scimGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: "The group's name, which is the team's name; Sentry makes the team's slug from it. " +
 					"1 to 64 characters, without leading or trailing whitespace (Sentry strips it). Changing it renames " +
@@ -380,4 +381,10 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 		return
 	}
 	addSCIMAPIError(diags, summary, fmt.Sprintf("change SCIM group %q in organization %q", group, org), err)
+}
+
+// ModifyPlan plans the provider's organization where the configuration
+// leaves it out.
+func (r *scimGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganization(ctx, req, resp)
 }

@@ -22,6 +22,7 @@ import (
 
 var (
 	_ resource.Resource                = (*teamProjectResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*teamProjectResource)(nil)
 	_ resource.ResourceWithConfigure   = (*teamProjectResource)(nil)
 	_ resource.ResourceWithImportState = (*teamProjectResource)(nil)
 	_ resource.ResourceWithIdentity    = (*teamProjectResource)(nil)
@@ -80,7 +81,7 @@ func (r *teamProjectResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"project": schema.StringAttribute{
 				MarkdownDescription: "Slug of the project. Changing it replaces the link.",
 				Required:            true,
@@ -312,4 +313,10 @@ func teamProjectState(org, project, team string) teamProjectModel {
 		Project:      types.StringValue(project),
 		Team:         types.StringValue(team),
 	}
+}
+
+// ModifyPlan plans the provider's organization where the configuration
+// leaves it out.
+func (r *teamProjectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganization(ctx, req, resp)
 }

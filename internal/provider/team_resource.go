@@ -21,6 +21,7 @@ import (
 
 var (
 	_ resource.Resource                = (*teamResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*teamResource)(nil)
 	_ resource.ResourceWithConfigure   = (*teamResource)(nil)
 	_ resource.ResourceWithImportState = (*teamResource)(nil)
 	_ resource.ResourceWithIdentity    = (*teamResource)(nil)
@@ -66,7 +67,7 @@ func (r *teamResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization": organizationAttribute(&r.resourceBase),
+			"organization": organizationAttribute(),
 			"slug": schema.StringAttribute{
 				MarkdownDescription: "The team's slug, unique in the organization: lowercase letters, digits, underscores and " +
 					"hyphens, not only digits, at most 50 characters. When left out, Sentry makes one from `name`. " +
@@ -307,4 +308,10 @@ func teamLabel(m teamModel) string {
 		return s
 	}
 	return m.Name.ValueString()
+}
+
+// ModifyPlan plans the provider's organization where the configuration
+// leaves it out.
+func (r *teamResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganization(ctx, req, resp)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -54,8 +55,11 @@ type Config struct {
 	// wraps a copy of its transport to bound every attempt (see
 	// AttemptTimeout); the http.Client itself is not changed.
 	HTTPClient *http.Client
-	// MaxRetries bounds the retries of one call: 0 means 5, a negative value
-	// means none.
+	// MaxRetries bounds the retries of one call after a network error, a
+	// 5xx or a 429 that did not come from Sentry's rate limiter: 0 means 5,
+	// a negative value means none at all. A refusal by the rate limiter is
+	// retried until OperationTimeout (or the caller's deadline) instead,
+	// after its window has turned.
 	MaxRetries int
 	// RetryWaitMin and RetryWaitMax bound the wait between retries; zero
 	// means 500ms and 30s.
@@ -77,6 +81,7 @@ type Client struct {
 	userAgent        string
 	http             *retryablehttp.Client
 	operationTimeout time.Duration
+	maxRetries       int
 	// maxPages bounds every list, in pages (see defaultMaxPages); tests
 	// lower it.
 	maxPages int
@@ -108,11 +113,8 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("sentry: RetryWaitMin (%s) is longer than RetryWaitMax (%s)", waitMin, waitMax)
 	}
 	retries := cfg.MaxRetries
-	switch {
-	case retries == 0:
+	if retries == 0 {
 		retries = defaultMaxRetries
-	case retries < 0:
-		retries = 0
 	}
 
 	attemptTimeout, err := timeoutOrDefault("AttemptTimeout", cfg.AttemptTimeout, defaultAttemptTimeout)
@@ -136,7 +138,17 @@ func NewClient(cfg Config) (*Client, error) {
 			tr.MaxIdleConns = max(tr.MaxIdleConns, maxIdleConnsPerHost)
 		}
 	}
+	// Every client of the process that calls the same Sentry with the same
+	// token and HTTP client shares one pacer: Sentry counts the token's
+	// requests, not the client's.
+	pace := sharedPacer(base, token, cfg.HTTPClient)
 	httpClient = withAttemptTimeout(httpClient, attemptTimeout)
+	httpClient.Transport = &pacedTransport{base: httpClient.Transport, pacer: pace}
+	// retryablehttp's own count stops nothing before planRetry does.
+	retryMax := math.MaxInt32
+	if retries < 0 {
+		retryMax = 0
+	}
 	userAgent := cfg.UserAgent
 	if userAgent == "" {
 		userAgent = defaultUserAgent
@@ -147,6 +159,7 @@ func NewClient(cfg Config) (*Client, error) {
 		token:            token,
 		userAgent:        userAgent,
 		operationTimeout: operationTimeout,
+		maxRetries:       retries,
 		maxPages:         defaultMaxPages,
 		http: &retryablehttp.Client{
 			HTTPClient: httpClient,
@@ -155,10 +168,10 @@ func NewClient(cfg Config) (*Client, error) {
 			Logger:         nil,
 			RetryWaitMin:   waitMin,
 			RetryWaitMax:   waitMax,
-			RetryMax:       retries,
+			RetryMax:       retryMax,
 			RequestLogHook: beforeAttempt,
 			CheckRetry:     checkRetry,
-			Backoff:        backoff,
+			Backoff:        noBackoff,
 			// Hand back the last response so the caller sees Sentry's own
 			// error (a 429's message, say) rather than "giving up after N
 			// attempts".
@@ -287,6 +300,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		idempotent: rc.idempotent || isIdempotentMethod(method),
 		waitMin:    c.http.RetryWaitMin,
 		waitMax:    c.http.RetryWaitMax,
+		maxRetries: c.maxRetries,
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, c.token)
 	ctx = context.WithValue(ctx, attemptStateKey{}, st)

@@ -144,13 +144,17 @@ func TestNewClientRetryWaits(t *testing.T) {
 		t.Errorf("RetryWaitMax = %s, want 1m", c.http.RetryWaitMax)
 	}
 
-	for _, tt := range []struct{ in, want int }{{0, 5}, {-1, 0}, {2, 2}} {
+	for _, tt := range []struct{ in, want int }{{0, 5}, {-1, -1}, {2, 2}} {
 		c, err := NewClient(Config{Token: testToken, MaxRetries: tt.in})
 		if err != nil {
 			t.Fatalf("NewClient: %v", err)
 		}
-		if c.http.RetryMax != tt.want {
-			t.Errorf("MaxRetries %d: RetryMax = %d, want %d", tt.in, c.http.RetryMax, tt.want)
+		if c.maxRetries != tt.want {
+			t.Errorf("MaxRetries %d: maxRetries = %d, want %d", tt.in, c.maxRetries, tt.want)
+		}
+		// No retries at all stops retryablehttp too.
+		if (c.http.RetryMax == 0) != (tt.want < 0) {
+			t.Errorf("MaxRetries %d: RetryMax = %d", tt.in, c.http.RetryMax)
 		}
 	}
 }

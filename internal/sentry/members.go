@@ -41,6 +41,8 @@ type MemberUser struct {
 	ID    string `json:"id"`
 	Email string `json:"email"`
 	Name  string `json:"name"`
+	// Has2FA is whether the user enrolled a second factor.
+	Has2FA bool `json:"has2fa"`
 }
 
 // MemberTeamRole is a member's stored role on one team. A nil Role is

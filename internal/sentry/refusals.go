@@ -105,6 +105,28 @@ func IsSessionOnly(err error) bool {
 
 // apiErrorOf returns the *APIError in err's chain when it has the status
 // (any status when status is 0), else nil.
+// IsSSORequired reports Sentry's SsoRequired refusal (detail.code
+// "sso-required", a 401 "Must login via SSO"): the organization requires
+// its SSO provider and the request's user has not signed in through it.
+// Sentry's current permission code raises it for browser sessions only
+// (src/sentry/api/permissions.py, SentryPermission.determine_access);
+// older releases and proxies in front of Sentry are the way a token meets
+// it.
+func IsSSORequired(err error) bool {
+	e := apiErrorOf(err, 0)
+	return e != nil && e.Code == "sso-required"
+}
+
+// Is2FARequired reports Sentry's TwoFactorRequired refusal (detail.code
+// "2fa-required", a 401 "Organization requires two-factor authentication
+// to be enabled"): the organization requires 2FA and the request's user
+// has not enrolled it. Like SsoRequired, current Sentry raises it for
+// browser sessions only.
+func Is2FARequired(err error) bool {
+	e := apiErrorOf(err, 0)
+	return e != nil && e.Code == "2fa-required"
+}
+
 func apiErrorOf(err error, status int) *APIError {
 	var e *APIError
 	if !errors.As(err, &e) || (status != 0 && e.StatusCode != status) {

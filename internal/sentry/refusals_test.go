@@ -22,6 +22,8 @@ func TestRefusalPredicates(t *testing.T) {
 		"IsTeamNotFound":    IsTeamNotFound,
 		"IsIdPManaged":      IsIdPManaged,
 		"IsSessionOnly":     IsSessionOnly,
+		"IsSSORequired":     IsSSORequired,
+		"Is2FARequired":     Is2FARequired,
 	}
 	const (
 		members = "organizations/acme/members/"
@@ -49,6 +51,14 @@ func TestRefusalPredicates(t *testing.T) {
 		{"organization token on a member PUT", "PUT", member, 400, ``, "IsOrgTokenRefused"},
 		{"bare 400 elsewhere", "PUT", "teams/acme/backend/", 400, ``, ""},
 		{"invalid teams", "POST", members, 400, `{"teamRoles": ["Invalid teams"]}`, "IsInvalidTeams"},
+		// SsoRequired and TwoFactorRequired (src/sentry/api/exceptions.py)
+		// as SentryAPIException renders them.
+		{"SSO required", "GET", members, 401,
+			`{"detail": {"code": "sso-required", "message": "Must login via SSO", "extra": {"loginUrl": "/auth/login/acme/"}}}`, "IsSSORequired"},
+		{"2FA required", "GET", members, 401,
+			`{"detail": {"code": "2fa-required", "message": "Organization requires two-factor authentication to be enabled", "extra": {}}}`, "Is2FARequired"},
+		{"superuser required", "GET", members, 403,
+			`{"detail": {"code": "superuser-required", "message": "You need to re-authenticate for superuser.", "extra": {}}}`, ""},
 		{"invalid teams on the older field", "PUT", member, 400, `{"teams": ["Invalid teams"]}`, "IsInvalidTeams"},
 		{"invalid team role", "POST", members, 400, `{"teamRoles": ["Invalid team-role"]}`, ""},
 		{"team does not exist", "POST", "projects/acme/web/teams/ghost/", 404, `{"detail": "Team does not exist."}`, "IsTeamNotFound"},

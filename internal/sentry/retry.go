@@ -25,8 +25,18 @@ type attemptState struct {
 	path       string
 	idempotent bool
 	// waitMin and waitMax are the client's bounds on the wait between
-	// attempts.
+	// attempts; maxRetries bounds the retries of failures other than
+	// Sentry's rate limiter (negative: no retries at all).
 	waitMin, waitMax time.Duration
+	maxRetries       int
+
+	// retries counts the retries bounded by maxRetries, throttled the
+	// answers of Sentry's rate limiter, retried until the call's
+	// deadline. nextWait is the pause before the next attempt, which
+	// pacedTransport takes. All three are only touched by
+	// retryablehttp's loop, one attempt after the other.
+	retries, throttled int
+	nextWait           time.Duration
 
 	// attempt and started are only touched by retryablehttp's loop, one
 	// attempt after the other.
@@ -66,14 +76,12 @@ func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	st.attempt = attempt + 1
 	st.started = time.Now()
 	st.wroteHeaders.Store(false)
-	st.lastStatus.Store(0)
 }
 
 // checkRetry is retryablehttp's CheckRetry. It is called once per attempt,
 // with or without a response, so it also logs the attempt.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := stateFrom(ctx)
-	st.lastStatus.Store(0)
 	switch {
 	case resp != nil:
 		st.lastStatus.Store(int32(resp.StatusCode)) //nolint:gosec // HTTP status codes are three digits.
@@ -84,13 +92,69 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		st.mayHaveRun.Store(true)
 	}
 	retry, stopErr := shouldRetry(ctx, st, resp, err)
-	if retry && resp != nil && !timeToWait(ctx, st, resp, time.Now()) {
-		// Give up now with Sentry's answer (a 429, say) rather than wait
-		// for the deadline and report only that it passed.
-		retry = false
+	if retry {
+		retry = st.planRetry(ctx, resp, time.Now())
 	}
 	logAttempt(ctx, st, resp, err, retry)
 	return retry, stopErr
+}
+
+// planRetry decides whether a retryable failure is tried again, and sets
+// the pause before the next attempt. A refusal by Sentry's rate limiter
+// is tried again until the call's deadline: the call has up to its
+// OperationTimeout (or the resource's timeouts) for it, and the window
+// turns every second. Other failures get MaxRetries retries.
+func (st *attemptState) planRetry(ctx context.Context, resp *http.Response, now time.Time) bool {
+	if st.maxRetries < 0 {
+		return false
+	}
+	st.nextWait = 0
+	if resp != nil && limiterRefusal(resp) {
+		st.throttled++
+		if resp.Header.Get("X-Sentry-Rate-Limit-Remaining") == "0" {
+			// The window is spent: the pacer holds this route's
+			// requests, this one included, until it turns and a
+			// jitter more. Give up now, with Sentry's answer, when
+			// that would be past the deadline.
+			wait, ok := serverWait(resp, now)
+			return !ok || fitsBefore(ctx, now.Add(min(max(wait, 0), maxHold)+resetJitter))
+		}
+		// The concurrent limit: a slot frees when any request ends.
+		st.nextWait = exponentialWait(st.waitMin, st.waitMax, st.throttled-1)
+		return true
+	}
+	st.retries++
+	if st.retries > st.maxRetries {
+		return false
+	}
+	st.nextWait = retryWait(st.waitMin, st.waitMax, st.retries-1, resp)
+	if resp != nil {
+		if _, named := serverWait(resp, now); named && !fitsBefore(ctx, now.Add(st.nextWait)) {
+			// Give up now with Sentry's answer rather than wait for
+			// the deadline and report only that it passed.
+			return false
+		}
+	}
+	return true
+}
+
+// limiterRefusal tells a 429 of Sentry's rate limiter, which carries its
+// window's or its concurrency's count at zero
+// (src/sentry/middleware/ratelimit.py adds the headers to every answer;
+// src/sentry/ratelimits/utils.py sets remaining to 0 when the window
+// refuses), from an endpoint's own throttle, such as the invitations'
+// ("You are being rate limited for too many invitations."), which passed
+// the limiter and may last far longer than a call.
+func limiterRefusal(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusTooManyRequests &&
+		(resp.Header.Get("X-Sentry-Rate-Limit-Remaining") == "0" || resp.Header.Get("X-Sentry-Rate-Limit-ConcurrentRemaining") == "0") &&
+		resp.Header.Get("X-Sentry-Rate-Limit-Reset") != ""
+}
+
+// fitsBefore reports whether t is before ctx's deadline, if it has one.
+func fitsBefore(ctx context.Context, t time.Time) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || t.Before(deadline)
 }
 
 func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err error) (bool, error) {
@@ -118,20 +182,6 @@ func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err
 		return st.idempotent, nil
 	}
 	return false, nil
-}
-
-// timeToWait reports whether the wait the server asks for before the next
-// attempt, if it names one, ends before ctx's deadline.
-func timeToWait(ctx context.Context, st *attemptState, resp *http.Response, now time.Time) bool {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return true
-	}
-	wait, ok := serverWait(resp, now)
-	if !ok {
-		return true
-	}
-	return now.Add(clampDuration(wait, st.waitMin, st.waitMax)).Before(deadline)
 }
 
 // retryableTransportError tells passing network trouble from failures that
@@ -185,13 +235,16 @@ func logAttempt(ctx context.Context, st *attemptState, resp *http.Response, err 
 	tflog.Debug(ctx, "Sentry API request", fields)
 }
 
-// backoff is retryablehttp's Backoff: the server's own wait when it names
-// one, else exponential backoff with jitter.
-func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+// noBackoff is retryablehttp's Backoff: the pause before a retry is
+// planRetry's, taken by pacedTransport where it also waits for the pacer.
+func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
+
+// retryWait is the pause before a bounded retry: the server's own wait
+// when it names one, else exponential backoff with jitter.
+func retryWait(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := serverWait(resp, time.Now()); ok {
-			// Jitter spreads the parallel resources that all hit the limit
-			// at once over the start of the next window.
+			// Jitter spreads the parallel resources that failed at once.
 			return clampDuration(wait+randomDuration(minWait), minWait, maxWait)
 		}
 	}

@@ -163,9 +163,9 @@ func TestRetryOn429WithRateLimitReset(t *testing.T) {
 			t.Errorf("%d requests, want 2", seq.hits.Load())
 		}
 		// The bubble's clock starts on a whole second: the window resets
-		// a second later, and the jitter adds at most RetryWaitMin.
-		if took < time.Second || took > time.Second+time.Millisecond {
-			t.Errorf("the retry came after %s, want when the window resets, 1s", took)
+		// a second later, and the jitter adds at most resetJitter.
+		if took < time.Second || took > time.Second+resetJitter {
+			t.Errorf("the retry came after %s, want when the window resets, 1s, plus at most %s", took, resetJitter)
 		}
 	})
 }
@@ -415,14 +415,14 @@ func TestBackoffBounds(t *testing.T) {
 	minWait, maxWait := 500*time.Millisecond, 30*time.Second
 	for attempt := range 20 {
 		for range 50 {
-			d := backoff(minWait, maxWait, attempt, nil)
+			d := retryWait(minWait, maxWait, attempt, nil)
 			if d < minWait || d > maxWait {
 				t.Fatalf("attempt %d: wait %s outside [%s, %s]", attempt, d, minWait, maxWait)
 			}
 		}
 	}
 	// The ceiling grows: by attempt 10 every wait is at least half the max.
-	if d := backoff(minWait, maxWait, 10, nil); d < maxWait/2 {
+	if d := retryWait(minWait, maxWait, 10, nil); d < maxWait/2 {
 		t.Errorf("attempt 10: wait %s, want at least %s", d, maxWait/2)
 	}
 
@@ -432,17 +432,17 @@ func TestBackoffBounds(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		far := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
 		far.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
-		if d := backoff(minWait, maxWait, 0, far); d != maxWait {
+		if d := retryWait(minWait, maxWait, 0, far); d != maxWait {
 			t.Errorf("reset an hour ahead: wait %s, want %s", d, maxWait)
 		}
 		past := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
 		past.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10))
-		if d := backoff(minWait, maxWait, 0, past); d < minWait || d > 2*minWait {
+		if d := retryWait(minWait, maxWait, 0, past); d < minWait || d > 2*minWait {
 			t.Errorf("reset in the past: wait %s, want within [%s, %s]", d, minWait, 2*minWait)
 		}
 		soon := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{}}
 		soon.Header.Set("X-Sentry-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(5*time.Second).Unix(), 10))
-		if d := backoff(minWait, maxWait, 0, soon); d < 5*time.Second || d > 5*time.Second+minWait {
+		if d := retryWait(minWait, maxWait, 0, soon); d < 5*time.Second || d > 5*time.Second+minWait {
 			t.Errorf("reset in 5s: wait %s, want within [5s, %s]", d, 5*time.Second+minWait)
 		}
 	})

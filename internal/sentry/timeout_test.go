@@ -206,7 +206,11 @@ func TestTimeoutDefaults(t *testing.T) {
 	if c.operationTimeout != defaultOperationTimeout || c.operationTimeout >= 2*time.Minute {
 		t.Errorf("operation bound %s, want %s (under two minutes)", c.operationTimeout, defaultOperationTimeout)
 	}
-	at, ok := c.http.HTTPClient.Transport.(*attemptTransport)
+	paced, ok := c.http.HTTPClient.Transport.(*pacedTransport)
+	if !ok {
+		t.Fatalf("transport %#v, want the pacer's", c.http.HTTPClient.Transport)
+	}
+	at, ok := paced.base.(*attemptTransport)
 	if !ok || at.timeout != defaultAttemptTimeout {
 		t.Errorf("transport %#v, want an attempt bound of %s", c.http.HTTPClient.Transport, defaultAttemptTimeout)
 	}

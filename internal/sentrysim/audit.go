@@ -522,7 +522,7 @@ func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 		w.boolean("isManaged", false)
 		w.time("dateJoined", u.dateJoined)
 		w.null("lastLogin")
-		w.boolean("has2fa", false)
+		w.boolean("has2fa", u.has2FA)
 		w.splice(auditUserTail)
 		// The emulator keeps one verified email per user, under the
 		// user's id.

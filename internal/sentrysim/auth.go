@@ -147,7 +147,7 @@ func accessFor(p *principal, org *organization) *access {
 			return a
 		}
 		a.member = m
-		a.scopes = m.role.scopes & a.upperBound
+		a.scopes = org.roleScopes(m.role) & a.upperBound
 		a.global = org.allowJoinLeave || m.role.global
 	}
 	return a

@@ -82,13 +82,16 @@ type confCase struct {
 	body   any
 	status int
 	// Expectations on the answer; empty ones are not checked.
-	want      any               // the whole body, JSON-equal
-	detail    string            // the body is {"detail": detail}
-	fields    map[string]string // field errors: field -> a message it contains
-	keys      []string          // keys the object (or each list element) has
-	count     int               // the list's length, when above 0
-	headers   map[string]string // header -> a regexp the value matches
-	check     func(t *testing.T, r response)
+	want    any               // the whole body, JSON-equal
+	detail  string            // the body is {"detail": detail}
+	fields  map[string]string // field errors: field -> a message it contains
+	keys    []string          // keys the object (or each list element) has
+	count   int               // the list's length, when above 0
+	headers map[string]string // header -> a regexp the value matches
+	check   func(t *testing.T, r response)
+	// after runs last, with the fixture, for expectations that need
+	// further requests (the audit log a change wrote).
+	after     func(t *testing.T, f *confFixture, r response)
 	schemaFor string // the OpenAPI path whose answer schema the body follows
 	// subset is JSON the body contains: objects may hold more keys,
 	// arrays must have the same length.
@@ -105,8 +108,6 @@ type confCase struct {
 	// legacyOrgTokens runs the case on an emulator serving the org auth
 	// token endpoints to bearer tokens, as releases before 25.10 did.
 	legacyOrgTokens bool
-	// after checks the emulator's state once the answer is in.
-	after func(t *testing.T, f *confFixture)
 }
 
 func (c confCase) run(t *testing.T) {
@@ -187,9 +188,6 @@ func (c confCase) run(t *testing.T) {
 	if c.errors != nil {
 		r.expect(t, c.status, c.errors)
 	}
-	if c.after != nil {
-		c.after(t, f)
-	}
 	if c.raw != "" && r.raw != c.raw {
 		t.Errorf("body %q, want %q", r.raw, c.raw)
 	}
@@ -217,6 +215,9 @@ func (c confCase) run(t *testing.T) {
 	}
 	if c.check != nil {
 		c.check(t, r)
+	}
+	if c.after != nil {
+		c.after(t, f, r)
 	}
 	if c.schemaFor != "" {
 		schema := responseSchema(t, c.method, c.schemaFor, c.status)
@@ -266,6 +267,22 @@ var conformanceCases = map[string][]confCase{
 	// Authentication and errors: sentry/api/authentication.py,
 	// tests/sentry/api/test_authentication.py.
 	"auth": {
+		// SentryPermission.determine_access (src/sentry/api/permissions.py)
+		// returns for token authentication before needs_sso and
+		// is_not_2fa_compliant: a bearer token of a user without 2FA or an
+		// SSO link is served as usual where the organization requires them.
+		{name: "token of a user without 2FA where 2FA is required", actor: "member", method: "GET", path: "/api/0/organizations/acme/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				setOrgSettings(t, f, OrgSettings{Require2FA: ptr(true)})
+				memberPosture(false, false)(t, f)
+			},
+			status: 200, count: 4},
+		{name: "token of a user without an SSO link where SSO is required", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				setOrgSettings(t, f, OrgSettings{SSORequired: ptr(true)})
+				memberPosture(false, false)(t, f)
+			},
+			body: map[string]any{"email": "x@acme.example"}, status: 201},
 		{name: "no token", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
 			detail: "Authentication credentials were not provided."},
 		{name: "unknown token", actor: "bad", method: "GET", path: "/api/0/organizations/acme/teams/", status: 401,
@@ -288,7 +305,7 @@ var conformanceCases = map[string][]confCase{
 		// Permissions are checked before the method: a method the
 		// permission class does not list is refused as forbidden.
 		{name: "method outside the permission map", actor: "owner", method: "PATCH", path: "/api/0/organizations/acme/teams/",
-			status: 403, detail: msgForbidden},
+			status: 403, detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope"$`}},
 	},
 	// Personal tokens: sentry/api/endpoints/api_tokens.py authenticates
 	// with the browser session only, so a bearer token is no credential
@@ -380,6 +397,31 @@ var conformanceCases = map[string][]confCase{
 			link: `<{base}/api/0/organizations/acme/members/?per_page=2&cursor=2:-1:1>; rel="previous"; results="false"; cursor="2:-1:1", ` +
 				`<{base}/api/0/organizations/acme/members/?per_page=2&cursor=2:1:0>; rel="next"; results="true"; cursor="2:1:0"`},
 		{name: "query by role", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=role:manager", status: 200, count: 1},
+		// The list leaves out members with an OrganizationMemberInvite row
+		// (organization_member_index.py), but POST .../members/ makes only
+		// an OrganizationMember, so its invitations stay in the list.
+		{name: "an invitation made here is listed", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=email:new@acme.example",
+			status: 200, subset: []any{map[string]any{"id": "{invite_id}", "email": "new@acme.example", "pending": true, "user": nil}}},
+		// MemberPermission refuses POST to callers without member:write
+		// or member:admin when member invites are off
+		// (tests/sentry/api/bases/test_organizationmember.py): a plain 403,
+		// after the token's scope check, so without a scope challenge.
+		{name: "member invites off refuse members", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(false), body: map[string]any{"email": "x@acme.example"}, status: 403, detail: msgForbidden,
+			headers: map[string]string{"WWW-Authenticate": `^$`}},
+		{name: "member invites on let members invite", actor: "member", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(true), body: map[string]any{"email": "x@acme.example"}, status: 201},
+		{name: "member invites off let managers invite", actor: "manager", method: "POST", path: "/api/0/organizations/acme/members/",
+			setup: allowMemberInvite(false), body: map[string]any{"email": "x@acme.example"}, status: 201},
+		{name: "2FA and SSO posture in the member body", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/{member_id}/",
+			setup: memberPosture(true, true), status: 200,
+			subset: map[string]any{"flags": map[string]any{"sso:linked": true}, "user": map[string]any{"has2fa": true}}},
+		// has2fa:false asks the user service with authenticator_types None:
+		// every joined member, 2FA or not.
+		{name: "has2fa false lists every joined member", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=has2fa:false",
+			setup: memberPosture(true, false), status: 200, count: 3},
+		{name: "has2fa true", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=has2fa:true",
+			setup: memberPosture(true, false), status: 200, subset: []any{map[string]any{"id": "{member_id}"}}},
 		{name: "query by email", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=email:OWNER@acme.example", status: 200, count: 1},
 		{name: "query invited", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=isInvited:true", status: 200, count: 1},
 		{name: "query free text", actor: "owner", method: "GET", path: "/api/0/organizations/acme/members/?query=manager", status: 200, count: 1},
@@ -424,7 +466,9 @@ var conformanceCases = map[string][]confCase{
 		{name: "change own role", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{manager_id}/",
 			body: map[string]any{"orgRole": "member"}, status: 400, detail: "You cannot make changes to your own role."},
 		{name: "manager demotes owner", actor: "manager", method: "PUT", path: "/api/0/organizations/acme/members/{owner_id}/",
-			body: map[string]any{"orgRole": "member"}, status: 403},
+			body: map[string]any{"orgRole": "member"}, status: 403,
+			// A refusal after the token's scope check names no scopes.
+			headers: map[string]string{"WWW-Authenticate": `^$`}},
 		{name: "change role", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/members/{member_id}/",
 			body: map[string]any{"orgRole": "manager", "teamRoles": []any{map[string]any{"teamSlug": "backend", "role": nil}}}, status: 200,
 			schemaFor: schemaMember},
@@ -443,6 +487,17 @@ var conformanceCases = map[string][]confCase{
 		{name: "remove", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/members/{member_id}/", status: 204},
 		{name: "team members", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/members/", status: 200,
 			keys: []string{"id", "email", "teamRole", "teamSlug"}, count: 2, schemaFor: schemaTeamMember},
+		// src/sentry/core/endpoints/team_members.py orders by the member's
+		// email, then the membership's id: joined members (no email in
+		// OrganizationMember) by when they joined the team, whatever their
+		// member ids. The owner left and rejoined, so it comes last.
+		{name: "team members by membership", actor: "owner", method: "GET", path: "/api/0/teams/acme/backend/members/",
+			setup: func(t *testing.T, f *confFixture) {
+				path := f.expand("/api/0/organizations/acme/members/{owner_id}/teams/backend/")
+				send(t, f.s, http.MethodDelete, path, f.tokens["owner"], nil).expect(t, 200, nil)
+				send(t, f.s, http.MethodPost, path, f.tokens["owner"], nil).expect(t, 201, nil)
+			},
+			status: 200, subset: []any{map[string]any{"id": "{member_id}"}, map[string]any{"id": "{owner_id}"}}},
 	},
 	// A member's team membership: organization_member/team_details.py and
 	// its tests.
@@ -486,6 +541,17 @@ var conformanceCases = map[string][]confCase{
 			status: 201, schemaFor: schemaProjTeam},
 		{name: "link again", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/backend/", status: 201,
 			schemaFor: schemaProjTeam, subset: map[string]any{"slug": "api", "teams": []any{map[string]any{"slug": "backend"}}}},
+		// organization_projects.py orders a user's list by
+		// ("-is_bookmarked", "slug"); all_projects=1 by slug alone.
+		{name: "bookmarked projects first", actor: "member", method: "GET", path: "/api/0/organizations/acme/projects/",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "zed", "isBookmarked": true}, map[string]any{"slug": "api", "isBookmarked": false}}},
+		{name: "all projects by slug", actor: "member", method: "GET", path: "/api/0/organizations/acme/projects/?all_projects=1",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "api"}, map[string]any{"slug": "zed", "isBookmarked": true}}},
+		{name: "another user's bookmark", actor: "owner", method: "GET", path: "/api/0/organizations/acme/projects/",
+			setup: bookmarkZed, status: 200,
+			subset: []any{map[string]any{"slug": "api"}, map[string]any{"slug": "zed", "isBookmarked": false}}},
 		{name: "create without a name", actor: "owner", method: "POST", path: "/api/0/teams/acme/backend/projects/",
 			body: map[string]any{}, status: 400, errors: map[string][]string{"name": {"This field is required."}}},
 		{name: "link an unknown team", actor: "owner", method: "POST", path: "/api/0/projects/acme/api/teams/nope/", status: 404,
@@ -509,7 +575,7 @@ var conformanceCases = map[string][]confCase{
 			status: 403, detail: "Authentication credentials were not provided.", check: noChallenge},
 		{name: "create refuses a bearer token and makes nothing", actor: "owner", method: "POST", path: "/api/0/organizations/acme/org-auth-tokens/",
 			body: map[string]any{"name": "ci"}, status: 403, detail: "Authentication credentials were not provided.",
-			check: noChallenge, after: func(t *testing.T, f *confFixture) {
+			check: noChallenge, after: func(t *testing.T, f *confFixture, _ response) {
 				t.Helper()
 				if n := len(f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme"))); n != 0 {
 					t.Errorf("a refused create left %d tokens", n)
@@ -522,7 +588,7 @@ var conformanceCases = map[string][]confCase{
 			status: 403, detail: "Authentication credentials were not provided.", check: noChallenge},
 		{name: "rename refuses a bearer token", actor: "owner", method: "PUT", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
 			setup: addSessionOrgToken, body: map[string]any{"name": "release"}, status: 403, detail: "Authentication credentials were not provided.",
-			after: func(t *testing.T, f *confFixture) {
+			after: func(t *testing.T, f *confFixture, _ response) {
 				t.Helper()
 				if tok := f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme")); len(tok) != 1 || tok[0].name != "deploy" {
 					t.Errorf("a refused rename changed the token")
@@ -530,7 +596,7 @@ var conformanceCases = map[string][]confCase{
 			}},
 		{name: "revoke refuses a bearer token", actor: "owner", method: "DELETE", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
 			setup: addSessionOrgToken, status: 403, detail: "Authentication credentials were not provided.",
-			after: func(t *testing.T, f *confFixture) {
+			after: func(t *testing.T, f *confFixture, _ response) {
 				t.Helper()
 				if n := len(f.s.st.activeOrgTokens(f.s.st.lookupOrganization("acme"))); n != 1 {
 					t.Errorf("a refused revoke left %d tokens", n)
@@ -580,9 +646,13 @@ var conformanceCases = map[string][]confCase{
 					t.Error("the list shows the token")
 				}
 			}},
-		{name: "org:ci token cannot list teams", actor: "org_ci", method: "GET", path: "/api/0/organizations/acme/teams/", status: 403},
+		// The token's scope check (ScopedPermission.has_permission) names
+		// the scopes the endpoint takes, sorted (getsentry/sentry PR #118612).
+		{name: "org:ci token cannot list teams", actor: "org_ci", method: "GET", path: "/api/0/organizations/acme/teams/", status: 403,
+			detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="org:admin org:read org:write"$`}},
 		{name: "org:ci token cannot invite", actor: "org_ci", method: "POST", path: "/api/0/organizations/acme/members/",
-			body: map[string]any{"email": "x@acme.example"}, status: 403},
+			body: map[string]any{"email": "x@acme.example"}, status: 403,
+			headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="member:admin member:invite member:write"$`}},
 		{name: "unknown token id", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/999/", status: 404,
 			detail: msgNotFound},
 		{name: "get hides the token", actor: "owner", method: "GET", path: "/api/0/organizations/acme/org-auth-tokens/{token_id}/",
@@ -668,6 +738,20 @@ var conformanceCases = map[string][]confCase{
 		// identity provider made.
 		{name: "groups list holds every team", actor: "scim", method: "GET", path: "/api/0/organizations/acme/scim/v2/Groups",
 			status: 200, subset: map[string]any{"totalResults": 1, "Resources": []any{map[string]any{"id": "{team_id}", "displayName": "Backend"}}}},
+		// Replacing the member set applies the difference (getsentry/sentry
+		// PR #109670, src/sentry/core/endpoints/scim/teams.py): the member
+		// who stays keeps its team role and gets no audit entry, the owner
+		// leaves (member.leave-team), the manager joins (member.join-team).
+		{name: "replace members keeps who stays", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
+			setup: func(t *testing.T, f *confFixture) {
+				if err := f.s.SetTeamRole("acme", "backend", "member@acme.example", "admin"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+				"Operations": []any{map[string]any{"op": "replace", "path": "members", "value": []any{
+					map[string]any{"value": "{member_id}"}, map[string]any{"value": "{manager_id}"}}}}},
+			status: 204, after: checkReplacedMembers},
 		{name: "patch an unknown member", actor: "scim", method: "PATCH", path: "/api/0/organizations/acme/scim/v2/Groups/{team_id}",
 			body: map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 				"Operations": []any{map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": "999"}}}}},
@@ -772,7 +856,8 @@ var conformanceCases = map[string][]confCase{
 		{name: "paginated newest first", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/?per_page=1", status: 200,
 			subset:  map[string]any{"rows": []any{map[string]any{"event": "member.invite"}}},
 			headers: map[string]string{"Link": `rel="previous"; results="false"; cursor="[0-9]+:0:1", <http://example\.com/api/0/organizations/acme/audit-logs/\?per_page=1&cursor=[0-9]+:1:0>; rel="next"; results="true"`}},
-		{name: "needs org:write", actor: "member", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 403},
+		{name: "needs org:write", actor: "member", method: "GET", path: "/api/0/organizations/acme/audit-logs/", status: 403,
+			headers: map[string]string{"WWW-Authenticate": `^Bearer error="insufficient_scope", scope="org:write"$`}},
 		{name: "feature off gives no rows", actor: "owner", method: "GET", path: "/api/0/organizations/acme/audit-logs/",
 			setup: func(t *testing.T, f *confFixture) {
 				if err := f.s.SetFeature("acme", "audit-log", false); err != nil {
@@ -1016,4 +1101,77 @@ func addConfSCIMUser(t *testing.T, f *confFixture) {
 		map[string]any{"userName": "okta@acme.example", "sentryOrgRole": "member"})
 	r.expect(t, http.StatusCreated, nil)
 	f.vars["scim_user_id"] = fmt.Sprint(r.obj(t)["id"])
+}
+
+// checkReplacedMembers follows "replace members keeps who stays": the
+// team's members and roles, and the audit entries the PATCH wrote.
+func checkReplacedMembers(t *testing.T, f *confFixture, _ response) {
+	t.Helper()
+	members := send(t, f.s, http.MethodGet, "/api/0/teams/acme/backend/members/", f.tokens["owner"], nil)
+	roles := map[string]any{}
+	for _, m := range members.list(t) {
+		roles[fmt.Sprint(m["email"])] = m["teamRole"]
+	}
+	if want := map[string]any{"manager@acme.example": nil, "member@acme.example": "admin"}; !reflect.DeepEqual(roles, want) {
+		t.Errorf("team roles %v, want %v", roles, want)
+	}
+	entries := func(event string) []string {
+		r := send(t, f.s, http.MethodGet, "/api/0/organizations/acme/audit-logs/?event="+event, f.tokens["owner"], nil)
+		var emails []string
+		for _, row := range jsonField[[]any](t, r.obj(t), "rows") {
+			data := jsonField[map[string]any](t, jsonAs[map[string]any](t, row), "data")
+			if data["team_slug"] == "backend" {
+				emails = append(emails, fmt.Sprint(data["email"]))
+			}
+		}
+		return emails
+	}
+	if got := entries("member.leave-team"); !reflect.DeepEqual(got, []string{"owner@acme.example"}) {
+		t.Errorf("member.leave-team for %v, want the owner only", got)
+	}
+	joins := map[string]int{}
+	for _, email := range entries("member.join-team") {
+		joins[email]++
+	}
+	// The owner joined when it made the team; the fixture's control put
+	// the member on it without an entry.
+	if want := map[string]int{"owner@acme.example": 1, "manager@acme.example": 1}; !reflect.DeepEqual(joins, want) {
+		t.Errorf("member.join-team entries %v: only the manager may join, a member who stays must not rejoin", joins)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func setOrgSettings(t *testing.T, f *confFixture, set OrgSettings) {
+	t.Helper()
+	if _, err := f.s.SetOrgSettings("acme", set); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// allowMemberInvite turns the organization's member invites on or off.
+func allowMemberInvite(on bool) func(*testing.T, *confFixture) {
+	return func(t *testing.T, f *confFixture) { setOrgSettings(t, f, OrgSettings{AllowMemberInvite: ptr(on)}) }
+}
+
+// memberPosture sets the seeded member's 2FA and SSO link.
+func memberPosture(has2FA, ssoLinked bool) func(*testing.T, *confFixture) {
+	return func(t *testing.T, f *confFixture) {
+		t.Helper()
+		err := f.s.SetMemberPosture("acme", MemberPosture{Email: "member@acme.example", Has2FA: &has2FA, SSOLinked: &ssoLinked})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// bookmarkZed adds a project "zed" to backend, bookmarked by the member.
+func bookmarkZed(t *testing.T, f *confFixture) {
+	t.Helper()
+	if err := f.s.AddProject("acme", "backend", "zed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetProjectBookmark("acme", "zed", "member@acme.example", true); err != nil {
+		t.Fatal(err)
+	}
 }

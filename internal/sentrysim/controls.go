@@ -28,6 +28,7 @@ var (
 	ErrNoOrganization = errors.New("sentrysim: no such organization")
 	ErrNoTeam         = errors.New("sentrysim: no such team")
 	ErrNoMember       = errors.New("sentrysim: no such member")
+	ErrNoProject      = errors.New("sentrysim: no such project")
 	ErrBadRole        = errors.New("sentrysim: no such role")
 	ErrBadScope       = errors.New("sentrysim: no such token scope")
 	ErrAlreadyMember  = errors.New("sentrysim: the user is already a member")
@@ -550,6 +551,7 @@ func (s *Server) registerControls() {
 	s.registerStatsControls()
 	s.registerFaultControls()
 	s.registerSessionControls()
+	s.registerSettingsControls()
 	s.mux.HandleFunc("/_sim/", func(w http.ResponseWriter, _ *http.Request) {
 		writeDetail(w, http.StatusNotFound, detailNotFound)
 	})

@@ -1,8 +1,10 @@
 package sentrysim
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +82,53 @@ func TestOrgTokenLive(t *testing.T) {
 	s.mu.Unlock()
 	if s.OrgTokenLive("acme", tok) {
 		t.Fatal("a revoked token is live")
+	}
+}
+
+func TestSettingsControls(t *testing.T) {
+	s := newTestServer(t)
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"allowMemberInvite":false}`).
+		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": false, "ssoRequired": false,
+			"ssoProvider": "", "openMembership": true})
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"require2FA":true}`).
+		expect(t, http.StatusOK, map[string]any{"allowMemberInvite": false, "require2FA": true, "ssoRequired": false,
+			"ssoProvider": "", "openMembership": true})
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/settings", "", `{"allowMemberInvites":true}`).
+		expect(t, http.StatusBadRequest, nil)
+	send(t, s, http.MethodPost, "/_sim/organizations/nope/settings", "", `{}`).expect(t, http.StatusNotFound, nil)
+	send(t, s, http.MethodPost, "/api/0/organizations/acme/members/", s.Tokens().Member, map[string]any{"email": "x@acme.example"}).
+		expect(t, http.StatusForbidden, nil)
+
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/member-posture", "", `{"email":"member@acme.example","has2fa":true,"ssoLinked":true}`).
+		expect(t, http.StatusNoContent, nil)
+	r := send(t, s, http.MethodGet, "/api/0/organizations/acme/members/?query=ssoLinked:true", s.Tokens().Owner, nil)
+	if list := r.list(t); len(list) != 1 || list[0]["email"] != "member@acme.example" {
+		t.Fatalf("ssoLinked:true lists %s", r.raw)
+	}
+	send(t, s, http.MethodPost, "/_sim/organizations/acme/member-posture", "", `{"email":"new@acme.example","has2fa":true}`).
+		expect(t, http.StatusNotFound, nil)
+}
+
+func TestSeedSettings(t *testing.T) {
+	s := newTestServer(t)
+	seed := `{"settings": {"allowMemberInvite": false, "ssoRequired": true},
+		"members": [{"email": "ann@acme.example", "role": "member", "has2fa": true, "sso_linked": true}]}`
+	if err := s.LoadSeed("acme", strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SetOrgSettings("acme", OrgSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got.AllowMemberInvite || !*got.SSORequired || *got.Require2FA {
+		t.Errorf("settings %+v", got)
+	}
+	r := send(t, s, http.MethodGet, "/api/0/organizations/acme/members/?query=has2fa:true", s.Tokens().Owner, nil)
+	if list := r.list(t); len(list) != 1 || list[0]["email"] != "ann@acme.example" {
+		t.Fatalf("has2fa:true lists %s", r.raw)
+	}
+	bad := `{"members": [{"email": "inv@acme.example", "role": "member", "pending": true, "has2fa": true}]}`
+	if err := s.LoadSeed("acme", strings.NewReader(bad)); !errors.Is(err, ErrBadSeed) {
+		t.Errorf("an invitation with 2FA: %v", err)
 	}
 }

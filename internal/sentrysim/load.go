@@ -91,6 +91,18 @@ type Config struct {
 	// as when a rate limit shared with other callers runs out. Counting by
 	// requests rather than time gives the same bursts at any pace.
 	Burst429Every, Burst429Size int
+	// Burst429Interval makes bursts recur by the clock, as a competing
+	// caller sharing the token would: in the first second of every
+	// interval (whole seconds since the epoch, a multiple of
+	// Burst429Interval), that caller has taken every route's whole budget,
+	// so every API request is answered 429 with the route's limit used up
+	// until the next second, whatever the rate limit mode. It is whole
+	// seconds, at least 2s (a 1s interval would refuse everything); 0 is
+	// off. Sentry's windows are fixed one-second buckets
+	// (src/sentry/ratelimits/redis.py, is_limited_with_value), so a caller
+	// that spends a window's budget leaves the others nothing until the
+	// bucket turns.
+	Burst429Interval time.Duration
 }
 
 // config is the switches the Options name.
@@ -107,6 +119,7 @@ func (o Options) config() Config {
 		DropRate:         o.DropRate,
 		DropAfterRate:    o.DropAfterRate,
 		Seed:             o.Seed,
+		Burst429Interval: o.Burst429Interval,
 	}
 }
 
@@ -137,6 +150,12 @@ func (c Config) validate() error {
 	}
 	if c.DefaultRateLimit < 0 || c.ConcurrentLimit < 0 || c.Burst429 < 0 || c.Burst429Every < 0 || c.Burst429Size < 0 {
 		return bad("limits and bursts cannot be negative")
+	}
+	if c.Burst429Interval < 0 {
+		return bad("burst 429 interval cannot be negative")
+	}
+	if c.Burst429Interval > 0 && (c.Burst429Interval < 2*time.Second || c.Burst429Interval%time.Second != 0) {
+		return bad("burst 429 interval %s is not a whole number of seconds of at least 2s", c.Burst429Interval)
 	}
 	for name, limit := range c.RateLimits {
 		if limit < 0 {
@@ -250,8 +269,11 @@ type rateMeta struct {
 
 // verdict is what happens to one API request.
 type verdict struct {
-	delay      time.Duration
-	burst      bool
+	delay time.Duration
+	burst bool
+	// burstReset is when a clock burst's window ends, in epoch seconds; 0
+	// for a counted burst.
+	burstReset int64
 	fault      int
 	dropBefore bool
 	dropAfter  bool
@@ -280,6 +302,14 @@ func (l *loadState) decide(method, route, key string) verdict {
 	jitter, fault, status, drop := l.rng.Float64(), l.rng.Float64(), l.rng.Float64(), l.rng.Float64()
 
 	v := verdict{delay: c.Latency + time.Duration(jitter*float64(c.Jitter))}
+	if c.Burst429Interval > 0 {
+		now := l.clock()
+		if sec := now.Unix(); sec%int64(c.Burst429Interval/time.Second) == 0 {
+			v.burst = true
+			v.burstReset = sec + 1
+			return v
+		}
+	}
 	if l.burst == 0 && c.Burst429Every > 0 && c.Burst429Size > 0 {
 		if l.sinceBurst == c.Burst429Every {
 			l.burst, l.sinceBurst = c.Burst429Size, 0
@@ -346,16 +376,18 @@ func (l *loadState) limit(key string, limit, concurrent int) (*rateMeta, func())
 }
 
 // burstMeta is what a burst's 429 says: the route's limit used up until
-// the next second.
-func (l *loadState) burstMeta(route string) *rateMeta {
+// reset (epoch seconds), or when reset is 0 until the next second.
+func (l *loadState) burstMeta(route string, reset int64) *rateMeta {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	limit := l.cfg.routeLimit(route)
-	// At least a full second away.
-	at := l.clock().Add(time.Second)
-	reset := at.Unix()
-	if at.Nanosecond() > 0 {
-		reset++
+	if reset == 0 {
+		// At least a full second away.
+		at := l.clock().Add(time.Second)
+		reset = at.Unix()
+		if at.Nanosecond() > 0 {
+			reset++
+		}
 	}
 	return &rateMeta{
 		limit: limit, reset: reset, concurrentLimit: l.cfg.concurrentLimit(),
@@ -486,7 +518,7 @@ func (s *Server) withLoad(next http.Handler) http.Handler {
 		switch {
 		case v.burst:
 			s.stats.rateLimited.Add(1)
-			writeRateLimited(w, s.load.burstMeta(route))
+			writeRateLimited(w, s.load.burstMeta(route, v.burstReset))
 		case v.fault != 0:
 			writeFault(w, v.fault)
 		case v.meta != nil && v.meta.message != "":
@@ -520,6 +552,7 @@ type configJSON struct {
 	Burst429         *int            `json:"burst_429"`
 	Burst429Every    *int            `json:"burst_429_every"`
 	Burst429Size     *int            `json:"burst_429_size"`
+	Burst429Interval *string         `json:"burst_429_interval"`
 }
 
 // configBody is the GET /_sim/config answer: every switch, with the
@@ -560,6 +593,7 @@ func configBody(c Config) object {
 		{"burst_429", c.Burst429},
 		{"burst_429_every", c.Burst429Every},
 		{"burst_429_size", c.Burst429Size},
+		{"burst_429_interval", c.Burst429Interval.String()},
 	}
 }
 
@@ -581,6 +615,9 @@ func (p *configJSON) patch(c *Config) (bool, error) {
 		return false, err
 	}
 	if err := duration("jitter", p.Jitter, &c.Jitter); err != nil {
+		return false, err
+	}
+	if err := duration("burst_429_interval", p.Burst429Interval, &c.Burst429Interval); err != nil {
 		return false, err
 	}
 	setIf(&c.RateLimit, p.RateLimit)

@@ -398,6 +398,61 @@ func TestBurst429Recurring(t *testing.T) {
 	}
 }
 
+// TestBurst429Interval checks that Burst429Interval refuses every request
+// in the first second of each interval by the clock, whatever the request
+// count, with the window's end as the reset, and nothing in between.
+func TestBurst429Interval(t *testing.T) {
+	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, Burst429Interval: 3 * time.Second})
+	clock := withClock(s)
+	// Move to the start of the next second that is a multiple of 3.
+	clock.advance(time.Duration(3-clock.now().Unix()%3)*time.Second - time.Second/4)
+	start := clock.now().Unix()
+	type answer struct {
+		status int
+		reset  string
+	}
+	var got []answer
+	for range 12 {
+		// Three requests a quarter second: their number does not
+		// matter, the clock does.
+		for range 3 {
+			res := send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil)
+			if res.status == http.StatusTooManyRequests {
+				got = append(got, answer{res.status, res.header.Get("X-Sentry-Rate-Limit-Reset")})
+				if res.header.Get("X-Sentry-Rate-Limit-Remaining") != "0" || res.header.Get("X-Sentry-Rate-Limit-Limit") != "40" {
+					t.Errorf("a burst's headers %v", res.header)
+				}
+			}
+		}
+		clock.advance(time.Second / 4)
+	}
+	// 12 quarter seconds: the 3 requests of each quarter of the first
+	// second, and none of the two seconds after it.
+	if len(got) != 12 {
+		t.Errorf("%d requests refused in 3s, want the 12 of the first second", len(got))
+	}
+	for _, a := range got {
+		if a.reset != strconv.FormatInt(start+1, 10) {
+			t.Errorf("a burst's reset %s, want the end of its second %d", a.reset, start+1)
+		}
+	}
+	if n := s.Stats().RateLimited; n != 12 {
+		t.Errorf("rate limited %d, want 12", n)
+	}
+	// The next interval's first second is refused again.
+	if res := send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil); res.status != http.StatusTooManyRequests {
+		t.Errorf("at %v: %d, want the next interval's burst", clock.now(), res.status)
+	}
+	if got := s.Config().Burst429Interval; got != 3*time.Second {
+		t.Errorf("config interval %s", got)
+	}
+	for _, bad := range []time.Duration{-time.Second, time.Second, 2500 * time.Millisecond} {
+		if err := s.SetConfig(Config{Burst429Interval: bad}); err == nil {
+			t.Errorf("Burst429Interval %s was accepted", bad)
+		}
+	}
+}
+
 // rawPost posts a team through a real connection and returns the error
 // the client meets, if any.
 func rawPost(t *testing.T, url, token, slug string) error {
@@ -464,15 +519,15 @@ func TestConfigControl(t *testing.T) {
 	res.expect(t, http.StatusOK, map[string]any{
 		"rate_limit": "off", "rate_limits": map[string]any{"organization-teams": 5}, "default_rate_limit": 40,
 		"concurrent_limit": 25, "latency": "0s", "jitter": "0s", "fault_rate": 0, "fault_statuses": []any{500, 502, 503},
-		"drop_rate": 0, "drop_after_rate": 0, "seed": 7, "burst_429": 0, "burst_429_every": 0, "burst_429_size": 0,
+		"drop_rate": 0, "drop_after_rate": 0, "seed": 7, "burst_429": 0, "burst_429_every": 0, "burst_429_size": 0, "burst_429_interval": "0s",
 	})
 
 	res = send(t, s, http.MethodPost, "/_sim/config", "", map[string]any{"rate_limit": "saas", "latency": "15ms", "fault_rate": 0.25, "burst_429": 3,
-		"burst_429_every": 45, "burst_429_size": 5})
+		"burst_429_every": 45, "burst_429_size": 5, "burst_429_interval": "2s"})
 	res.expect(t, http.StatusOK, nil)
 	got := s.Config()
 	want := Config{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 5}, Latency: 15 * time.Millisecond, FaultRate: 0.25, Seed: 7, Burst429: 3,
-		Burst429Every: 45, Burst429Size: 5}
+		Burst429Every: 45, Burst429Size: 5, Burst429Interval: 2 * time.Second}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config %+v\nwant %+v", got, want)
 	}
@@ -484,6 +539,7 @@ func TestConfigControl(t *testing.T) {
 		map[string]any{"fault_rate": 2},
 		map[string]any{"rate_limit": "always"},
 		map[string]any{"latency": "soon"},
+		map[string]any{"burst_429_interval": "1500ms"},
 		map[string]any{"fault_statuses": []int{200}},
 		map[string]any{"nope": 1},
 		`{"latency": "1s"} {}`,

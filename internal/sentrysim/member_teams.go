@@ -7,9 +7,12 @@ import (
 	"strings"
 )
 
-// listTeamMembers is GET /teams/{org}/{team}/members/: ordered by the
-// invited address (joined members have none, so they come last), then by
-// membership.
+// listTeamMembers is GET /teams/{org}/{team}/members/, ordered as
+// src/sentry/core/endpoints/team_members.py orders it:
+// ("organizationmember__email", "id"). Only invitations keep an address
+// in OrganizationMember.email (a joined member's is NULL, which
+// PostgreSQL sorts last), and "id" is the OrganizationMemberTeam row's id,
+// the membership, not the member.
 func listTeamMembers(c *call) {
 	t := c.team
 	tms := make([]*teamMembership, 0, len(t.members))
@@ -30,7 +33,7 @@ func listTeamMembers(c *call) {
 				return n
 			}
 		}
-		return cmp.Compare(a.member.id, b.member.id)
+		return cmp.Compare(a.id, b.id)
 	})
 	page, ok := paginate(c, tms)
 	if !ok {

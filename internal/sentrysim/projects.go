@@ -385,7 +385,7 @@ func projectWithTeamBody(c *call, p *project) object {
 		{"name", p.name},
 		{"platform", nullableString(p.platform)},
 		{"dateCreated", sentryTime(p.dateCreated)},
-		{"isBookmarked", false},
+		{"isBookmarked", p.bookmarkedBy(c.user())},
 		{"isMember", pc.isMember},
 		{"features", projectFeatures},
 		{"firstEvent", nil},
@@ -425,7 +425,7 @@ func projectSummaryBody(c *call, p *project, latestDeploys bool) object {
 		{"id", strconv.FormatInt(p.id, 10)},
 		{"slug", p.slug},
 		{"name", p.name},
-		{"isBookmarked", false},
+		{"isBookmarked", p.bookmarkedBy(c.user())},
 		{"isMember", pc.isMember},
 		{"access", pc.scopes.names()},
 		{"hasAccess", pc.hasAccess},
@@ -667,6 +667,22 @@ func listOrganizationProjects(c *call) {
 		return
 	}
 	slices.SortFunc(projects, compareProjectSlugs)
+	if u := c.user(); u != nil && q.Get("all_projects") != "1" {
+		// organization_projects.py orders a signed-in user's list by
+		// ("-is_bookmarked", "slug"): the user's bookmarked projects
+		// (ProjectBookmark) first. all_projects=1 and organization tokens
+		// order by slug alone.
+		slices.SortStableFunc(projects, func(a, b *project) int {
+			ab, bb := a.bookmarkedBy(u), b.bookmarkedBy(u)
+			switch {
+			case ab && !bb:
+				return -1
+			case bb && !ab:
+				return 1
+			}
+			return 0
+		})
+	}
 
 	latestDeploys := !slices.Contains(q["collapse"], "latestDeploys")
 	if q.Get("all_projects") == "1" {

@@ -125,8 +125,8 @@ func (s *Server) serveFallback(w http.ResponseWriter, r *http.Request, fb *fallb
 		unauthorized(w, detailNotAuthenticated)
 		return
 	}
-	if !p.tokenScopes().hasAny(fb.perm.allowed(r.Method)) {
-		writeDetail(w, http.StatusForbidden, detailForbidden)
+	if allowed := fb.perm.allowed(r.Method); !p.tokenScopes().hasAny(allowed) {
+		insufficientScope(w, allowed)
 		return
 	}
 	w.Header().Set("Allow", strings.Join(slices.Compact(slices.Sorted(slices.Values(fb.methods))), ", "))
@@ -162,7 +162,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 	c.principal = p
 	allowed := rt.perm.allowed(r.Method)
 	if !p.tokenScopes().hasAny(allowed) {
-		c.forbidden()
+		insufficientScope(w, allowed)
 		return
 	}
 
@@ -207,6 +207,22 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 		}
 	}
 	rt.handle(c)
+}
+
+// insufficientScope is the 403 of ScopedPermission.has_permission, the
+// token's scope check before the path is resolved: since getsentry/sentry
+// PR #118612 (src/sentry/api/permissions.py) it names the scopes the
+// endpoint's scope_map lists for the method in an RFC 6750 challenge, in
+// sorted order ("org:admin org:write"); the body is unchanged. Refusals
+// after that check (the caller's role, team or project access, the
+// handlers' own checks) carry no challenge.
+func insufficientScope(w http.ResponseWriter, allowed scopeSet) {
+	challenge := `Bearer error="insufficient_scope"`
+	if allowed != 0 {
+		challenge += `, scope="` + allowed.String() + `"`
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	writeDetail(w, http.StatusForbidden, detailForbidden)
 }
 
 // unauthorized is DRF's 401, with the challenge Sentry's first

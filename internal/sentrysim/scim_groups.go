@@ -1,6 +1,7 @@
 package sentrysim
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
@@ -323,13 +324,7 @@ func applySCIMGroupOp(c *call, t *team, op map[string]any) *scimFailure {
 			if !present {
 				return scimCrash()
 			}
-			// The team's memberships go without audit entries; the new
-			// set is added as members join.
-			for id, tm := range t.members {
-				delete(tm.member.teams, t.id)
-				delete(t.members, id)
-			}
-			return scimAddMembers(c, t, value)
+			return scimReplaceMembers(c, t, value)
 		case !present:
 			value, isObject := op["value"].(map[string]any)
 			if !isObject {
@@ -461,6 +456,82 @@ func scimAddMembers(c *call, t *team, value any) *scimFailure {
 		c.audit("member.join-team", tm.id, m.user, scimMembershipAuditData(tm))
 	}
 	return nil
+}
+
+// scimReplaceMembers is the members replace of Sentry's current SCIM
+// group PATCH (src/sentry/core/endpoints/scim/teams.py, getsentry/sentry
+// PR #109670): the wanted ids are int(v["value"]) of each entry; members
+// on the team but not wanted leave it, each with a member.leave-team
+// entry, in id order (Python's set order for small ints); wanted members
+// not yet on the team join through _add_members_operation, each with a
+// member.join-team entry (an unknown one is SCIM's 404); members who stay
+// keep their membership and team role, with no audit entry.
+func scimReplaceMembers(c *call, t *team, value any) *scimFailure {
+	list, isList := value.([]any)
+	if !isList {
+		return scimCrash()
+	}
+	wanted := make(map[int64]bool, len(list))
+	ids := make([]int64, len(list))
+	for i, item := range list {
+		entry, isObject := item.(map[string]any)
+		if !isObject {
+			return scimCrash()
+		}
+		raw, present := entry["value"]
+		if !present {
+			return scimCrash()
+		}
+		id, ok := scimPythonInt(raw)
+		if !ok {
+			return scimCrash()
+		}
+		wanted[id] = true
+		ids[i] = id
+	}
+	leaving := make([]*teamMembership, 0, len(t.members))
+	for id, tm := range t.members {
+		if !wanted[id] {
+			leaving = append(leaving, tm)
+		}
+	}
+	slices.SortFunc(leaving, func(a, b *teamMembership) int { return cmp.Compare(a.member.id, b.member.id) })
+	for _, tm := range leaving {
+		c.audit("member.leave-team", tm.id, tm.member.user, scimMembershipAuditData(tm))
+		delete(t.members, tm.member.id)
+		delete(tm.member.teams, t.id)
+	}
+	joining := make([]any, 0, len(list))
+	for i, item := range list {
+		if t.members[ids[i]] == nil {
+			joining = append(joining, item)
+		}
+	}
+	return scimAddMembers(c, t, joining)
+}
+
+// scimPythonInt is Python's int() on a JSON value: ok is false where
+// int() raises (None, a list, a string that is not an integer).
+func scimPythonInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, true
+		}
+		f, err := v.Float64()
+		if err != nil || math.IsInf(f, 0) || math.Abs(f) >= math.MaxInt64 {
+			return 0, false
+		}
+		return int64(f), true
+	case string:
+		return pythonInt(v)
+	case bool:
+		if v {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
 }
 
 // scimMembershipAuditData is OrganizationMemberTeam.get_audit_log_data.

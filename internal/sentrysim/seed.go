@@ -43,6 +43,9 @@ type seedFile struct {
 		// Expired (which implies Pending) one whose 30 days are over.
 		Pending bool `json:"pending"`
 		Expired bool `json:"expired"`
+		// Has2FA and SSOLinked are a joined member's sign-in posture.
+		Has2FA    bool `json:"has2fa"`
+		SSOLinked bool `json:"sso_linked"`
 	} `json:"members"`
 	// OrgTokens are organization auth tokens. One with CreatedBy (a
 	// joined member's email, in the organization or in this file) was
@@ -54,6 +57,9 @@ type seedFile struct {
 		CreatedBy   string `json:"created_by"`
 		DateCreated string `json:"date_created"`
 	} `json:"org_tokens"`
+	// Settings are the organization's settings, as /_sim/ takes them:
+	// {"allowMemberInvite": false, "require2FA": true, "ssoRequired": true}.
+	Settings OrgSettings `json:"settings"`
 }
 
 // loadSeed is LoadSeed.
@@ -116,6 +122,9 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 			return fmt.Errorf("%w: %q is not an email address", ErrBadSeed, m.Email)
 		}
 		key := strings.ToLower(m.Email)
+		if (m.Pending || m.Expired) && (m.Has2FA || m.SSOLinked) {
+			return fmt.Errorf("%w: the invitation of %s has no user to hold 2FA or an SSO link", ErrBadSeed, m.Email)
+		}
 		if m.Pending || m.Expired {
 			if invited[key] {
 				return fmt.Errorf("%w: the invitation of %s: the address is already a member or invited", ErrBadSeed, m.Email)
@@ -193,6 +202,7 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 			}
 		} else {
 			mem = s.st.addMember(o, s.st.addUser(m.Email, now), role, now)
+			mem.user.has2FA, mem.ssoLinked = m.Has2FA, m.SSOLinked
 		}
 		for _, tm := range m.Teams {
 			var tr *teamRole
@@ -213,6 +223,7 @@ func (s *Server) loadSeed(org string, r io.Reader) error {
 		}
 		s.st.mintOrgTokenBySession(o, by, t.Name, created)
 	}
+	o.applySettings(s.st, f.Settings)
 	return nil
 }
 

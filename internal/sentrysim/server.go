@@ -28,6 +28,7 @@ type Options struct {
 	FaultStatuses           []int
 	DropRate, DropAfterRate float64
 	Seed                    int64
+	Burst429Interval        time.Duration
 
 	// LegacyOrgTokens serves the organization auth token endpoints as
 	// releases before 25.10 did, to bearer tokens. By default they follow
@@ -99,6 +100,7 @@ func New(opts Options) *Server {
 	s.registerProjectRoutes()
 	s.registerOrgTokenRoutes()
 	s.registerAuditRoutes()
+	s.registerOrganizationRoutes()
 	s.registerControls()
 	s.mux.HandleFunc(apiPrefix+"/", catchAll)
 	// Request counters, rate limits, latency and fault injection wrap

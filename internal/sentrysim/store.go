@@ -62,6 +62,34 @@ type organization struct {
 	// features holds plan features by Sentry's name without the
 	// "organizations:" prefix ("team-roles").
 	features map[string]bool
+	// disableMemberInvite is Sentry's disable_member_invite flag (the
+	// settings' allowMemberInvite turned off): only callers with
+	// member:write or member:admin may invite.
+	disableMemberInvite bool
+	// require2FA is the require_2fa flag, and ssoRequired an SSO provider
+	// that does not let unlinked members in. Sentry enforces both only on
+	// browser sessions: a bearer token is served as usual
+	// (SentryPermission.determine_access in src/sentry/api/permissions.py
+	// returns for token auth before needs_sso and is_not_2fa_compliant).
+	require2FA  bool
+	ssoRequired bool
+	// The organization's other flags (Organization.flags), as the
+	// organization details endpoint sets them.
+	enhancedPrivacy              bool
+	disableSharedIssues          bool
+	disableMemberProjectCreation bool
+	preventSuperuserAccess       bool
+	earlyAdopter                 bool
+	// defaultRole is Organization.default_role.
+	defaultRole string
+	// options holds the OrganizationOption rows by key
+	// ("sentry:join_requests"); a missing key is an option never set,
+	// which reads as its default (see orgOptionDefaults).
+	options map[string]any
+	// ssoProvider is the auth provider's key ("saml2", "okta"), empty
+	// without one; ssoRequired (require_link) implies a provider.
+	ssoProvider    string
+	authProviderID int64
 
 	members       map[int64]*member
 	membersByUser map[int64]*member
@@ -102,6 +130,9 @@ type member struct {
 	// idpRoleRestricted members had their org role set through SCIM
 	// (sentryOrgRole): Sentry flags them idp:role-restricted.
 	idpRoleRestricted bool
+	// ssoLinked is the sso:linked flag: the member signed in through the
+	// organization's SSO provider.
+	ssoLinked bool
 	// inviterName is who sent a pending invite; inviteExpiresAt is when it
 	// lapses (Sentry: 30 days after it was sent).
 	inviterName     string
@@ -171,7 +202,14 @@ type project struct {
 	// teamLinks holds the id of each team link (Sentry's ProjectTeam row)
 	// by team id; lists show a project's teams in link order.
 	teamLinks map[int64]int64
+	// bookmarks holds the ids of the users who bookmarked the project
+	// (Sentry's ProjectBookmark rows).
+	bookmarks map[int64]bool
 }
+
+// bookmarkedBy reports whether the user bookmarked the project; false for
+// callers without a user.
+func (p *project) bookmarkedBy(u *user) bool { return u != nil && p.bookmarks[u.id] }
 
 func (t *team) active() bool { return t.status == teamActive }
 
@@ -188,6 +226,8 @@ type user struct {
 	dateJoined  time.Time
 	isActive    bool
 	hasPassword bool
+	// has2FA: the user enrolled a second factor.
+	has2FA bool
 }
 
 type tokenKind int
@@ -263,6 +303,8 @@ func (st *store) addOrganization(slug, name string, now time.Time) *organization
 		name:           name,
 		dateCreated:    now,
 		allowJoinLeave: true,
+		defaultRole:    "member",
+		options:        make(map[string]any),
 		features:       map[string]bool{"team-roles": true, "sso-scim": true, "invite-members": true, "audit-log": true},
 		members:        make(map[int64]*member),
 		membersByUser:  make(map[int64]*member),

@@ -6,6 +6,13 @@
 //
 //	go run ./internal/cmd/sentry-bench -sizes 100,1000,3000
 //
+// With -shared N it also applies and destroys N objects under sentry.io's
+// rate limits and faults, with and without a competing client spending the
+// token's budget, and reports 429s per 1,000 requests, failed operations
+// and wall time:
+//
+//	go run ./internal/cmd/sentry-bench -sizes= -invites 0 -shared 300
+//
 // make bench runs it. It needs terraform on PATH (or -terraform).
 package main
 
@@ -55,6 +62,7 @@ type options struct {
 	parallelism []int
 	terraform   string
 	invites     int
+	shared      int
 	keep        bool
 }
 
@@ -75,10 +83,14 @@ func run() error {
 	flag.StringVar(&parallelism, "parallelism", "10,30", "Terraform -parallelism values for the timed plans")
 	flag.StringVar(&o.terraform, "terraform", defaultTerraform, "the terraform binary (default $TERRAFORM, else terraform on PATH)")
 	flag.IntVar(&o.invites, "invites", 500, "invitations applied under sentry.io's rate limits (0 skips)")
+	flag.IntVar(&o.shared, "shared", 0, "objects applied and destroyed at each -parallelism under sentry.io's rate limits and faults, with and without a competing client on the token (0 skips)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.Parse()
-	if o.sizes, err = intList(sizes); err != nil {
-		return fmt.Errorf("-sizes: %w", err)
+	// An empty -sizes leaves only the other measurements.
+	if sizes != "" {
+		if o.sizes, err = intList(sizes); err != nil {
+			return fmt.Errorf("-sizes: %w", err)
+		}
 	}
 	if o.parallelism, err = intList(parallelism); err != nil {
 		return fmt.Errorf("-parallelism: %w", err)
@@ -110,7 +122,17 @@ func run() error {
 		}
 		rows = append(rows, r)
 	}
-	printSizes(os.Stdout, o, rows)
+	if len(rows) > 0 {
+		printSizes(os.Stdout, o, rows)
+	}
+
+	if o.shared > 0 {
+		rows, err := b.measureShared(ctx, o.shared)
+		if err != nil {
+			return fmt.Errorf("shared rate limit: %w", err)
+		}
+		printShared(os.Stdout, o.shared, o.latency, rows)
+	}
 
 	if o.invites > 0 {
 		fmt.Fprintf(os.Stderr, "==> %d invitations under sentry.io's rate limits\n", o.invites)
@@ -226,16 +248,7 @@ func startEmulator(opts sentrysim.Options) (*emulator, error) {
 func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, b.o.terraform, append(args, "-no-color")...) //nolint:gosec // The terraform the user chose.
 	cmd.Dir = dir
-	tokens := e.sim.Tokens()
-	cmd.Env = append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+b.cliRC,
-		"TF_IN_AUTOMATION=1",
-		"CHECKPOINT_DISABLE=1",
-		"SENTRY_BASE_URL="+e.baseURL,
-		"SENTRY_ORG="+e.sim.Organization(),
-		"SENTRY_AUTH_TOKEN="+tokens.Owner,
-		"SENTRY_SCIM_TOKEN="+e.sim.SCIMToken(e.sim.Organization()),
-	)
+	cmd.Env = b.env(e)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
@@ -247,6 +260,20 @@ func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...
 		return wall, fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail)
 	}
 	return wall, nil
+}
+
+// env is terraform's environment against the emulator.
+func (b *bench) env(e *emulator) []string {
+	tokens := e.sim.Tokens()
+	return append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+b.cliRC,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"SENTRY_BASE_URL="+e.baseURL,
+		"SENTRY_ORG="+e.sim.Organization(),
+		"SENTRY_AUTH_TOKEN="+tokens.Owner,
+		"SENTRY_SCIM_TOKEN="+e.sim.SCIMToken(e.sim.Organization()),
+	)
 }
 
 // usage is what the wrapper records about one provider process.

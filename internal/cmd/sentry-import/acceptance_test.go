@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
@@ -29,12 +30,27 @@ const providerAddress = "registry.terraform.io/sentryrbac/sentry"
 // terraform query: the command writes import blocks for an organization,
 // terraform plan -generate-config-out writes their configuration and plans
 // only imports, apply imports them, and the next plan is empty. It logs
-// the API requests all of it took.
+// the API requests all of it took. Sentry is a release before 25.10,
+// which lists organization auth tokens for a bearer token: they are
+// imported too.
 //
 // The organization is small-org.json (203 members, 309 objects, about 15
 // seconds); SENTRY_IMPORT_ACC_ORG=large imports large-org.json instead
 // (1,003 members, 1,533 objects, about 100 seconds).
 func TestAccImportOrganization(t *testing.T) {
+	importOrganization(t, legacyTokens)
+}
+
+// TestAccImportOrganization_todaysSentry is the same path on today's
+// Sentry, where only a browser session may list organization auth tokens,
+// in an organization with tokens people made in the browser: the command
+// warns once and imports everything else, which then plans empty.
+func TestAccImportOrganization_todaysSentry(t *testing.T) {
+	importOrganization(t, todaysTokens)
+}
+
+func importOrganization(t *testing.T, legacyOrgTokens bool) {
+	t.Helper()
 	terraform := terraformPath(t)
 	org := smallOrg
 	switch size := os.Getenv("SENTRY_IMPORT_ACC_ORG"); size {
@@ -44,7 +60,15 @@ func TestAccImportOrganization(t *testing.T) {
 	default:
 		t.Fatalf("SENTRY_IMPORT_ACC_ORG=%q: want small or large", size)
 	}
-	sim, vars := org.serve(t)
+	sim, vars := org.serve(t, legacyOrgTokens)
+	want := org.total()
+	if !legacyOrgTokens {
+		// Besides the seeded ones, a token someone made in the browser.
+		if _, err := sim.CreateOrgToken(sim.Organization(), "owner@acme.example", acctest.RandomWithPrefix("tf-acc")+"-ci"); err != nil {
+			t.Fatal(err)
+		}
+		want -= org.objects["sentry_api_token"]
+	}
 	dir := t.TempDir()
 	providers := fmt.Sprintf(`terraform {
   required_providers {
@@ -89,9 +113,14 @@ provider "sentry" {
 			t.Fatal(err)
 		}
 		objects = len(parseImports(t, data))
+		warnings := strings.Count(stderr.String(), "sentry-import: warning:")
+		tokenWarnings := strings.Count(stderr.String(), "sentry-import: warning: sentry_api_token skipped: since 2025-09")
+		if legacyOrgTokens && warnings != 0 || !legacyOrgTokens && (warnings != 1 || tokenWarnings != 1) {
+			t.Errorf("%d warnings, %d about tokens:\n%s", warnings, tokenWarnings, stderr.String())
+		}
 	})
-	if objects != org.total() {
-		t.Fatalf("%d import blocks, want %d", objects, org.total())
+	if objects != want {
+		t.Fatalf("%d import blocks, want %d", objects, want)
 	}
 
 	measure("plan -generate-config-out", func() {

@@ -6,8 +6,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
 )
@@ -37,11 +40,20 @@ func (o seedOrg) total() int {
 	return n
 }
 
-// serve serves the emulator with the seed loaded, and returns it with the
-// environment the command and the provider read.
-func (o seedOrg) serve(t *testing.T) (*sentrysim.Server, map[string]string) {
+// Sentry's two ways with organization auth tokens: releases before 25.10
+// list them for a bearer token; today's Sentry (sentry.io since 2025-09,
+// self-hosted 25.10 and later) lists them only to a browser session.
+const (
+	legacyTokens = true
+	todaysTokens = false
+)
+
+// serve serves the emulator with the seed loaded, listing organization
+// auth tokens as legacyOrgTokens says, and returns it with the environment
+// the command and the provider read.
+func (o seedOrg) serve(t *testing.T, legacyOrgTokens bool) (*sentrysim.Server, map[string]string) {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: legacyOrgTokens})
 	f, err := os.Open(o.file)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +73,7 @@ func (o seedOrg) serve(t *testing.T) (*sentrysim.Server, map[string]string) {
 }
 
 func TestRunAgainstEmulator(t *testing.T) {
-	sim, vars := largeOrg.serve(t)
+	sim, vars := largeOrg.serve(t, legacyTokens)
 	out := filepath.Join(t.TempDir(), "imports.tf")
 	var stderr bytes.Buffer
 	if err := run(context.Background(), []string{"-out", out}, env(vars), &stderr); err != nil {
@@ -124,4 +136,53 @@ func TestRunAgainstEmulator(t *testing.T) {
 	if strings.Contains(string(data), "sentry_scim_group.") || !strings.Contains(stderr.String(), "sentry_scim_group skipped") {
 		t.Errorf("SCIM groups without a SCIM token:\n%s", stderr.String())
 	}
+}
+
+// TestRunAgainstTodaysSentry imports an organization from a Sentry that
+// lets only a browser session list organization auth tokens, holding
+// tokens people made there: every other object is imported, and tokens
+// are skipped with one warning that says why.
+func TestRunAgainstTodaysSentry(t *testing.T) {
+	sim, vars := smallOrg.serve(t, todaysTokens)
+	made, err := sim.CreateOrgToken(sim.Organization(), "manager@acme.example", acctest.RandomWithPrefix("tf-acc")+"-deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.ResetStats()
+	out := filepath.Join(t.TempDir(), "imports.tf")
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-out", out}, env(vars), &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for to := range parseImports(t, data) {
+		typ, _, _ := strings.Cut(to, ".")
+		counts[typ]++
+	}
+	for typ, want := range smallOrg.objects {
+		if typ == "sentry_api_token" {
+			want = 0
+		}
+		if counts[typ] != want {
+			t.Errorf("%d %s, want %d", counts[typ], typ, want)
+		}
+	}
+	if strings.Contains(string(data), made.ID) || !strings.Contains(string(data), "sentry_api_token skipped") {
+		t.Errorf("the file does not say tokens were skipped, or imports one:\n%.600s", data)
+	}
+	warnings := regexp.MustCompile(`(?m)^sentry-import: warning: .*$`).FindAllString(stderr.String(), -1)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "sentry_api_token skipped: since 2025-09 on sentry.io and 25.10 self-hosted") ||
+		!strings.Contains(warnings[0], "browser session") || !strings.Contains(warnings[0], "sentry_api_tokens data source") {
+		t.Errorf("want one warning about tokens, got %q:\n%s", warnings, stderr.String())
+	}
+	for _, secret := range []string{vars[envAuthToken], vars[envSCIMToken], made.Value} {
+		if strings.Contains(stderr.String(), secret) || strings.Contains(string(data), secret) {
+			t.Error("a token was printed")
+		}
+	}
+	t.Logf("%d import blocks from %d API requests", len(parseImports(t, data)), sim.Stats().Total())
 }

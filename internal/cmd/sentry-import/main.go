@@ -13,6 +13,12 @@
 // resource types. It lists what the provider's list resources list, so the
 // imports plan without changes, names each resource after its slug or
 // email, never overwrites a file, and reports progress on stderr.
+//
+// A type that cannot be listed in the organization is skipped with a
+// warning on stderr, and the others are imported: SCIM groups without a
+// SCIM token or with SCIM off, and organization auth tokens on Sentry
+// releases that let only a signed-in browser session list them (sentry.io
+// since 2025-09, self-hosted 25.10 and later).
 package main
 
 import (
@@ -225,10 +231,12 @@ func importAll(ctx context.Context, s settings, l lister, stderr io.Writer) erro
 	return nil
 }
 
-// section is the objects of one resource type, named.
+// section is the objects of one resource type, named, or why the type was
+// skipped.
 type section struct {
 	typ     resourceType
 	objects []object
+	skipped *inventory.SkippedError
 }
 
 // listAll lists every type in turn, reporting each on stderr, and names
@@ -240,9 +248,11 @@ func listAll(ctx context.Context, l lister, types []resourceType, stderr io.Writ
 		fmt.Fprintf(stderr, "sentry-import: listing %s...\n", t.name)
 		objects, err := l.list(ctx, t)
 		if skipped, ok := inventory.IsSkipped(err); ok {
-			// Without SCIM the organization has no SCIM groups to import;
-			// say so and go on with the other types.
-			fmt.Fprintf(stderr, "sentry-import: %s\n", skipped)
+			// The type cannot be listed here (no SCIM, or tokens only a
+			// browser session may list): say why and go on with the
+			// other types.
+			fmt.Fprintf(stderr, "sentry-import: warning: %s\n", skipped)
+			out = append(out, section{typ: t, skipped: skipped})
 			continue
 		}
 		if err != nil {

@@ -35,6 +35,10 @@ const header = `# Import blocks for the Sentry organization %q, written by sentr
 func render(org string, sections []section) []byte {
 	counts := make([]string, 0, len(sections))
 	for _, s := range sections {
+		if s.skipped != nil {
+			counts = append(counts, s.typ.name+" skipped")
+			continue
+		}
 		counts = append(counts, fmt.Sprintf("%d %s", len(s.objects), s.typ.name))
 	}
 	f := hclwrite.NewEmptyFile()

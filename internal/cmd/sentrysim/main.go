@@ -124,6 +124,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Var(&statuses, "fault-statuses", "statuses injected faults answer with")
 	fs.Float64Var(&cfg.DropRate, "drop-rate", 0, "share of mutating requests whose connection is closed before the change is made")
 	fs.Float64Var(&cfg.DropAfterRate, "drop-after-rate", 0, "share of mutating requests whose connection is closed after the change is made")
+	fs.DurationVar(&cfg.Burst429Interval, "burst-429-interval", 0, "every this long by the clock (whole seconds, at least 2s), a competing caller takes every route's budget for one second, so requests in that second get 429")
 	fs.Int64Var(&cfg.Seed, "seed-random", 0, "seed of the random draws behind jitter, faults and drops")
 	legacyOrgTokens := fs.Bool("legacy-org-tokens", false, "serve the org-auth-tokens endpoints to bearer tokens, as Sentry releases before 25.10 did; by default they answer 403 as today's Sentry does (browser session only)")
 	if err := fs.Parse(args); err != nil {

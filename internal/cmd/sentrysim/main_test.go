@@ -124,7 +124,8 @@ func TestRunSwitchesAndSeed(t *testing.T) {
 	}
 	ann, stop := start(t, "-seed", seed, "-rate-limit", "saas", "-rate-limits", "organization-teams=7, team-details=3",
 		"-default-rate-limit", "30", "-concurrent-limit", "5", "-latency", "5ms", "-jitter", "2ms",
-		"-fault-rate", "0", "-fault-statuses", "502,503", "-drop-rate", "0.1", "-drop-after-rate", "0.2", "-seed-random", "9")
+		"-fault-rate", "0", "-fault-statuses", "502,503", "-drop-rate", "0.1", "-drop-after-rate", "0.2", "-seed-random", "9",
+		"-burst-429-interval", "5s")
 	defer func() {
 		if err := stop(); err != nil {
 			t.Errorf("run: %v", err)
@@ -137,6 +138,7 @@ func TestRunSwitchesAndSeed(t *testing.T) {
 		"default_rate_limit": 30.0, "concurrent_limit": 5.0, "latency": "5ms", "jitter": "2ms",
 		"fault_rate": 0.0, "fault_statuses": []any{502.0, 503.0}, "drop_rate": 0.1, "drop_after_rate": 0.2,
 		"seed": 9.0, "burst_429": 0.0, "burst_429_every": 0.0, "burst_429_size": 0.0,
+		"burst_429_interval": "5s",
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config %v\nwant %v", cfg, want)
