@@ -85,14 +85,6 @@ func (a *orgTokenAccess) sessionOnly(ctx context.Context, client *sentry.Client,
 	return refused
 }
 
-// tokenAccess is the run's orgTokenAccess, nil before configuration.
-func (b *resourceBase) tokenAccess() *orgTokenAccess {
-	if b.data == nil {
-		return nil
-	}
-	return &b.data.orgTokens
-}
-
 // sessionOnlyCause is why the provider cannot manage organization auth
 // tokens on today's Sentry.
 const sessionOnlyCause = "Since 2025-09 on sentry.io, and from release 25.10 of self-hosted Sentry, only a signed-in " +
