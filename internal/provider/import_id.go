@@ -78,16 +78,13 @@ func (b *resourceBase) importByIdentity(ctx context.Context, ident orgIDIdentity
 // identityOrganization is an import identity's organization, else the
 // provider's.
 func (b *resourceBase) identityOrganization(org types.String, diags *diag.Diagnostics) (string, bool) {
-	if v := org.ValueString(); v != "" {
-		return v, true
-	}
-	if b.data == nil || b.data.organization == "" {
+	resolved, ok := b.data.orgOrDefault(org.ValueString())
+	if !ok {
 		diags.AddAttributeError(path.Root("organization"), "Invalid Import Identity",
 			"The import identity names no organization and the provider has none: set organization in the identity, "+
 				"or set the provider's organization or "+envOrganization+".")
-		return "", false
 	}
-	return b.data.organization, true
+	return resolved, ok
 }
 
 // splitImportID splits "org/x" or "x" into its parts.
@@ -145,14 +142,11 @@ func invalidImportIDDetail(id, problem, forms string) string {
 // provider's; without either it adds a diagnostic showing the ID with an
 // organization (rest is the ID's part after it) and returns ok=false.
 func (b *resourceBase) importOrganization(org, importID, rest string, diags *diag.Diagnostics) (string, bool) {
-	if org != "" {
-		return org, true
-	}
-	if b.data == nil || b.data.organization == "" {
+	resolved, ok := b.data.orgOrDefault(org)
+	if !ok {
 		diags.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q names no organization and the provider has none: import with "+
 				"\"<organization>/%s\", or set the provider's organization or %s.", importID, rest, envOrganization))
-		return "", false
 	}
-	return b.data.organization, true
+	return resolved, ok
 }

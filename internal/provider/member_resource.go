@@ -179,9 +179,10 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 	}
 }
 
-// ValidateConfig catches what Sentry would refuse or silently ignore: a
-// team listed twice, and a contributor role on a member whose org role
-// already makes them a team admin everywhere.
+// ValidateConfig catches what Sentry would refuse or silently ignore: the
+// retired "admin" org role (a warning), teams on a billing member, a team
+// listed twice, and a contributor role on a member whose org role already
+// makes them a team admin everywhere.
 func (r *memberResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config memberModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -108,7 +109,7 @@ func (r *organizationAccessResource) Metadata(_ context.Context, req resource.Me
 	resp.TypeName = req.ProviderTypeName + "_organization_access"
 }
 
-func (r *organizationAccessResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *organizationAccessResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
 			MarkdownDescription: "The organization's slug.",
@@ -146,6 +147,7 @@ func (r *organizationAccessResource) Schema(_ context.Context, _ resource.Schema
 			"shown, and a change made in Sentry's settings page is not drift. Creating the resource adopts the " +
 			"organization (it writes the configured values); destroying it leaves the settings as they are.",
 		Attributes: attrs,
+		Blocks:     map[string]schema.Block{"timeouts": timeoutsBlock(ctx, true)},
 	}
 }
 
@@ -229,18 +231,29 @@ func recordConfigured(ctx context.Context, p privateSetter, configured []orgSett
 }
 
 // apply sends the configured settings that differ from Sentry's and checks
-// that Sentry took them.
-func (r *organizationAccessResource) apply(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan,
+// that Sentry took them, within the create or update time limit.
+func (r *organizationAccessResource) apply(ctx context.Context, create bool, config tfsdk.Config, plan tfsdk.Plan,
 	set func(context.Context, path.Path, any) diag.Diagnostics, p privateSetter, diags *diag.Diagnostics) {
 	var orgValue types.String
 	diags.Append(plan.GetAttribute(ctx, path.Root("organization"), &orgValue)...)
 	var acknowledged types.Set
 	diags.Append(plan.GetAttribute(ctx, path.Root("acknowledged_2fa_removals"), &acknowledged)...)
+	var limits timeouts.Value
+	diags.Append(plan.GetAttribute(ctx, path.Root("timeouts"), &limits)...)
 	if diags.HasError() {
 		return
 	}
 	client, org, ok := r.session(orgValue, diags)
 	if !ok {
+		return
+	}
+	limit, fallback := limits.Update, defaultUpdateTimeout
+	if create {
+		limit, fallback = limits.Create, defaultCreateTimeout
+	}
+	ctx, cancel := withTimeout(ctx, limit, fallback, diags)
+	defer cancel()
+	if diags.HasError() {
 		return
 	}
 	current, err := client.GetOrganization(ctx, org)
@@ -278,6 +291,7 @@ func (r *organizationAccessResource) apply(ctx context.Context, config tfsdk.Con
 		}
 	}
 	writeState(ctx, set, org, result, acknowledged, diags)
+	diags.Append(set(ctx, path.Root("timeouts"), limits)...)
 	recordConfigured(ctx, p, configured, diags)
 }
 
@@ -296,7 +310,7 @@ func (r *organizationAccessResource) Create(ctx context.Context, req resource.Cr
 	if resp.Private != nil {
 		p = resp.Private
 	}
-	r.apply(ctx, req.Config, req.Plan, resp.State.SetAttribute, p, &resp.Diagnostics)
+	r.apply(ctx, true, req.Config, req.Plan, resp.State.SetAttribute, p, &resp.Diagnostics)
 }
 
 func (r *organizationAccessResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -304,7 +318,7 @@ func (r *organizationAccessResource) Update(ctx context.Context, req resource.Up
 	if resp.Private != nil {
 		p = resp.Private
 	}
-	r.apply(ctx, req.Config, req.Plan, resp.State.SetAttribute, p, &resp.Diagnostics)
+	r.apply(ctx, false, req.Config, req.Plan, resp.State.SetAttribute, p, &resp.Diagnostics)
 }
 
 func (r *organizationAccessResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -312,11 +326,18 @@ func (r *organizationAccessResource) Read(ctx context.Context, req resource.Read
 	var acknowledged types.Set
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("organization"), &orgValue)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("acknowledged_2fa_removals"), &acknowledged)...)
+	var limits timeouts.Value
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &limits)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	client, org, ok := r.session(orgValue, &resp.Diagnostics)
 	if !ok {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, limits.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	now, err := client.GetOrganization(ctx, org)
@@ -363,11 +384,8 @@ func (r *organizationAccessResource) Delete(_ context.Context, _ resource.Delete
 // ImportState takes the organization's slug; an empty id means the
 // provider's organization.
 func (r *organizationAccessResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	org := strings.TrimSpace(req.ID)
-	if org == "" && r.data != nil {
-		org = r.data.organization
-	}
-	if org == "" || strings.Contains(org, "/") {
+	org, ok := r.data.orgOrDefault(strings.TrimSpace(req.ID))
+	if !ok || strings.Contains(org, "/") {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID %q is not an organization slug. Import sentry_organization_access with the "+
 				"organization's slug: terraform import <resource address> my-org", req.ID))

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -263,5 +264,78 @@ func TestOrganizationAccess2FACheckRequests(t *testing.T) {
 	// and member.
 	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "remove 1002 member(s)") {
 		t.Fatalf("diagnostics %v", diags)
+	}
+}
+
+// TestAccOrganizationAccess_driftExplained switches two managed settings and
+// one unmanaged one in Sentry as the manager, and runs terraform plan: each
+// managed setting's warning must say what changed, who changed it (the
+// org.edit entry's actor), when and from where; the unmanaged one is not
+// drift and is not named.
+func TestAccOrganizationAccess_driftExplained(t *testing.T) {
+	ctx := context.Background()
+	env := newAccEnv(t)
+	env.needSim(t, "the test changes the organization's settings as the manager")
+	tf := newTFRunner(t, orgAccessConfig(env, t, "owner", "  open_membership     = false\n  events_member_admin = false\n"))
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	if _, err := env.client(t, "manager").UpdateOrganization(ctx, env.org,
+		map[string]any{"openMembership": true, "eventsMemberAdmin": true, "allowJoinRequests": false}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := env.client(t, "owner").ListAuditLog(ctx, env.org, sentry.AuditLogQuery{Event: "org.edit", Limit: 1})
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("audit log of org.edit: %v, %d entries", err, len(entries))
+	}
+	by := " by manager@acme.example (org.edit) at " + entries[0].DateCreated.UTC().Format(time.RFC3339) + " from " + entries[0].IPAddress
+	changes, out, err := tf.plan()
+	if err != nil || !changes {
+		t.Fatalf("terraform plan: changes %v, %v\n%s", changes, err, out)
+	}
+	object := fmt.Sprintf("sentry_organization_access %q: ", env.org)
+	for _, want := range []string{
+		object + `open_membership changed outside Terraform from "false" to "true"` + by,
+		object + `events_member_admin changed outside Terraform from "false" to "true"` + by,
+	} {
+		if !wrappedText(want).MatchString(out) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "allow_join_requests changed") {
+		t.Errorf("an unmanaged setting is reported as drift:\n%s", out)
+	}
+}
+
+// TestAccOrganizationAccess_timeouts applies with a timeouts block, which
+// then plans empty, and makes Sentry answer slower than the update limit:
+// the update must stop at the limit with an error.
+func TestAccOrganizationAccess_timeouts(t *testing.T) {
+	env := newAccEnv(t)
+	env.needSim(t, "the test slows the emulator down")
+	config := func(open bool) string {
+		return orgAccessConfig(env, t, "owner", fmt.Sprintf("  open_membership = %v\n  timeouts {\n    update = \"300ms\"\n    read = \"1m\"\n  }\n", open))
+	}
+	tf := newTFRunner(t, config(false))
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	if changes, out, err := tf.plan(); err != nil || changes {
+		t.Fatalf("plan after apply: changes %v, %v\n%s", changes, err, out)
+	}
+	tf.writeConfig(config(true))
+	// Every answer after the refresh and the plan's reads takes longer
+	// than the update may.
+	c := env.sim.Config()
+	c.Latency = 5 * time.Second
+	if err := env.sim.SetConfig(c); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tf.apply()
+	if err == nil {
+		t.Fatalf("the update should stop at its 300ms limit:\n%s", out)
+	}
+	if !strings.Contains(out, "sentry_organization_access.test") || !regexp.MustCompile(`(?i)deadline|timed out|timeout`).MatchString(out) {
+		t.Fatalf("the error should say the update ran out of time:\n%s", out)
 	}
 }

@@ -192,6 +192,7 @@ func (p *sentryProvider) DataSources(context.Context) []func() datasource.DataSo
 		newAuditLogDataSource,
 		newAPITokensDataSource,
 		newOrganizationAuthDataSource,
+		newOrganizationAccessDataSource,
 	}
 }
 
@@ -355,14 +356,25 @@ func (d *providerData) client() (*sentry.Client, error) {
 // resolveOrganization picks the resource's own organization, else the
 // provider's.
 func (d *providerData) resolveOrganization(v types.String) (string, error) {
-	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
-		return v.ValueString(), nil
+	if org, ok := d.orgOrDefault(v.ValueString()); ok {
+		return org, nil
 	}
-	if d.organization == "" {
-		return "", errMissingSetting{attr: "organization", env: envOrganization,
-			hint: "the organization's slug, in the provider block or in the resource's own organization attribute"}
+	return "", errMissingSetting{attr: "organization", env: envOrganization,
+		hint: "the organization's slug, in the provider block or in the resource's own organization attribute"}
+}
+
+// orgOrDefault is the one rule for "the object's own organization, else
+// the provider's": own when it is set, else the provider's organization.
+// ok is false when neither is set, and each caller says so in its own
+// words (a missing setting, an import ID or identity without one).
+func (d *providerData) orgOrDefault(own string) (string, bool) {
+	if own != "" {
+		return own, true
 	}
-	return d.organization, nil
+	if d == nil || d.organization == "" {
+		return "", false
+	}
+	return d.organization, true
 }
 
 // errMissingSetting names the provider attribute and environment variable

@@ -133,7 +133,8 @@ func (organizationFromState) PlanModifyString(_ context.Context, req planmodifie
 // ModifyPlan calls it first; a ModifyPlan that changes more reads the plan
 // back from resp.Plan.
 func (b *resourceBase) planOrganization(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || b.data == nil || b.data.organization == "" {
+	providerOrg, ok := b.data.orgOrDefault("")
+	if req.Plan.Raw.IsNull() || !ok {
 		return
 	}
 	org := path.Root("organization")
@@ -145,8 +146,8 @@ func (b *resourceBase) planOrganization(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() || !configured.IsNull() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, org, types.StringValue(b.data.organization))...)
-	if !req.State.Raw.IsNull() && !prior.IsNull() && prior.ValueString() != b.data.organization {
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, org, types.StringValue(providerOrg))...)
+	if !req.State.Raw.IsNull() && !prior.IsNull() && prior.ValueString() != providerOrg {
 		resp.RequiresReplace.Append(org)
 	}
 }

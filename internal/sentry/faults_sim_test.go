@@ -18,7 +18,7 @@ import (
 // known outcome made nothing, and no team is made twice.
 func TestCreateConvergesUnderFaultsAgainstEmulator(t *testing.T) {
 	t.Parallel()
-	sim := sentrysim.New(sentrysim.Options{LegacyOrgTokens: true, FaultRate: 0.2, DropRate: 0.1, DropAfterRate: 0.1, Seed: 11})
+	sim := sentrysim.New(sentrysim.Options{LegacyOrgTokens: true, Config: sentrysim.Config{FaultRate: 0.2, DropRate: 0.1, DropAfterRate: 0.1, Seed: 11}})
 	c := simClient(t, sim, sim.Tokens().Owner, 5*time.Millisecond)
 	ctx := context.Background()
 

@@ -122,7 +122,7 @@ func (w *windowTurner) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func TestRateLimitBurstAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	const limit, burst = 5, 20
-	sim := sentrysim.New(sentrysim.Options{RateLimit: sentrysim.RateLimitSaaS, RateLimits: map[string]int{"team-details": limit}})
+	sim := sentrysim.New(sentrysim.Options{Config: sentrysim.Config{RateLimit: sentrysim.RateLimitSaaS, RateLimits: map[string]int{"team-details": limit}}})
 	if err := sim.LoadSeed("acme", strings.NewReader(`{"teams": [{"slug": "backend"}]}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestRateLimitBurstAgainstEmulator(t *testing.T) {
 // tied to these two statuses.)
 func TestFaultRateAgainstEmulator(t *testing.T) {
 	t.Parallel()
-	sim := sentrysim.New(sentrysim.Options{FaultRate: 0.3, FaultStatuses: []int{502, 503}, Seed: 7})
+	sim := sentrysim.New(sentrysim.Options{Config: sentrysim.Config{FaultRate: 0.3, FaultStatuses: []int{502, 503}, Seed: 7}})
 	var seed strings.Builder
 	seed.WriteString(`{"teams": [`)
 	for i := range 250 {

@@ -22,10 +22,11 @@ func IsAlreadyMember(err error) bool {
 
 // IsRoleAboveToken reports Sentry's refusal to give a role above the
 // token's user's own: a 400 on the orgRole field ("You do not have
-// permission to set that org-level role").
+// permission to set that org-level role"). Other orgRole errors (an
+// unknown role) are not this refusal.
 func IsRoleAboveToken(err error) bool {
 	e := apiErrorOf(err, http.StatusBadRequest)
-	return e != nil && len(e.Fields["orgRole"]) > 0
+	return e != nil && e.fieldSays("orgRole", "do not have permission")
 }
 
 // IsOwnRoleChange reports Sentry's refusal to let a user change their own

@@ -42,6 +42,7 @@ func TestRefusalPredicates(t *testing.T) {
 		{"invalid email", "POST", members, 400, `{"email": ["Enter a valid email address."]}`, ""},
 		{"role above the caller's", "POST", members, 400, `{"orgRole": ["You do not have permission to set that org-level role"]}`, "IsRoleAboveToken"},
 		{"role above the caller's on PUT", "PUT", member, 400, `{"orgRole": ["You do not have permission to set that org-level role"]}`, "IsRoleAboveToken"},
+		{"unknown role", "POST", members, 400, `{"orgRole": ["\"superuser\" is not a valid choice."]}`, ""},
 		{"own role", "PUT", member, 400, `{"detail": "You cannot make changes to your own role."}`, "IsOwnRoleChange"},
 		{"invite by someone else on PUT", "PUT", member, 403, `{"detail": "You cannot modify invitations sent by someone else."}`, "IsInviteByOthers"},
 		{"invite by someone else on DELETE", "DELETE", member, 400, `{"detail": "You cannot modify invitations sent by someone else."}`, "IsInviteByOthers"},

@@ -11,7 +11,8 @@ import (
 )
 
 // The conformance suite: requests and the answers Sentry gives them, as
-// shared/sentry-api/README.md and Sentry's own endpoint tests describe,
+// ../shared/sentry-api/README.md (the project's notes on Sentry's API,
+// beside the repository) and Sentry's own endpoint tests describe,
 // grouped by endpoint. Every case runs on a fresh emulator holding the
 // fixture below. Answers of endpoints in the vendored OpenAPI subset are
 // also checked against the schema's required fields and types.

@@ -2,7 +2,8 @@
 // provider's tests, benchmarks and demo. A Server is an http.Handler that
 // answers Sentry's paths under /api/0/ with Sentry's status codes, bodies,
 // headers, pagination, scopes and role rules, as
-// shared/sentry-api/README.md and Sentry's own code describe them; where
+// ../shared/sentry-api/README.md (the project's notes on Sentry's API, kept
+// beside the repository) and Sentry's own code describe them; where
 // that behaviour is odd, the emulator is odd the same way, so that the
 // client meets here what it will meet in production. Test controls live
 // under /_sim/, a path Sentry never uses.

@@ -105,24 +105,6 @@ type Config struct {
 	Burst429Interval time.Duration
 }
 
-// config is the switches the Options name.
-func (o Options) config() Config {
-	return Config{
-		RateLimit:        o.RateLimit,
-		RateLimits:       maps.Clone(o.RateLimits),
-		DefaultRateLimit: o.DefaultRateLimit,
-		ConcurrentLimit:  o.ConcurrentLimit,
-		Latency:          o.Latency,
-		Jitter:           o.Jitter,
-		FaultRate:        o.FaultRate,
-		FaultStatuses:    slices.Clone(o.FaultStatuses),
-		DropRate:         o.DropRate,
-		DropAfterRate:    o.DropAfterRate,
-		Seed:             o.Seed,
-		Burst429Interval: o.Burst429Interval,
-	}
-}
-
 func (c Config) validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrBadConfig}, args...)...)

@@ -53,13 +53,13 @@ const teamsPath = "/api/0/organizations/acme/teams/"
 
 func TestNewRejectsBadSwitches(t *testing.T) {
 	for _, opts := range []Options{
-		{RateLimit: "sometimes"},
-		{FaultRate: 1.5},
-		{DropRate: -0.1},
-		{DropRate: 0.6, DropAfterRate: 0.6},
-		{Latency: -time.Second},
-		{FaultStatuses: []int{404}},
-		{RateLimits: map[string]int{"organization-teams": -1}},
+		{Config: Config{RateLimit: "sometimes"}},
+		{Config: Config{FaultRate: 1.5}},
+		{Config: Config{DropRate: -0.1}},
+		{Config: Config{DropRate: 0.6, DropAfterRate: 0.6}},
+		{Config: Config{Latency: -time.Second}},
+		{Config: Config{FaultStatuses: []int{404}}},
+		{Config: Config{RateLimits: map[string]int{"organization-teams": -1}}},
 	} {
 		func() {
 			defer func() {
@@ -77,7 +77,7 @@ func TestNewRejectsBadSwitches(t *testing.T) {
 }
 
 func TestRateLimitSaaS(t *testing.T) {
-	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 3}})
+	s := newLoadServer(t, Options{Config: Config{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 3}}})
 	clock := withClock(s)
 	tok := s.Tokens()
 	reset := strconv.FormatInt(clock.now().Unix()+1, 10)
@@ -125,7 +125,7 @@ func TestRateLimitSaaS(t *testing.T) {
 }
 
 func TestRateLimitOffSendsNoHeaders(t *testing.T) {
-	s := newLoadServer(t, Options{RateLimits: map[string]int{"organization-teams": 1}})
+	s := newLoadServer(t, Options{Config: Config{RateLimits: map[string]int{"organization-teams": 1}}})
 	for range 3 {
 		res := send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil)
 		res.expect(t, http.StatusOK, nil)
@@ -179,7 +179,7 @@ func TestRateLimitKeys(t *testing.T) {
 }
 
 func TestConcurrentLimit(t *testing.T) {
-	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, ConcurrentLimit: 2, Latency: 400 * time.Millisecond})
+	s := newLoadServer(t, Options{Config: Config{RateLimit: RateLimitSaaS, ConcurrentLimit: 2, Latency: 400 * time.Millisecond}})
 	owner := s.Tokens().Owner
 	// Each answer is held in its latency wait until the test lets it go,
 	// so the first two requests are surely under way when the third
@@ -221,7 +221,7 @@ func TestConcurrentLimit(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	s := newLoadServer(t, Options{Latency: 60 * time.Millisecond})
+	s := newLoadServer(t, Options{Config: Config{Latency: 60 * time.Millisecond}})
 	// The waits asked for are recorded instead of waited out: what is
 	// checked is which answers wait and for how long, not wall time.
 	var mu sync.Mutex
@@ -247,7 +247,7 @@ func TestLatency(t *testing.T) {
 // no answer, whatever the machine's load.
 func TestLatencyWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newLoadServer(t, Options{Latency: 60 * time.Millisecond})
+		s := newLoadServer(t, Options{Config: Config{Latency: 60 * time.Millisecond}})
 		start := time.Now()
 		send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil).expect(t, http.StatusOK, nil)
 		if waited := time.Since(start); waited != 60*time.Millisecond {
@@ -316,7 +316,7 @@ func TestSeededDrawsRepeat(t *testing.T) {
 }
 
 func TestFaultsAnswerBeforeTheEndpoint(t *testing.T) {
-	s := newLoadServer(t, Options{FaultRate: 1, FaultStatuses: []int{502}})
+	s := newLoadServer(t, Options{Config: Config{FaultRate: 1, FaultStatuses: []int{502}}})
 	res := send(t, s, http.MethodPost, teamsPath, s.Tokens().Owner, map[string]any{"slug": "web"})
 	if res.status != http.StatusBadGateway || !strings.Contains(res.raw, "502 Bad Gateway") {
 		t.Fatalf("%d %s", res.status, res.raw)
@@ -402,7 +402,7 @@ func TestBurst429Recurring(t *testing.T) {
 // in the first second of each interval by the clock, whatever the request
 // count, with the window's end as the reset, and nothing in between.
 func TestBurst429Interval(t *testing.T) {
-	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, Burst429Interval: 3 * time.Second})
+	s := newLoadServer(t, Options{Config: Config{RateLimit: RateLimitSaaS, Burst429Interval: 3 * time.Second}})
 	clock := withClock(s)
 	// Move to the start of the next second that is a multiple of 3.
 	clock.advance(time.Duration(3-clock.now().Unix()%3)*time.Second - time.Second/4)
@@ -476,7 +476,7 @@ func rawPost(t *testing.T, url, token, slug string) error {
 }
 
 func TestDroppedConnections(t *testing.T) {
-	s := newLoadServer(t, Options{DropRate: 1})
+	s := newLoadServer(t, Options{Config: Config{DropRate: 1}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	owner := s.Tokens().Owner
@@ -514,7 +514,7 @@ func TestDroppedConnections(t *testing.T) {
 }
 
 func TestConfigControl(t *testing.T) {
-	s := newLoadServer(t, Options{Seed: 7, RateLimits: map[string]int{"organization-teams": 5}})
+	s := newLoadServer(t, Options{Config: Config{Seed: 7, RateLimits: map[string]int{"organization-teams": 5}}})
 	res := send(t, s, http.MethodGet, "/_sim/config", "", nil)
 	res.expect(t, http.StatusOK, map[string]any{
 		"rate_limit": "off", "rate_limits": map[string]any{"organization-teams": 5}, "default_rate_limit": 40,

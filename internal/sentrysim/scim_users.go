@@ -190,23 +190,10 @@ func scimMemberAuditData(m *member) map[string]any {
 	}
 }
 
-// scimIsOnlyOwner is OrganizationMember.is_only_owner.
-func scimIsOnlyOwner(m *member) bool {
-	if m.role != orgRoleOwner {
-		return false
-	}
-	for _, other := range m.org.members {
-		if other != m && other.role == orgRoleOwner && other.user != nil && other.user.isActive {
-			return false
-		}
-	}
-	return true
-}
-
 // scimDeleteMember is the SCIM endpoints' _delete_member: the membership
 // is removed outright, with its teams.
 func scimDeleteMember(c *call, m *member) bool {
-	if scimIsOnlyOwner(m) {
+	if m.isOnlyOwner() {
 		c.detail(http.StatusForbidden, msgSCIMOnlyOwner)
 		return false
 	}

@@ -16,19 +16,10 @@ type Options struct {
 	// Now is the clock for dates and token expiry; time.Now when nil.
 	Now func() time.Time
 
-	// The load and fault switches, as Config describes them; they can be
-	// changed later with SetConfig or POST /_sim/config. New panics when
-	// one is out of range.
-	RateLimit               string
-	RateLimits              map[string]int
-	DefaultRateLimit        int
-	ConcurrentLimit         int
-	Latency, Jitter         time.Duration
-	FaultRate               float64
-	FaultStatuses           []int
-	DropRate, DropAfterRate float64
-	Seed                    int64
-	Burst429Interval        time.Duration
+	// Config holds the load and fault switches; they can be changed later
+	// with SetConfig or POST /_sim/config. New panics when one is out of
+	// range.
+	Config
 
 	// LegacyOrgTokens serves the organization auth token endpoints as
 	// releases before 25.10 did, to bearer tokens. By default they follow
@@ -83,7 +74,7 @@ func New(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	load, err := newLoadState(opts.config())
+	load, err := newLoadState(opts.Config)
 	if err != nil {
 		panic(err.Error())
 	}

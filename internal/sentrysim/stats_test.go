@@ -67,7 +67,7 @@ func TestStatsCountEveryAPIRequest(t *testing.T) {
 }
 
 func TestStatsCountRateLimitedRequests(t *testing.T) {
-	s := newLoadServer(t, Options{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 1}})
+	s := newLoadServer(t, Options{Config: Config{RateLimit: RateLimitSaaS, RateLimits: map[string]int{"organization-teams": 1}}})
 	withClock(s)
 	for range 3 {
 		send(t, s, http.MethodGet, teamsPath, s.Tokens().Owner, nil)

@@ -104,7 +104,7 @@ type inviteResult struct {
 // apply used.
 func (b *bench) measureInvites(ctx context.Context, n int) (inviteResult, error) {
 	r := inviteResult{limit: sentrysim.DefaultRateLimit}
-	e, err := startEmulator(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, RateLimit: sentrysim.RateLimitSaaS})
+	e, err := startEmulator(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, Config: sentrysim.Config{RateLimit: sentrysim.RateLimitSaaS}})
 	if err != nil {
 		return r, err
 	}
