@@ -80,6 +80,10 @@ func (r *apiTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization auth token, for CI/CD: release creation, source map and debug file " +
 			"uploads. Sentry gives these tokens the `org:ci` scope and nothing else.\n\n" +
+			"Only self-hosted Sentry releases before 25.10 let an auth token manage these tokens. Since 2025-09 on " +
+			"sentry.io, and from release 25.10 of self-hosted Sentry, only a signed-in browser session may: there " +
+			"tokens already in state are kept as last read (with one warning a run), and a plan that would create, " +
+			"rename, replace or destroy a token, or an import, fails at plan time saying what to do instead.\n\n" +
 			"The token's value is known only when it is created; the provider keeps it in state (marked sensitive) " +
 			"so other resources and outputs can use it.\n\n" +
 			"Because the value exists only in Sentry's answer to the create, a create whose answer is lost (a dropped " +
@@ -168,11 +172,19 @@ func (r *apiTokenResource) ValidateConfig(ctx context.Context, req resource.Vali
 	checkTokenName(&resp.Diagnostics, config.Name.ValueString(), config.NamePattern.ValueString(), "name_pattern")
 }
 
-// ModifyPlan plans the provider's organization, applies its naming rule, works out rotate_after,
-// and plans a replacement when the token is due for rotation.
+// ModifyPlan plans the provider's organization, applies its naming rule,
+// works out rotate_after, and plans a replacement when the token is due for
+// rotation. On a Sentry that lets only a browser session manage tokens it
+// fails a plan that would create, rename or destroy a token, rather than
+// its apply.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		var state apiTokenModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() && r.sessionOnly(ctx, state.Organization) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("revoke", state), destroyHint)
+		}
+		return
 	}
 	r.planOrganization(ctx, req, resp)
 	var plan apiTokenModel
@@ -191,6 +203,22 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	// A replacement comes here twice: as a change of the token in state,
+	// then as a create, which this refuses.
+	switch {
+	case plan.Name.IsUnknown():
+	case state == nil:
+		if r.sessionOnly(ctx, plan.Organization) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", plan), newTokenHint)
+			return
+		}
+	case !plan.Name.Equal(state.Name):
+		if r.sessionOnly(ctx, state.Organization) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("rename", *state)+fmt.Sprintf(" to %q", plan.Name.ValueString()),
+				renameHint)
+			return
+		}
 	}
 
 	switch {
@@ -214,7 +242,15 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 		due := created.Add(time.Duration(days) * 24 * time.Hour)
 		plan.RotateAfter = types.StringValue(formatTime(due))
-		if !r.now().Before(due) {
+		if !r.now().Before(due) && r.sessionOnly(ctx, state.Organization) {
+			// A replacement would fail: say the token is due instead of
+			// failing every plan of the workspace from this day on.
+			resp.Diagnostics.AddAttributeWarning(path.Root("rotation_days"), "Organization Auth Token Due for Rotation",
+				fmt.Sprintf("Organization auth token %s (%q) has been due for rotation since %s, but the provider cannot "+
+					"replace it. %s\n\nRotate it in Sentry: create a new token under Settings, Auth Tokens, hand it to CI, "+
+					"and revoke this one. %s", state.ID.ValueString(), state.Name.ValueString(), formatTime(due),
+					sessionOnlyCause, removedBlockHint("sentry_api_token.NAME")))
+		} else if !r.now().Before(due) {
 			tflog.Info(ctx, "organization auth token is due for rotation", map[string]any{
 				"token_id": state.ID.ValueString(), "rotate_after": formatTime(due),
 			})
@@ -267,7 +303,9 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		action := fmt.Sprintf("create organization auth token %q in organization %q", name, org)
 		next := fmt.Sprintf("A token named %q made by the lost create may be live in Sentry with its value lost, so "+
 			"nobody can use it: revoke it in Sentry's settings (Organization Auth Tokens). Do not import it.", name)
-		if !addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Organization Auth Token", action, next, err) {
+		if r.data.orgTokens.learn(err) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("create", plan), newTokenHint)
+		} else if !addUnconfirmedCreate(&resp.Diagnostics, "Unable to Create Organization Auth Token", action, next, err) {
 			addAPIError(&resp.Diagnostics, "Unable to Create Organization Auth Token", action, err, apiTokenPermissionHint)
 		}
 		if len(revoked) > 0 {
@@ -369,7 +407,16 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 
+	access := &r.data.orgTokens
+	if access.refused.Load() {
+		r.keepAsRead(ctx, org, state, resp)
+		return
+	}
 	token, err := client.GetOrgAuthToken(ctx, org, state.ID.ValueString())
+	if access.learn(err) {
+		r.keepAsRead(ctx, org, state, resp)
+		return
+	}
 	if sentry.IsNotFound(err) {
 		r.forgetGone(ctx, resp, org, apiTokenDrift(state, nil), newOrgIDIdentity(org, state.ID.ValueString()),
 			"Sentry organization auth token no longer exists; removing it from state",
@@ -387,6 +434,20 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, token.ID), &resp.Diagnostics)
 }
 
+// keepAsRead leaves a token in state as it was last read, when Sentry no
+// longer shows tokens to the provider, and says why once per run. A token
+// just imported has nothing to keep: the import fails.
+func (r *apiTokenResource) keepAsRead(ctx context.Context, org string, state apiTokenModel, resp *resource.ReadResponse) {
+	if state.Name.IsNull() {
+		addSessionOnlyError(&resp.Diagnostics, tokenAction("import", state), importHint)
+		return
+	}
+	tflog.Debug(ctx, "Sentry refuses to show organization auth tokens to the provider; keeping the token as last read",
+		map[string]any{"organization": org, "token_id": state.ID.ValueString()})
+	r.data.orgTokens.warnTokensKept(&resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, state.ID.ValueString()), &resp.Diagnostics)
+}
+
 func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state apiTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -402,15 +463,35 @@ func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateReques
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 
+	access := &r.data.orgTokens
 	if !plan.Name.Equal(state.Name) {
-		if err := client.RenameOrgAuthToken(ctx, org, id, plan.Name.ValueString()); err != nil {
+		if err := client.RenameOrgAuthToken(ctx, org, id, plan.Name.ValueString()); access.learn(err) {
+			addSessionOnlyError(&resp.Diagnostics, tokenAction("rename", state)+fmt.Sprintf(" to %q", plan.Name.ValueString()),
+				renameHint)
+			return
+		} else if err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Rename Organization Auth Token",
 				fmt.Sprintf("rename organization auth token %s in organization %q", id, org), err, apiTokenPermissionHint)
 			return
 		}
 	}
-	// A rename answers 204 without a body: read the token back.
+	// A rename answers 204 without a body: read the token back. A change
+	// of settings Sentry does not hold (rotation_days, name_pattern) needs
+	// no request, so it works where Sentry shows tokens to no auth token.
+	settingsOnly := plan.Name.Equal(state.Name)
+	keep := func() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, keptTokenState(plan))...)
+		setIdentity(ctx, resp.Identity, newOrgIDIdentity(org, id), &resp.Diagnostics)
+	}
+	if settingsOnly && access.refused.Load() {
+		keep()
+		return
+	}
 	token, err := client.GetOrgAuthToken(ctx, org, id)
+	if settingsOnly && access.learn(err) {
+		keep()
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read Organization Auth Token",
 			fmt.Sprintf("read organization auth token %s in organization %q", id, org), err, apiTokenPermissionHint)
@@ -434,6 +515,10 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 
 	err := client.DeleteOrgAuthToken(ctx, org, state.ID.ValueString())
+	if r.data.orgTokens.learn(err) {
+		addSessionOnlyError(&resp.Diagnostics, tokenAction("revoke", state), destroyHint)
+		return
+	}
 	if err != nil && !sentry.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to Delete Organization Auth Token",
 			fmt.Sprintf("delete organization auth token %s in organization %q", state.ID.ValueString(), org), err, apiTokenPermissionHint)
@@ -444,13 +529,77 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 // organization. The token's value cannot be imported: Sentry never shows it
 // again.
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id (in the provider's organization)", func(id string) string {
+	ok := r.importOrgAndID(ctx, req, resp, "organization/token-id or token-id (in the provider's organization)", func(id string) string {
 		if onlyDigits.MatchString(id) {
 			return ""
 		}
 		return fmt.Sprintf("ends in %q, which is not a numeric token id (the number in the token's URL in Sentry's "+
 			"settings; the token's value or name cannot be imported)", id)
 	})
+	if !ok {
+		return
+	}
+	var state apiTokenModel
+	resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("organization"), &state.Organization)...)
+	resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("id"), &state.ID)...)
+	if !resp.Diagnostics.HasError() && r.sessionOnly(ctx, state.Organization) {
+		addSessionOnlyError(&resp.Diagnostics, tokenAction("import", state), importHint)
+	}
+}
+
+// importHint is the way forward for a token the provider cannot import.
+const importHint = "Leave the token out of Terraform and manage it in Sentry, under Settings, Auth Tokens."
+
+// sessionOnly reports whether Sentry lets only a browser session manage the
+// organization's tokens, probing at most once per run. Without a known
+// organization or the provider's credentials it does not probe and reports
+// false: the operation reports what is missing.
+func (r *apiTokenResource) sessionOnly(ctx context.Context, organization types.String) bool {
+	if r.data == nil || organization.IsUnknown() {
+		return false
+	}
+	var ignored diag.Diagnostics
+	client, org, ok := r.session(organization, &ignored)
+	if !ok {
+		return false
+	}
+	return r.data.orgTokens.sessionOnly(ctx, client, org)
+}
+
+// tokenAction names what was asked for a token, for an error: "create
+// organization auth token \"ci\" in organization \"acme\"".
+func tokenAction(verb string, t apiTokenModel) string {
+	what := "organization auth token"
+	if !t.Name.IsNull() && !t.Name.IsUnknown() {
+		what += fmt.Sprintf(" %q", t.Name.ValueString())
+	}
+	if !t.ID.IsNull() && !t.ID.IsUnknown() {
+		what += " (id " + t.ID.ValueString() + ")"
+	}
+	if !t.Organization.IsNull() && !t.Organization.IsUnknown() {
+		what += fmt.Sprintf(" in organization %q", t.Organization.ValueString())
+	}
+	return verb + " " + what
+}
+
+// keptTokenState is the state of a token whose only change is to settings
+// Sentry does not hold, without reading it from Sentry: the plan, with the
+// values it could not know worked out.
+func keptTokenState(plan apiTokenModel) apiTokenModel {
+	s := plan
+	if s.RotateAfter.IsUnknown() {
+		s.RotateAfter = types.StringNull()
+		created, err := time.Parse(time.RFC3339, s.DateCreated.ValueString())
+		if !s.RotationDays.IsNull() && !s.RotationDays.IsUnknown() && err == nil {
+			if days, problem := rotationDays(s.RotationDays.ValueBigFloat()); problem == "" {
+				s.RotateAfter = types.StringValue(formatTime(created.Add(time.Duration(days) * 24 * time.Hour)))
+			}
+		}
+	}
+	if s.Keepers.IsUnknown() {
+		s.Keepers = types.MapNull(types.StringType)
+	}
+	return s
 }
 
 // apiTokenState builds the state from Sentry's token, keeping what Sentry

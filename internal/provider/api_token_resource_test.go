@@ -42,7 +42,7 @@ resource "sentry_api_token" "ci" {
 }
 
 func TestAccAPIToken_lifecycle(t *testing.T) {
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	c := env.client(t, "owner")
 	ctx := context.Background()
 	deployName, releaseName := randomName()+"-deploy-prod", randomName()+"-release-prod"
@@ -170,7 +170,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 }
 
 func TestAccAPIToken_rotation(t *testing.T) {
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	c := env.client(t, "owner")
 	name := randomName() + "-deploy-prod"
 	var firstID string
@@ -278,7 +278,7 @@ func testAPITokenRotationNotDue(t *testing.T, env *accEnv, config func(days int)
 }
 
 func TestAccAPIToken_namePattern(t *testing.T) {
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	// Every name below fails at plan time; none may reach Sentry.
 	prefix := randomName()
 	providerWithPattern := strings.Replace(env.providerConfig(t, "owner"), "provider \"sentry\" {",

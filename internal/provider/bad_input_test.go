@@ -183,7 +183,7 @@ func importBlock(kind, name, id string, attrs ...string) string {
 }
 
 func TestAccBadInput(t *testing.T) {
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	pfx := randomName()
 	org := env.org
 	const pattern = `^[a-z0-9-]+-(prod|staging|dev)$`

@@ -18,7 +18,7 @@ import (
 // A second plan with explain_drift = false must carry none.
 func TestAccDriftExplainedInPlan(t *testing.T) {
 	ctx := context.Background()
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	pfx := randomName()
 	env.createTeams(t, pfx+"-drift-owners")
 	env.createProject(t, pfx+"-drift-owners", pfx+"-drift-api")

@@ -47,7 +47,7 @@ func newDriftEnv(t *testing.T) *driftEnv {
 	t.Helper()
 	e := &driftEnv{t: t}
 	e.setClock("2026-12-01T13:00:00Z")
-	e.sim = sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, Now: func() time.Time { return time.Unix(0, e.clock.Load()).UTC() }})
+	e.sim = sentrysim.New(sentrysim.Options{Organization: "acme", Now: func() time.Time { return time.Unix(0, e.clock.Load()).UTC() }})
 	server := httptest.NewServer(e.sim)
 	t.Cleanup(server.Close)
 	e.org, e.baseURL = e.sim.Organization(), server.URL+"/api/"
@@ -272,6 +272,7 @@ func TestDriftTeamProjectUnlinked(t *testing.T) {
 func TestDriftAPITokenRenamedThenRevoked(t *testing.T) {
 	ctx := context.Background()
 	e := newDriftEnv(t)
+	e.sim.SetLegacyOrgTokens(true)
 	r := configured(t, &apiTokenResource{now: time.Now}, e.run(e.sim.Tokens().Owner, true))
 	pfx := randomName()
 	name, renamed := pfx+"-ci-prod", pfx+"-ci-renamed"
@@ -365,6 +366,7 @@ func TestDriftSCIMGroupChangedByIdentityProvider(t *testing.T) {
 // and no audit log request.
 func TestDriftNoneCostsNothing(t *testing.T) {
 	e := newDriftEnv(t)
+	e.sim.SetLegacyOrgTokens(true)
 	data := e.run(e.sim.Tokens().Owner, true)
 	team := configured(t, &teamResource{}, data)
 	member := configured(t, &memberResource{}, data)

@@ -109,7 +109,7 @@ func skipUnlessFaultSuite(t *testing.T) {
 
 func newFaultFixture(t *testing.T, counts faultCounts) *faultFixture {
 	t.Helper()
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	env.needSim(t, "the fault-injection tests need the emulator")
 	if err := env.sim.SetFeature(env.org, "sso-scim", true); err != nil {
 		t.Fatal(err)

@@ -24,8 +24,10 @@ func mustBe[T any](t testing.TB, v any) T {
 	return x
 }
 
-// simEnv is an emulated organization "acme" with provider data holding
-// the owner's token and the SCIM token, for tests that call resources' and
+// simEnv is an emulated organization "acme" (today's Sentry, or with
+// legacyOrgTokens one that accepts auth tokens on its organization auth
+// token endpoints) with provider data holding the owner's token and the
+// SCIM token, for tests that call resources' and
 // list resources' methods directly, without Terraform.
 type simEnv struct {
 	sim    *sentrysim.Server
@@ -34,9 +36,9 @@ type simEnv struct {
 	scim   *sentry.Client
 }
 
-func newSimEnv(t *testing.T) *simEnv {
+func newSimEnv(t *testing.T, opts ...envOption) *simEnv {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: hasOption(opts, legacyOrgTokens)})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	data := &providerData{organization: "acme", baseURL: server.URL + "/api/", authToken: sim.Tokens().Owner,

@@ -72,7 +72,7 @@ func TestIdentitySchemas(t *testing.T) {
 
 func TestImportByIdentity(t *testing.T) {
 	ctx := context.Background()
-	env := newSimEnv(t)
+	env := newSimEnv(t, legacyOrgTokens)
 	pfx := randomName()
 	slug, project := pfx+"-backend", pfx+"-api"
 	email := pfx + "-Jane@Example.com"

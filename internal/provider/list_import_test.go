@@ -49,6 +49,8 @@ func listedObjectsImportEmpty(t *testing.T, legacyOrgTokens bool) {
 		env.sim.SetLegacyOrgTokens(legacyOrgTokens)
 	} else if !legacyOrgTokens {
 		t.Skip("the test's token is made as in Sentry's settings page: emulator only")
+	} else {
+		env.needLegacyTokens(t)
 	}
 	owner := env.client(t, "owner")
 	pfx := randomName()

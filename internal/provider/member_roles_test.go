@@ -94,7 +94,7 @@ func TestAccMember_asMember(t *testing.T) {
 }
 
 func TestAccMember_errors(t *testing.T) {
-	env := newAccEnv(t)
+	env := newAccEnv(t, legacyOrgTokens)
 	ctx := context.Background()
 	owner := env.client(t, "owner")
 	// A member invited behind Terraform's back, and an organization auth

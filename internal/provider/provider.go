@@ -308,6 +308,9 @@ type providerData struct {
 
 	// tokens remembers the organization auth tokens this run created.
 	tokens tokenLedger
+	// orgTokens is whether Sentry lets the auth token manage organization
+	// auth tokens, learned once a run (token_access.go).
+	orgTokens orgTokenAccess
 	// scimTeams is the slugs of each organization's SCIM teams, read once
 	// a run and only when an imported member needs them.
 	scimTeams sharedReads[string, map[string]bool]

@@ -42,22 +42,47 @@ func isLive() bool {
 	return os.Getenv("SENTRY_ACC_TARGET") == "live"
 }
 
-func newAccEnv(t *testing.T) *accEnv {
+// envOption sets a test environment up unlike today's Sentry.
+type envOption int
+
+// legacyOrgTokens is for tests that manage organization auth tokens with an
+// auth token, as Sentry allowed before 2025-09 (sentry.io) and release 25.10
+// (self-hosted): the emulator runs with LegacyOrgTokens, and a live target
+// is probed and the test skipped when it refuses.
+const legacyOrgTokens envOption = 1
+
+func hasOption(opts []envOption, o envOption) bool {
+	for _, x := range opts {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// newAccEnv is today's Sentry, or with legacyOrgTokens a Sentry that
+// accepts auth tokens on its organization auth token endpoints.
+func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 	t.Helper()
+	legacy := hasOption(opts, legacyOrgTokens)
 	if isLive() {
 		org := os.Getenv("SENTRY_TEST_ORGANIZATION")
 		token := os.Getenv(envAuthToken)
 		if org == "" || token == "" {
 			t.Fatalf("SENTRY_ACC_TARGET=live needs SENTRY_TEST_ORGANIZATION and %s", envAuthToken)
 		}
-		return &accEnv{
+		env := &accEnv{
 			org:     org,
 			baseURL: stringOrEnvValue(os.Getenv(envBaseURL), defaultBaseURL),
 			tokens:  map[string]string{"owner": token},
 		}
+		if legacy {
+			env.needLegacyTokens(t)
+		}
+		return env
 	}
 	shift := new(atomic.Int64)
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true, Now: func() time.Time {
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: legacy, Now: func() time.Time {
 		return time.Now().Add(time.Duration(shift.Load()))
 	}})
 	server := httptest.NewServer(sim)
@@ -70,6 +95,33 @@ func newAccEnv(t *testing.T) *accEnv {
 		sim:        sim,
 		clockShift: shift,
 	}
+}
+
+// needLegacyTokens makes the environment a Sentry that accepts auth tokens
+// on its organization auth token endpoints: the emulator is switched to
+// releases before 25.10, and a live target that refuses them skips the test.
+func (e *accEnv) needLegacyTokens(t *testing.T) {
+	t.Helper()
+	if e.sim != nil {
+		e.sim.SetLegacyOrgTokens(true)
+		return
+	}
+	if e.refusesTokenAPI(t) {
+		t.Skip("skipped: the live target lets only a browser session manage organization auth tokens (sentry.io " +
+			"since 2025-09, self-hosted from 25.10), and this test manages them with an auth token, as releases " +
+			"before 25.10 allow")
+	}
+}
+
+// refusesTokenAPI reports whether the target answers an auth token on the
+// organization auth token endpoints with Sentry's session-only refusal.
+func (e *accEnv) refusesTokenAPI(t *testing.T) bool {
+	t.Helper()
+	_, err := e.client(t, "owner").ListOrgAuthTokens(context.Background(), e.org)
+	if err != nil && !sentry.IsSessionOnly(err) {
+		t.Fatalf("probing the organization auth token endpoints: %v", err)
+	}
+	return sentry.IsSessionOnly(err)
 }
 
 // shiftClock moves the emulator's clock by d from real time, so objects

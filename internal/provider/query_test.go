@@ -132,6 +132,8 @@ func newQueryOrgIn(t *testing.T, legacyOrgTokens bool) *queryOrg {
 	env := newAccEnv(t)
 	if env.sim != nil {
 		env.sim.SetLegacyOrgTokens(legacyOrgTokens)
+	} else if legacyOrgTokens {
+		env.needLegacyTokens(t)
 	}
 	ctx := t.Context()
 	owner := env.client(t, "owner")

@@ -19,10 +19,11 @@ import (
 )
 
 // simResource serves a fresh emulator and configures r against it as the
-// owner, for tests that call a resource's methods directly.
-func simResource(t *testing.T, r resource.ResourceWithConfigure) (*sentrysim.Server, *sentry.Client) {
+// owner, for tests that call a resource's methods directly; opts as
+// newAccEnv's.
+func simResource(t *testing.T, r resource.ResourceWithConfigure, opts ...envOption) (*sentrysim.Server, *sentry.Client) {
 	t.Helper()
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: hasOption(opts, legacyOrgTokens)})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	data := &providerData{organization: "acme", baseURL: server.URL + "/api/", authToken: sim.Tokens().Owner, userAgent: "test"}
@@ -156,7 +157,7 @@ func revokedIDs(t *testing.T, detail string) []string {
 // that works.
 func TestAPITokenCreateRevokesLostToken(t *testing.T) {
 	r := &apiTokenResource{}
-	sim, client := simResource(t, r)
+	sim, client := simResource(t, r, legacyOrgTokens)
 	name := randomName()
 	sim.DropAfterNext("POST", "org-auth-tokens", 1)
 
@@ -192,7 +193,7 @@ func TestAPITokenCreateRevokesLostToken(t *testing.T) {
 // create fails, and every token those creates made is revoked and named.
 func TestAPITokenCreateNeverLeavesOrphan(t *testing.T) {
 	r := &apiTokenResource{}
-	sim, client := simResource(t, r)
+	sim, client := simResource(t, r, legacyOrgTokens)
 	name := randomName()
 	sim.DropAfterNext("POST", "org-auth-tokens", createAttempts)
 
@@ -214,7 +215,7 @@ func TestAPITokenCreateNeverLeavesOrphan(t *testing.T) {
 // Terraform.
 func TestAPITokenCreateSparesHeldTokens(t *testing.T) {
 	r := &apiTokenResource{}
-	sim, client := simResource(t, r)
+	sim, client := simResource(t, r, legacyOrgTokens)
 	name := randomName()
 	first := createToken(t, r, name)
 	if first.Diagnostics.HasError() {

@@ -145,7 +145,7 @@ func TestRequestsPerOperation(t *testing.T) {
 
 	t.Run("sentry_api_token", func(t *testing.T) {
 		r := &apiTokenResource{}
-		sim, _ := simResource(t, r)
+		sim, _ := simResource(t, r, legacyOrgTokens)
 		c := opCounter{t, r, sim}
 		name := randomName()
 		state, n := c.create(map[string]tftypes.Value{"name": str(name)})

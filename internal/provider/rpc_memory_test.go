@@ -79,7 +79,7 @@ func newProtoMessage(t testing.TB, name string, fields map[string]any) *dynamicp
 func TestServerReleasesRequestMemory(t *testing.T) {
 	t.Setenv("TF_LOG_SDK", "off")
 	t.Setenv("TF_LOG_PROVIDER", "off")
-	sim := sentrysim.New(sentrysim.Options{Organization: "acme", LegacyOrgTokens: true})
+	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
 	api := httptest.NewServer(sim)
 	defer api.Close()
 
