@@ -1,8 +1,13 @@
 package provider
 
 import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +106,128 @@ func TestAccAccessReviewExample(t *testing.T) {
 			t.Errorf("no access_changes_by_actor output")
 		}
 	})
+}
+
+// TestAccAccessReviewExampleDemo applies examples/access-review, as it is
+// but for the provider block, to the organization make demo builds
+// (examples/demo/seed.json), writes the review file as its usage says
+// (terraform output -raw access_review_csv > access-review.csv), and reads
+// it back: one row per person per project. The demo organization is as
+// Sentry makes one, so three policy checks fail on it, each for a reason
+// the test names; then the organization breaks the other two rules and
+// all five fail.
+func TestAccAccessReviewExampleDemo(t *testing.T) {
+	ctx := context.Background()
+	env := demoOrganization(t)
+	tf := exampleRunner(t, env, "access-review", map[string]any{})
+	out, err := tf.apply()
+	if err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+
+	// The failures on the demo organization, and why:
+	//   - owner@ is the organization's first owner, who never set up 2FA;
+	//   - owner@ and manager@ have never signed in (the emulator records
+	//     no sign-in for them), so both count as inactive above member;
+	//   - open membership is on, as Sentry creates organizations, so
+	//     member@, on no team, reaches all five projects.
+	// One owner keeps at_most_two_owners; no invitation is pending.
+	projects := []string{"auth-service", "billing-worker", "notification-service", "payment-api", "platform-api"}
+	var outsiders []string
+	for _, p := range projects {
+		outsiders = append(outsiders, "member@acme.example on "+p)
+	}
+	demoFailures := map[string]*regexp.Regexp{
+		"owners_have_2fa": regexp.MustCompile(regexp.QuoteMeta("Owners without 2FA: owner@acme.example.")),
+		"inactive_members_demoted": regexp.MustCompile(regexp.QuoteMeta("Inactive for 90 days with a role above member: " +
+			"owner@acme.example (owner, last active never), manager@acme.example (manager, last active never).")),
+		"projects_reached_only_through_owning_teams": regexp.MustCompile(regexp.QuoteMeta(
+			"Reached outside the owning teams through open membership: " + strings.Join(outsiders, ", ") + ".")),
+	}
+	wantFailedChecks(t, out, demoFailures)
+
+	// The review file, written as the example's usage says.
+	outputs, err := tf.tf.Output(ctx)
+	if err != nil {
+		t.Fatalf("terraform output: %v", err)
+	}
+	// Loading the organization wrote no access change to the audit log
+	// (its org-auth-token.create entries are not access changes).
+	if changes := string(outputs["access_changes_by_actor"].Value); changes != "{}" {
+		t.Errorf("access_changes_by_actor is %s, want {}", changes)
+	}
+	var review string
+	if err := json.Unmarshal(outputs["access_review_csv"].Value, &review); err != nil {
+		t.Fatalf("access_review_csv: %v", err)
+	}
+	file := filepath.Join(tf.dir, "access-review.csv")
+	if err := os.WriteFile(file, []byte(review+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("the review is not CSV: %v\n%s", err, review)
+	}
+	header := "project,email,org_role,effective_role,path,teams,has_2fa,sso_linked,idp_provisioned,last_active"
+	if len(records) == 0 || strings.Join(records[0], ",") != header {
+		t.Fatalf("the review's header is not %q:\n%s", header, review)
+	}
+	// Everyone joined reaches every project: owner@ and manager@ by their
+	// role, the others by open membership; priya and tom are also on
+	// engineering, which owns every project, as contributors.
+	people := map[string]string{
+		"owner@acme.example":   "owner,admin,org_role,",
+		"manager@acme.example": "manager,admin,org_role,",
+		"member@acme.example":  "member,contributor,open_membership,",
+		"priya@acme.example":   "member,contributor,open_membership,engineering:contributor",
+		"tom@acme.example":     "member,contributor,open_membership,engineering:contributor",
+	}
+	want := map[string]bool{}
+	for _, p := range projects {
+		for email, access := range people {
+			want[p+","+email+","+access+",false,false,false,never"] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range records[1:] {
+		row := strings.Join(r, ",")
+		if key := r[0] + " " + r[1]; seen[key] {
+			t.Errorf("%s on %s has more than one row", r[1], r[0])
+		} else {
+			seen[key] = true
+		}
+		if !want[row] {
+			t.Errorf("unexpected row %q", row)
+		}
+		delete(want, row)
+	}
+	for row := range want {
+		t.Errorf("the review misses %q", row)
+	}
+	if n := len(records) - 1; n != len(projects)*len(people) {
+		t.Errorf("%d rows, want %d (one per person per project):\n%s", n, len(projects)*len(people), review)
+	}
+
+	// The demo organization breaks the two rules it keeps: two more
+	// owners, and an invitation past its expiry.
+	pfx := randomName()
+	seed := fmt.Sprintf(`{"members": [
+		{"email": "%[1]s-ann@acme.example", "role": "owner", "has2fa": true},
+		{"email": "%[1]s-bob@acme.example", "role": "owner", "has2fa": true},
+		{"email": "%[1]s-inv@acme.example", "role": "member", "expired": true}]}`, pfx)
+	if err := env.sim.LoadSeed(env.org, strings.NewReader(seed)); err != nil {
+		t.Fatal(err)
+	}
+	demoFailures["inactive_members_demoted"] = regexp.MustCompile(regexp.QuoteMeta("Inactive for 90 days with a role above member: " +
+		"owner@acme.example (owner, last active never), manager@acme.example (manager, last active never), " +
+		pfx + "-ann@acme.example (owner, last active never), " + pfx + "-bob@acme.example (owner, last active never)."))
+	demoFailures["at_most_two_owners"] = regexp.MustCompile(regexp.QuoteMeta("3 owners, at most 2 allowed: " +
+		"owner@acme.example, " + pfx + "-ann@acme.example, " + pfx + "-bob@acme.example."))
+	demoFailures["no_expired_invitations"] = regexp.MustCompile(regexp.QuoteMeta("Pending invitations past their expiry: " + pfx + "-inv@acme.example."))
+	planAfterBreak(t, tf, demoFailures)
 }

@@ -19,10 +19,19 @@ const (
 // every team and project.
 var globalOrgRoles = []string{"manager", "owner"}
 
-// orgRolesWithoutProjectRead are org roles whose scopes lack project:read
-// (billing has only org:billing), so that no path lets them read a
-// project: ProjectPermission (src/sentry/api/bases/project.py) asks for
-// project:read, and billing members may not join teams.
+// orgRolesWithoutProjectRead are org roles whose scopes lack project:read,
+// so that no path lets them read a project, open membership or not.
+// Open membership does give a billing member global access
+// (OrganizationMemberAccess in src/sentry/auth/access.py sets
+// has_global_access from allow_joinleave whatever the role, so
+// has_project_access is true), but ProjectPermission.has_object_permission
+// (src/sentry/api/bases/project.py) also wants one of project:read,
+// project:write or project:admin: from the org role's scopes
+// (OrganizationPermission's has_scope), or through has_any_project_scope
+// from a team role on one of the project's teams. Billing's scopes are
+// org:billing alone (the role is SaaS's; Sentry's own SENTRY_ROLES in
+// src/sentry/conf/server.py does not define it) and it may not hold team
+// roles (is_team_roles_allowed), so neither path opens.
 var orgRolesWithoutProjectRead = []string{"billing"}
 
 // accessRules are the organization's settings that decide access.

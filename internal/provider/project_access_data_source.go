@@ -63,7 +63,13 @@ func (d *projectAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		MarkdownDescription: "Who can reach each project, through which team and with which role, computed by " +
 			"Sentry's access rules: owners and managers reach every project (their org role is global), open " +
 			"membership gives every member every project, otherwise a member reaches the projects of their teams; " +
-			"pending invitations reach nothing, and the `billing` role no project.\n\n" +
+			"pending invitations reach nothing, and the `billing` role no project (open membership gives billing " +
+			"members global access, but Sentry's project check also wants a project scope, which billing lacks).\n\n" +
+			"Under global access (`global_access` true) teams do not decide whether a member reaches the project: " +
+			"`global_reason` says why they do. `teams` still lists the member's teams among the project's teams, " +
+			"because they still matter for two things: a team role there can raise `effective_role` to `admin`, and " +
+			"a `check` block can tell the members of the owning teams from the people who reach the project only " +
+			"through open membership (`global_reason == \"open_membership\"` with empty `teams`).\n\n" +
 			"Requests, whole organization: the organization's settings (1), the projects list and the members " +
 			"list (one per 100 each), and one member list per team that owns a project (one per 100 members of " +
 			"the team). One project: the settings, the project, the owners and managers list (every member with " +
@@ -105,7 +111,10 @@ func (d *projectAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 							"teams": schema.ListNestedAttribute{
 								Computed: true,
 								MarkdownDescription: "The member's teams among the project's teams, by slug, with the " +
-									"effective team role; the path for a member without global access.",
+									"effective team role. Without global access they are the member's path to the project. " +
+									"With global access they are listed all the same but do not grant access: they show " +
+									"where a team role raises `effective_role`, and whether the member is on an owning " +
+									"team at all (empty: reached only through `global_reason`).",
 								NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 									"team": schema.StringAttribute{Computed: true, MarkdownDescription: "The team's slug."},
 									"role": schema.StringAttribute{Computed: true, MarkdownDescription: "`contributor` or `admin`."},

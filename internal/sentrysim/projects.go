@@ -246,7 +246,10 @@ func (a *access) hasProjectAccess(p *project) bool {
 
 // hasAnyProjectScope is ProjectPermission's object check: with access to
 // the project, one of the scopes organization-wide or from the team role
-// on one of the project's teams.
+// on one of the project's teams. Access alone is not enough: open
+// membership gives a billing member global access, but billing has no
+// project scope and no team, so it reads no project
+// (src/sentry/api/bases/project.py, src/sentry/auth/access.py).
 func (a *access) hasAnyProjectScope(p *project, allowed scopeSet) bool {
 	if !a.hasProjectAccess(p) {
 		return false

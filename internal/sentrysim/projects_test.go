@@ -772,3 +772,27 @@ func TestAddProjectControl(t *testing.T) {
 		t.Errorf("made %v", body)
 	}
 }
+
+// TestProjectBillingOpenMembership: open membership gives a billing member
+// global access (OrganizationMemberAccess, src/sentry/auth/access.py), yet
+// ProjectPermission (src/sentry/api/bases/project.py) still wants a
+// project scope, from the org role or a team role on the project's teams,
+// and billing has neither, whatever scopes its token asks for. A member
+// reads the same project.
+func TestProjectBillingOpenMembership(t *testing.T) {
+	s := newTestServer(t)
+	tok := s.Tokens()
+	mustCreateTeam(t, s, "acme", tok.Owner, map[string]any{"slug": "backend"})
+	if err := s.AddProject("acme", "backend", "web"); err != nil {
+		t.Fatal(err)
+	}
+	if !s.st.orgsBySlug["acme"].allowJoinLeave {
+		t.Fatal("open membership is off; Sentry creates organizations with it on")
+	}
+	billing, err := s.AddMember("acme", "bill@acme.example", "billing", "project:read", "org:read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, s, http.MethodGet, projectPath("acme", "web"), billing, nil).expect(t, 403, detail(detailForbidden))
+	send(t, s, http.MethodGet, projectPath("acme", "web"), tok.Member, nil).expect(t, 200, nil)
+}
