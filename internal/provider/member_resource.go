@@ -789,3 +789,81 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
 }
+
+// memberDrift compares a member's prior state with Sentry's (nil: gone).
+// Team changes are compared only when teamsManaged: a member whose
+// configuration leaves teams out has them changed elsewhere by design.
+// Sentry writes member.edit and member.remove with the member as target;
+// member.join-team and member.leave-team target the team membership, so
+// they are matched by the member's email and the team's slug.
+func memberDrift(ctx context.Context, prior memberModel, now *memberModel, teamsManaged bool, goneNote string) driftReport {
+	id, email := prior.ID.ValueString(), prior.Email.ValueString()
+	d := driftReport{object: fmt.Sprintf("sentry_member %q (id %s)", email, id)}
+	if !known(prior.Role) {
+		return driftReport{}
+	}
+	emails := map[string][]string{"email": {email}}
+	edit := auditLookup{event: "member.edit", target: id, data: emails}
+	if now == nil {
+		d.gone, d.goneNote = true, goneNote
+		d.removal = []auditLookup{{event: "member.remove", target: id, data: emails}}
+		return d
+	}
+	if !now.Role.Equal(prior.Role) {
+		roleEdit := edit
+		roleEdit.after = map[string]string{"role": now.Role.ValueString()}
+		d.changes = append(d.changes, driftChange{what: changed("role", prior.Role.ValueString(), now.Role.ValueString()),
+			lookups: []auditLookup{roleEdit}})
+	}
+	if !teamsManaged || !known(prior.Teams) {
+		return d
+	}
+	before, after := effectiveTeams(ctx, prior.Teams, prior.Role.ValueString()), effectiveTeams(ctx, now.Teams, now.Role.ValueString())
+	onTeam := func(event, team string) auditLookup {
+		return auditLookup{event: event, data: map[string][]string{"email": {email}, "team_slug": {team}}}
+	}
+	for _, team := range sortedKeys(after) {
+		switch was, ok := before[team]; {
+		case !ok:
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("added to team %q outside Terraform", team),
+				lookups: []auditLookup{onTeam("member.join-team", team), edit}})
+		case was != after[team]:
+			d.changes = append(d.changes, driftChange{
+				what:    changed(fmt.Sprintf("role on team %q", team), was, after[team]),
+				lookups: []auditLookup{onTeam("member.edit", team), edit}})
+		}
+	}
+	for _, team := range sortedKeys(before) {
+		if _, ok := after[team]; !ok {
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("removed from team %q outside Terraform", team),
+				lookups: []auditLookup{onTeam("member.leave-team", team), edit}})
+		}
+	}
+	return d
+}
+
+// effectiveTeams maps each team of a member's teams to the role the member
+// holds there.
+func effectiveTeams(ctx context.Context, set types.Set, orgRole string) map[string]string {
+	out := map[string]string{}
+	if !known(set) {
+		return out
+	}
+	roles, diags := teamRolesFromSet(ctx, set)
+	if diags.HasError() {
+		return out
+	}
+	for _, r := range roles {
+		out[r.TeamSlug] = inventory.EffectiveTeamRole(r.Role, orgRole)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
