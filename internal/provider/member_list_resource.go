@@ -58,7 +58,7 @@ func (r *memberListResource) ListResourceConfigSchema(_ context.Context, _ list.
 			"role": listschema.StringAttribute{
 				MarkdownDescription: "Only members with this org role (filtered by Sentry).",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators:          []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 		},
 	}

@@ -42,9 +42,6 @@ var (
 const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
 	"invite) whose user is an owner or manager; a manager cannot make or change owners."
 
-// Sentry's org roles.
-var orgRoles = []string{"member", "admin", "manager", "owner", "billing"}
-
 func newMemberResource() resource.Resource {
 	return &memberResource{}
 }
@@ -116,7 +113,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString("member"),
-				Validators: []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators: []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 			"teams": schema.SetNestedAttribute{
 				MarkdownDescription: "The teams the member is on, each with its team role. Leave the attribute out to leave " +
@@ -137,7 +134,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 								"member's minimum: contributor for members and billing members, admin for admins, managers " +
 								"and owners. Admins, managers and owners cannot be contributors.",
 							Optional:   true,
-							Validators: []validator.String{stringvalidator.OneOf(inventory.TeamRoleContributor, inventory.TeamRoleAdmin)},
+							Validators: []validator.String{stringvalidator.OneOf(sentry.TeamRoleContributor, sentry.TeamRoleAdmin)},
 						},
 					},
 				},
@@ -223,7 +220,7 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 		if config.Role.IsNull() {
 			orgRole = "member"
 		}
-		if !config.Role.IsUnknown() && t.Role.ValueString() == inventory.TeamRoleContributor && inventory.MinTeamRole(orgRole) == inventory.TeamRoleAdmin {
+		if !config.Role.IsUnknown() && t.Role.ValueString() == sentry.TeamRoleContributor && sentry.MinTeamRole(orgRole) == sentry.TeamRoleAdmin {
 			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Role Below the Org Role",
 				fmt.Sprintf("The member's org role %q makes them a team admin on every team they join, so Sentry cannot "+
 					"make them a contributor on %q. Remove role (or set it to \"admin\") for %q, or give the member the "+
@@ -712,7 +709,7 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 		// writes it, the listing included (inventory.TeamRoleAsRead).
 		role := types.StringPointerValue(inventory.TeamRoleAsRead(tr.Role, m.OrgRole))
 		if p, ok := priorRoles[tr.TeamSlug]; ok &&
-			inventory.EffectiveTeamRole(tr.Role, m.OrgRole) == inventory.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
+			sentry.EffectiveTeamRole(tr.Role, m.OrgRole) == sentry.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
 			role = p
 		}
 		obj, d := types.ObjectValue(memberTeamType.AttrTypes, map[string]attr.Value{"team": types.StringValue(tr.TeamSlug), "role": role})
@@ -774,10 +771,10 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 	}
 	effective := make(map[string]string, len(ra))
 	for _, t := range ra {
-		effective[t.TeamSlug] = inventory.EffectiveTeamRole(t.Role, orgRole)
+		effective[t.TeamSlug] = sentry.EffectiveTeamRole(t.Role, orgRole)
 	}
 	for _, t := range rb {
-		if e, ok := effective[t.TeamSlug]; !ok || e != inventory.EffectiveTeamRole(t.Role, orgRole) {
+		if e, ok := effective[t.TeamSlug]; !ok || e != sentry.EffectiveTeamRole(t.Role, orgRole) {
 			return false
 		}
 	}
@@ -854,7 +851,7 @@ func effectiveTeams(ctx context.Context, set types.Set, orgRole string) map[stri
 		return out
 	}
 	for _, r := range roles {
-		out[r.TeamSlug] = inventory.EffectiveTeamRole(r.Role, orgRole)
+		out[r.TeamSlug] = sentry.EffectiveTeamRole(r.Role, orgRole)
 	}
 	return out
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -98,7 +97,7 @@ func (d *membersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"role": schema.StringAttribute{
 				MarkdownDescription: "Only members with this org role.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators:          []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 			"email": schema.StringAttribute{
 				MarkdownDescription: "Only the member with this email address.",
@@ -279,7 +278,7 @@ func (d *membersDataSource) memberTeamsByTeam(ctx context.Context, client *sentr
 			if out[m.ID] == nil {
 				out[m.ID] = make(map[string]string)
 			}
-			out[m.ID][team.Slug] = inventory.EffectiveTeamRole(m.TeamRole, m.OrgRole)
+			out[m.ID][team.Slug] = sentry.EffectiveTeamRole(m.TeamRole, m.OrgRole)
 		}
 	}
 	return out, nil
