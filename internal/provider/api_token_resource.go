@@ -547,6 +547,18 @@ func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 }
 
+// importedAPIToken is a token's state as an import leaves it before the
+// first read: the settings only configuration holds are null.
+func importedAPIToken() apiTokenModel {
+	return apiTokenModel{
+		NamePattern:  types.StringNull(),
+		RotationDays: types.NumberNull(),
+		Keepers:      types.MapNull(types.StringType),
+		Token:        types.StringNull(),
+		Timeouts:     noTimeouts(true),
+	}
+}
+
 // importHint is the way forward for a token the provider cannot import.
 const importHint = "Leave the token out of Terraform and manage it in Sentry, under Settings, Auth Tokens."
 

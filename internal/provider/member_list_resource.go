@@ -106,17 +106,6 @@ func listedMemberState(ctx context.Context, org string, m inventory.Member) (mem
 	return state, diags
 }
 
-// importedMember is a member's state as an import leaves it before the
-// first read.
-func importedMember() memberModel {
-	return memberModel{
-		Email:      types.StringNull(),
-		Teams:      types.SetNull(memberTeamType),
-		SendInvite: types.BoolNull(),
-		Timeouts:   noTimeouts(true),
-	}
-}
-
 // memberDisplayName is "email (role)", saying when the invitation is
 // pending or expired.
 func memberDisplayName(m inventory.Member) string {

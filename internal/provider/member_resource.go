@@ -524,6 +524,17 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 }
 
+// importedMember is a member's state as an import leaves it before the
+// first read.
+func importedMember() memberModel {
+	return memberModel{
+		Email:      types.StringNull(),
+		Teams:      types.SetNull(memberTeamType),
+		SendInvite: types.BoolNull(),
+		Timeouts:   noTimeouts(true),
+	}
+}
+
 // teamsManagedKey is the private state key that records whether the
 // configuration sets teams, as of the member's last create or update. Read
 // has no configuration: it explains team changes made outside Terraform
