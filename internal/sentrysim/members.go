@@ -155,7 +155,9 @@ func (m *member) activeTeams() []*teamMembership {
 	return out
 }
 
-// auditData is OrganizationMember.get_audit_log_data().
+// auditData is OrganizationMember.get_audit_log_data(), for the members
+// API and SCIM alike. A team pending deletion has lost its memberships
+// already (scheduleTeamDeletion), so the active teams are all of them.
 func (m *member) auditData() map[string]any {
 	ids := []int64{}
 	slugs := []string{}
