@@ -8,6 +8,12 @@
 // Options.Limit, stops the requests; SCIM groups, and the team member lists
 // behind members' teams, are read in full before the first object, and
 // tokens come in one answer. An error is yielded once, last.
+//
+// Members' teams are read by [MemberTeams], the one reader of them: the
+// member listing reads the team lists straight from Sentry, the provider's
+// data sources through the run's shared reads ([TeamLists]). Sentry's own
+// role rules are in internal/sentry (roles.go); TeamRoleAsRead and
+// MemberEmail are how the provider reads a member.
 package inventory
 
 import (

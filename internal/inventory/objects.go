@@ -177,7 +177,7 @@ func Members(ctx context.Context, c *sentry.Client, org string, o MemberOptions)
 		var scimManaged map[string]bool
 		if o.Teams {
 			var err error
-			if teamsOf, scimManaged, err = memberTeams(ctx, c, org, o.Options); err != nil {
+			if teamsOf, scimManaged, err = MemberTeams(ctx, ClientTeamLists(c), org, o.Options); err != nil {
 				yield(Member{}, err)
 				return
 			}
@@ -202,28 +202,74 @@ func Members(ctx context.Context, c *sentry.Client, org string, o MemberOptions)
 	return limited(members, o.Options, TypeMember, "members")
 }
 
-// memberTeams reads every team's member list: each member's teams, sorted
-// by slug, with the stored roles, and the members on a SCIM team.
-func memberTeams(ctx context.Context, c *sentry.Client, org string, o Options) (map[string][]MemberTeam, map[string]bool, error) {
-	teams, err := c.ListTeams(ctx, org)
+// TeamLists are an organization's teams list and its teams' member lists,
+// which [MemberTeams] reads members' teams from. [ClientTeamLists] reads
+// them from Sentry, one after another; the provider's data sources read
+// them through the run's shared reads, which read each list once a run.
+type TeamLists interface {
+	// ListTeams is the organization's teams.
+	ListTeams(ctx context.Context, org string) ([]sentry.Team, error)
+	// MembersOfTeams is the member lists (with stored team roles) of the
+	// teams with these slugs, by slug; done is called after each list, one
+	// call at a time. An error names the team whose list failed.
+	MembersOfTeams(ctx context.Context, org string, slugs []string, done func()) (map[string][]sentry.Member, error)
+}
+
+// ClientTeamLists reads the team lists through c, one request after
+// another.
+func ClientTeamLists(c *sentry.Client) TeamLists { return clientTeamLists{c} }
+
+type clientTeamLists struct{ c *sentry.Client }
+
+func (l clientTeamLists) ListTeams(ctx context.Context, org string) ([]sentry.Team, error) {
+	return l.c.ListTeams(ctx, org)
+}
+
+func (l clientTeamLists) MembersOfTeams(ctx context.Context, org string, slugs []string, done func()) (map[string][]sentry.Member, error) {
+	out := make(map[string][]sentry.Member, len(slugs))
+	for _, slug := range slugs {
+		members, err := l.c.ListTeamMembers(ctx, org, slug)
+		if err != nil {
+			return nil, fmt.Errorf("listing the members of team %q: %w", slug, err)
+		}
+		out[slug] = members
+		done()
+	}
+	return out, nil
+}
+
+// MemberTeams reads every team's member list, the only way to learn all
+// members' teams without a read per member: each member's teams by member
+// id, sorted by slug, with the stored roles, and the members on a SCIM
+// team. It reads the teams list and one member list per team (and per 100
+// members of a team), reporting "team members" progress.
+func MemberTeams(ctx context.Context, lists TeamLists, org string, o Options) (map[string][]MemberTeam, map[string]bool, error) {
+	teams, err := lists.ListTeams(ctx, org)
+	if err != nil {
+		return nil, nil, err
+	}
+	slugs := make([]string, 0, len(teams))
+	for _, t := range teams {
+		slugs = append(slugs, t.Slug)
+	}
+	o.report(TypeMember, "team members", 0, len(teams))
+	read := 0
+	byTeam, err := lists.MembersOfTeams(ctx, org, slugs, func() {
+		read++
+		o.report(TypeMember, "team members", read, len(teams))
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	teamsOf := make(map[string][]MemberTeam)
 	scimManaged := make(map[string]bool)
-	o.report(TypeMember, "team members", 0, len(teams))
-	for i, t := range teams {
-		members, err := c.ListTeamMembers(ctx, org, t.Slug)
-		if err != nil {
-			return nil, nil, fmt.Errorf("listing the members of team %q: %w", t.Slug, err)
-		}
-		for _, m := range members {
+	for _, t := range teams {
+		for _, m := range byTeam[t.Slug] {
 			teamsOf[m.ID] = append(teamsOf[m.ID], MemberTeam{Team: t.Slug, Role: m.TeamRole})
 			if t.IDPProvisioned() {
 				scimManaged[m.ID] = true
 			}
 		}
-		o.report(TypeMember, "team members", i+1, len(teams))
 	}
 	for _, ts := range teamsOf {
 		slices.SortFunc(ts, func(a, b MemberTeam) int { return strings.Compare(a.Team, b.Team) })

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -158,7 +157,7 @@ func TestAccAccessScenario(t *testing.T) {
 			}
 			for _, tr := range m.TeamRoles {
 				if tr.TeamSlug == pfx+"-payments" {
-					if got := inventory.EffectiveTeamRole(tr.Role, m.OrgRole); got != want {
+					if got := sentry.EffectiveTeamRole(tr.Role, m.OrgRole); got != want {
 						return fmt.Errorf("jane is %s on payments, want %s", got, want)
 					}
 					return nil

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 )
@@ -55,16 +54,4 @@ func (r *apiTokenListResource) List(ctx context.Context, req list.ListRequest, s
 			result.DisplayName = fmt.Sprintf("%s (id %s)", t.Name, t.ID)
 			setListResult(ctx, req, result, newOrgIDIdentity(org, t.ID), apiTokenState(org, &t.Raw, importedAPIToken()))
 		})
-}
-
-// importedAPIToken is a token's state as an import leaves it before the
-// first read: the settings only configuration holds are null.
-func importedAPIToken() apiTokenModel {
-	return apiTokenModel{
-		NamePattern:  types.StringNull(),
-		RotationDays: types.NumberNull(),
-		Keepers:      types.MapNull(types.StringType),
-		Token:        types.StringNull(),
-		Timeouts:     noTimeouts(true),
-	}
 }

@@ -547,6 +547,18 @@ func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 }
 
+// importedAPIToken is a token's state as an import leaves it before the
+// first read: the settings only configuration holds are null.
+func importedAPIToken() apiTokenModel {
+	return apiTokenModel{
+		NamePattern:  types.StringNull(),
+		RotationDays: types.NumberNull(),
+		Keepers:      types.MapNull(types.StringType),
+		Token:        types.StringNull(),
+		Timeouts:     noTimeouts(true),
+	}
+}
+
 // importHint is the way forward for a token the provider cannot import.
 const importHint = "Leave the token out of Terraform and manage it in Sentry, under Settings, Auth Tokens."
 
@@ -653,4 +665,27 @@ func checkTokenName(diags *diag.Diagnostics, name, pattern, source string) {
 		diags.AddAttributeError(path.Root("name"), "Token Name Breaks the Naming Rule",
 			fmt.Sprintf("The token name %q does not match %s %s. Rename the token to follow the rule.", name, source, pattern))
 	}
+}
+
+// apiTokenDrift compares an organization auth token's prior state with
+// Sentry's (nil: gone). Sentry writes org-auth-token.remove with the token
+// as target, and records nothing for a rename.
+func apiTokenDrift(prior apiTokenModel, now *apiTokenModel) driftReport {
+	id := prior.ID.ValueString()
+	d := driftReport{object: fmt.Sprintf("sentry_api_token %q (id %s)", prior.Name.ValueString(), id)}
+	if !known(prior.Name) {
+		return driftReport{}
+	}
+	if now == nil {
+		d.gone = true
+		d.removal = []auditLookup{{event: "org-auth-token.remove", target: id, data: map[string][]string{"name": {prior.Name.ValueString()}}}}
+		return d
+	}
+	if !now.Name.Equal(prior.Name) {
+		d.changes = append(d.changes, driftChange{
+			what:       changed("name", prior.Name.ValueString(), now.Name.ValueString()),
+			unrecorded: "Sentry's audit log records no entry for renaming an organization auth token",
+		})
+	}
+	return d
 }

@@ -46,27 +46,7 @@ func todaysSentry(t *testing.T, env *accEnv) {
 
 // stateTokens returns the data source's tokens as attribute maps, in order.
 func stateTokens(s *terraform.State) ([]map[string]string, error) {
-	rs, ok := s.RootModule().Resources[apiTokensAddress]
-	if !ok {
-		return nil, fmt.Errorf("%s is not in state", apiTokensAddress)
-	}
-	a := rs.Primary.Attributes
-	n, err := strconv.Atoi(a["tokens.#"])
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]string, n)
-	for i := range n {
-		prefix := fmt.Sprintf("tokens.%d.", i)
-		m := map[string]string{}
-		for k, v := range a {
-			if strings.HasPrefix(k, prefix) {
-				m[strings.TrimPrefix(k, prefix)] = v
-			}
-		}
-		out[i] = m
-	}
-	return out, nil
+	return stateObjects(s, apiTokensAddress, "tokens")
 }
 
 // wantToken is what a test expects of a listed token.

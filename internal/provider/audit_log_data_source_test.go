@@ -35,27 +35,7 @@ func auditLogConfig(env *accEnv, t *testing.T, role, body string) string {
 
 // auditEntries returns the data source's entries as attribute maps, in order.
 func auditEntries(s *terraform.State) ([]map[string]string, error) {
-	rs, ok := s.RootModule().Resources[auditLogAddress]
-	if !ok {
-		return nil, fmt.Errorf("%s is not in state", auditLogAddress)
-	}
-	a := rs.Primary.Attributes
-	n, err := strconv.Atoi(a["entries.#"])
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]string, n)
-	for i := range n {
-		prefix := fmt.Sprintf("entries.%d.", i)
-		m := map[string]string{}
-		for k, v := range a {
-			if strings.HasPrefix(k, prefix) {
-				m[strings.TrimPrefix(k, prefix)] = v
-			}
-		}
-		out[i] = m
-	}
-	return out, nil
+	return stateObjects(s, auditLogAddress, "entries")
 }
 
 // findEntry returns the first entry, newest first, matching the event and

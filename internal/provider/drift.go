@@ -30,6 +30,11 @@ import (
 // providerData): every Read that needs team.edit waits for, and shares, the
 // one read of team.edit entries. Each read looks back driftLookBack, at most
 // driftMaxEntries entries (a few pages), newest first.
+//
+// Each resource's drift report (teamDrift, memberDrift, ...) lives in its
+// resource file, beside its Read: what it compares, and where Sentry's
+// audit log records each kind of change (event names and targets as
+// Sentry's endpoints write them). This file is the engine they share.
 
 // Bounds of each audit log read.
 const (
@@ -346,4 +351,14 @@ func byTarget(event, id string) auditLookup { return auditLookup{event: event, t
 // changed is `attr changed outside Terraform from "before" to "after"`.
 func changed(attr, before, after string) string {
 	return fmt.Sprintf("%s changed outside Terraform from %q to %q", attr, before, after)
+}
+
+// known reports whether a prior value can be compared: an attribute whose
+// prior value is null or unknown (just imported) is never drift.
+func known(v interface {
+	IsNull() bool
+	IsUnknown() bool
+},
+) bool {
+	return !v.IsNull() && !v.IsUnknown()
 }

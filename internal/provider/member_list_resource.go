@@ -58,7 +58,7 @@ func (r *memberListResource) ListResourceConfigSchema(_ context.Context, _ list.
 			"role": listschema.StringAttribute{
 				MarkdownDescription: "Only members with this org role (filtered by Sentry).",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators:          []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 		},
 	}
@@ -104,17 +104,6 @@ func listedMemberState(ctx context.Context, org string, m inventory.Member) (mem
 		state.Teams = types.SetNull(memberTeamType)
 	}
 	return state, diags
-}
-
-// importedMember is a member's state as an import leaves it before the
-// first read.
-func importedMember() memberModel {
-	return memberModel{
-		Email:      types.StringNull(),
-		Teams:      types.SetNull(memberTeamType),
-		SendInvite: types.BoolNull(),
-		Timeouts:   noTimeouts(true),
-	}
 }
 
 // memberDisplayName is "email (role)", saying when the invitation is

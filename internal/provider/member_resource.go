@@ -42,9 +42,6 @@ var (
 const memberPermissionHint = "Managing members needs a user auth token with member:admin (member:invite is enough to " +
 	"invite) whose user is an owner or manager; a manager cannot make or change owners."
 
-// Sentry's org roles.
-var orgRoles = []string{"member", "admin", "manager", "owner", "billing"}
-
 func newMemberResource() resource.Resource {
 	return &memberResource{}
 }
@@ -116,7 +113,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString("member"),
-				Validators: []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators: []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 			"teams": schema.SetNestedAttribute{
 				MarkdownDescription: "The teams the member is on, each with its team role. Leave the attribute out to leave " +
@@ -137,7 +134,7 @@ func (r *memberResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 								"member's minimum: contributor for members and billing members, admin for admins, managers " +
 								"and owners. Admins, managers and owners cannot be contributors.",
 							Optional:   true,
-							Validators: []validator.String{stringvalidator.OneOf(inventory.TeamRoleContributor, inventory.TeamRoleAdmin)},
+							Validators: []validator.String{stringvalidator.OneOf(sentry.TeamRoleContributor, sentry.TeamRoleAdmin)},
 						},
 					},
 				},
@@ -223,7 +220,7 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 		if config.Role.IsNull() {
 			orgRole = "member"
 		}
-		if !config.Role.IsUnknown() && t.Role.ValueString() == inventory.TeamRoleContributor && inventory.MinTeamRole(orgRole) == inventory.TeamRoleAdmin {
+		if !config.Role.IsUnknown() && t.Role.ValueString() == sentry.TeamRoleContributor && sentry.MinTeamRole(orgRole) == sentry.TeamRoleAdmin {
 			resp.Diagnostics.AddAttributeError(path.Root("teams"), "Team Role Below the Org Role",
 				fmt.Sprintf("The member's org role %q makes them a team admin on every team they join, so Sentry cannot "+
 					"make them a contributor on %q. Remove role (or set it to \"admin\") for %q, or give the member the "+
@@ -527,6 +524,17 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 }
 
+// importedMember is a member's state as an import leaves it before the
+// first read.
+func importedMember() memberModel {
+	return memberModel{
+		Email:      types.StringNull(),
+		Teams:      types.SetNull(memberTeamType),
+		SendInvite: types.BoolNull(),
+		Timeouts:   noTimeouts(true),
+	}
+}
+
 // teamsManagedKey is the private state key that records whether the
 // configuration sets teams, as of the member's last create or update. Read
 // has no configuration: it explains team changes made outside Terraform
@@ -712,7 +720,7 @@ func memberState(ctx context.Context, org string, m *sentry.Member, prior member
 		// writes it, the listing included (inventory.TeamRoleAsRead).
 		role := types.StringPointerValue(inventory.TeamRoleAsRead(tr.Role, m.OrgRole))
 		if p, ok := priorRoles[tr.TeamSlug]; ok &&
-			inventory.EffectiveTeamRole(tr.Role, m.OrgRole) == inventory.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
+			sentry.EffectiveTeamRole(tr.Role, m.OrgRole) == sentry.EffectiveTeamRole(p.ValueStringPointer(), m.OrgRole) {
 			role = p
 		}
 		obj, d := types.ObjectValue(memberTeamType.AttrTypes, map[string]attr.Value{"team": types.StringValue(tr.TeamSlug), "role": role})
@@ -774,10 +782,10 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 	}
 	effective := make(map[string]string, len(ra))
 	for _, t := range ra {
-		effective[t.TeamSlug] = inventory.EffectiveTeamRole(t.Role, orgRole)
+		effective[t.TeamSlug] = sentry.EffectiveTeamRole(t.Role, orgRole)
 	}
 	for _, t := range rb {
-		if e, ok := effective[t.TeamSlug]; !ok || e != inventory.EffectiveTeamRole(t.Role, orgRole) {
+		if e, ok := effective[t.TeamSlug]; !ok || e != sentry.EffectiveTeamRole(t.Role, orgRole) {
 			return false
 		}
 	}
@@ -788,4 +796,82 @@ func teamSetsEquivalent(ctx context.Context, a, b types.Set, orgRole string) boo
 // leaves it out.
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
+}
+
+// memberDrift compares a member's prior state with Sentry's (nil: gone).
+// Team changes are compared only when teamsManaged: a member whose
+// configuration leaves teams out has them changed elsewhere by design.
+// Sentry writes member.edit and member.remove with the member as target;
+// member.join-team and member.leave-team target the team membership, so
+// they are matched by the member's email and the team's slug.
+func memberDrift(ctx context.Context, prior memberModel, now *memberModel, teamsManaged bool, goneNote string) driftReport {
+	id, email := prior.ID.ValueString(), prior.Email.ValueString()
+	d := driftReport{object: fmt.Sprintf("sentry_member %q (id %s)", email, id)}
+	if !known(prior.Role) {
+		return driftReport{}
+	}
+	emails := map[string][]string{"email": {email}}
+	edit := auditLookup{event: "member.edit", target: id, data: emails}
+	if now == nil {
+		d.gone, d.goneNote = true, goneNote
+		d.removal = []auditLookup{{event: "member.remove", target: id, data: emails}}
+		return d
+	}
+	if !now.Role.Equal(prior.Role) {
+		roleEdit := edit
+		roleEdit.after = map[string]string{"role": now.Role.ValueString()}
+		d.changes = append(d.changes, driftChange{what: changed("role", prior.Role.ValueString(), now.Role.ValueString()),
+			lookups: []auditLookup{roleEdit}})
+	}
+	if !teamsManaged || !known(prior.Teams) {
+		return d
+	}
+	before, after := effectiveTeams(ctx, prior.Teams, prior.Role.ValueString()), effectiveTeams(ctx, now.Teams, now.Role.ValueString())
+	onTeam := func(event, team string) auditLookup {
+		return auditLookup{event: event, data: map[string][]string{"email": {email}, "team_slug": {team}}}
+	}
+	for _, team := range sortedKeys(after) {
+		switch was, ok := before[team]; {
+		case !ok:
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("added to team %q outside Terraform", team),
+				lookups: []auditLookup{onTeam("member.join-team", team), edit}})
+		case was != after[team]:
+			d.changes = append(d.changes, driftChange{
+				what:    changed(fmt.Sprintf("role on team %q", team), was, after[team]),
+				lookups: []auditLookup{onTeam("member.edit", team), edit}})
+		}
+	}
+	for _, team := range sortedKeys(before) {
+		if _, ok := after[team]; !ok {
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("removed from team %q outside Terraform", team),
+				lookups: []auditLookup{onTeam("member.leave-team", team), edit}})
+		}
+	}
+	return d
+}
+
+// effectiveTeams maps each team of a member's teams to the role the member
+// holds there.
+func effectiveTeams(ctx context.Context, set types.Set, orgRole string) map[string]string {
+	out := map[string]string{}
+	if !known(set) {
+		return out
+	}
+	roles, diags := teamRolesFromSet(ctx, set)
+	if diags.HasError() {
+		return out
+	}
+	for _, r := range roles {
+		out[r.TeamSlug] = sentry.EffectiveTeamRole(r.Role, orgRole)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

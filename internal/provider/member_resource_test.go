@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
@@ -144,7 +143,7 @@ func memberHasTeams(env *accEnv, c *sentry.Client, email string, want map[string
 		}
 		got := map[string]string{}
 		for _, tr := range m.TeamRoles {
-			got[tr.TeamSlug] = inventory.EffectiveTeamRole(tr.Role, m.OrgRole)
+			got[tr.TeamSlug] = sentry.EffectiveTeamRole(tr.Role, m.OrgRole)
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			return fmt.Errorf("member's teams in Sentry are %v, want %v", got, want)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +97,7 @@ func (d *membersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"role": schema.StringAttribute{
 				MarkdownDescription: "Only members with this org role.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(orgRoles...)},
+				Validators:          []validator.String{stringvalidator.OneOf(sentry.OrgRoles...)},
 			},
 			"email": schema.StringAttribute{
 				MarkdownDescription: "Only the member with this email address.",
@@ -233,7 +232,7 @@ func (d *membersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		members = slices.DeleteFunc(members, func(m sentry.Member) bool { return m.User == nil || m.User.Has2FA })
 	}
 
-	var teamsOf map[string]map[string]string // member id -> team slug -> role
+	var teamsOf map[string][]inventory.MemberTeam
 	if config.IncludeTeams.ValueBool() {
 		teamsOf, err = d.memberTeamsByTeam(ctx, client, org)
 		if err != nil {
@@ -257,35 +256,15 @@ func (d *membersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, config)...)
 }
 
-// memberTeamsByTeam reads every team's member list: the only way to learn
-// all members' teams without one request per member. The lists are the
-// run's shared reads, which sentry_project_access uses too.
-func (d *membersDataSource) memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (map[string]map[string]string, error) {
-	teams, err := d.data.listTeams(ctx, client, org)
-	if err != nil {
-		return nil, err
-	}
-	slugs := make([]string, 0, len(teams))
-	for _, t := range teams {
-		slugs = append(slugs, t.Slug)
-	}
-	byTeam, err := d.data.membersOfTeams(ctx, client, org, slugs)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]map[string]string)
-	for _, team := range teams {
-		for _, m := range byTeam[team.Slug] {
-			if out[m.ID] == nil {
-				out[m.ID] = make(map[string]string)
-			}
-			out[m.ID][team.Slug] = inventory.EffectiveTeamRole(m.TeamRole, m.OrgRole)
-		}
-	}
-	return out, nil
+// memberTeamsByTeam is each member's teams by member id, with the stored
+// roles, read from every team's member list through the run's shared
+// reads, which sentry_project_access uses too.
+func (d *membersDataSource) memberTeamsByTeam(ctx context.Context, client *sentry.Client, org string) (map[string][]inventory.MemberTeam, error) {
+	teamsOf, _, err := inventory.MemberTeams(ctx, d.data.teamLists(client), org, inventory.Options{})
+	return teamsOf, err
 }
 
-func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string]map[string]string, withTeams bool, now time.Time) (attr.Value, diag.Diagnostics) {
+func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string][]inventory.MemberTeam, withTeams bool, now time.Time) (attr.Value, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	userID, has2FA := types.StringNull(), types.BoolNull()
 	lastActive, lastLogin := types.StringNull(), types.StringNull()
@@ -301,18 +280,16 @@ func memberDataObject(ctx context.Context, m sentry.Member, teamsOf map[string]m
 	teams := types.ListNull(types.StringType)
 	roles := types.MapNull(types.StringType)
 	if withTeams {
+		// The member's teams, sorted by slug, and the effective role on each.
 		slugs := make([]string, 0, len(teamsOf[m.ID]))
-		for slug := range teamsOf[m.ID] {
-			slugs = append(slugs, slug)
+		roleMap := make(map[string]string, len(teamsOf[m.ID]))
+		for _, t := range teamsOf[m.ID] {
+			slugs = append(slugs, t.Team)
+			roleMap[t.Team] = sentry.EffectiveTeamRole(t.Role, m.OrgRole)
 		}
-		sort.Strings(slugs)
 		var d diag.Diagnostics
 		teams, d = types.ListValueFrom(ctx, types.StringType, slugs)
 		diags.Append(d...)
-		roleMap := teamsOf[m.ID]
-		if roleMap == nil {
-			roleMap = map[string]string{}
-		}
 		roles, d = types.MapValueFrom(ctx, types.StringType, roleMap)
 		diags.Append(d...)
 	}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -20,24 +19,12 @@ func membersDataConfig(env *accEnv, t *testing.T, body string) string {
 // dataMembers returns the data source's members as attribute maps keyed by
 // email.
 func dataMembers(s *terraform.State) (map[string]map[string]string, error) {
-	rs, ok := s.RootModule().Resources["data.sentry_members.test"]
-	if !ok {
-		return nil, fmt.Errorf("data.sentry_members.test is not in state")
-	}
-	a := rs.Primary.Attributes
-	n, err := strconv.Atoi(a["members.#"])
+	objects, err := stateObjects(s, "data.sentry_members.test", "members")
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]map[string]string, n)
-	for i := range n {
-		prefix := fmt.Sprintf("members.%d.", i)
-		m := map[string]string{}
-		for k, v := range a {
-			if len(k) > len(prefix) && k[:len(prefix)] == prefix {
-				m[k[len(prefix):]] = v
-			}
-		}
+	out := make(map[string]map[string]string, len(objects))
+	for _, m := range objects {
 		out[m["email"]] = m
 	}
 	return out, nil

@@ -91,7 +91,7 @@ func projectAccessOf(rules accessRules, projectTeams []string, everyone []sentry
 		e := byID[m.ID]
 		if e == nil {
 			e = &accessEntry{Email: inventory.MemberEmail(m), UserID: m.User.ID, OrgRole: m.OrgRole,
-				EffectiveRole: inventory.MinTeamRole(m.OrgRole), Teams: []accessTeam{}}
+				EffectiveRole: sentry.MinTeamRole(m.OrgRole), Teams: []accessTeam{}}
 			switch {
 			case slices.Contains(globalOrgRoles, m.OrgRole):
 				e.GlobalReason = globalReasonOrgRole
@@ -111,13 +111,13 @@ func projectAccessOf(rules accessRules, projectTeams []string, everyone []sentry
 				continue
 			}
 			e := entryOf(m)
-			role := inventory.MinTeamRole(m.OrgRole)
+			role := sentry.MinTeamRole(m.OrgRole)
 			if rules.teamRoles {
-				role = inventory.EffectiveTeamRole(m.TeamRole, m.OrgRole)
+				role = sentry.EffectiveTeamRole(m.TeamRole, m.OrgRole)
 			}
 			e.Teams = append(e.Teams, accessTeam{Team: slug, Role: role})
-			if role == inventory.TeamRoleAdmin {
-				e.EffectiveRole = inventory.TeamRoleAdmin
+			if role == sentry.TeamRoleAdmin {
+				e.EffectiveRole = sentry.TeamRoleAdmin
 			}
 		}
 	}

@@ -205,7 +205,7 @@ func (d *projectAccessDataSource) read(ctx context.Context, client *sentry.Clien
 		}
 	}
 	slices.Sort(teamSlugs)
-	teamMembers, err := d.data.membersOfTeams(ctx, client, org, slices.Compact(teamSlugs))
+	teamMembers, err := d.data.membersOfTeams(ctx, client, org, slices.Compact(teamSlugs), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -231,6 +232,32 @@ func wrappedText(text string) *regexp.Regexp {
 		words[i] = regexp.QuoteMeta(w)
 	}
 	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+// stateObjects returns the objects of the list attribute list of the
+// resource or data source at address, as attribute maps, in order.
+func stateObjects(s *terraform.State, address, list string) ([]map[string]string, error) {
+	rs, ok := s.RootModule().Resources[address]
+	if !ok {
+		return nil, fmt.Errorf("%s is not in state", address)
+	}
+	a := rs.Primary.Attributes
+	n, err := strconv.Atoi(a[list+".#"])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]string, n)
+	for i := range n {
+		prefix := fmt.Sprintf("%s.%d.", list, i)
+		m := map[string]string{}
+		for k, v := range a {
+			if strings.HasPrefix(k, prefix) {
+				m[strings.TrimPrefix(k, prefix)] = v
+			}
+		}
+		out[i] = m
+	}
+	return out, nil
 }
 
 // createTeams makes teams behind Terraform's back, removed when the test ends.

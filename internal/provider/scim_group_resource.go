@@ -388,3 +388,51 @@ func addSCIMMemberError(diags *diag.Diagnostics, summary, org, group string, err
 func (r *scimGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
 }
+
+// scimGroupDrift compares a SCIM group's prior state with Sentry's (nil:
+// gone). The group is a team: Sentry writes team.edit and team.remove with
+// the team as target, and member.join-team and member.leave-team with the
+// member's id and the team's slug in the data.
+func scimGroupDrift(ctx context.Context, prior scimGroupModel, now *scimGroupModel) driftReport {
+	id := prior.ID.ValueString()
+	d := driftReport{object: fmt.Sprintf("sentry_scim_group %q (id %s)", prior.DisplayName.ValueString(), id)}
+	if !known(prior.DisplayName) {
+		return driftReport{}
+	}
+	if now == nil {
+		d.gone = true
+		d.removal = []auditLookup{byTarget("team.remove", id)}
+		return d
+	}
+	if !now.DisplayName.Equal(prior.DisplayName) {
+		d.changes = append(d.changes, driftChange{
+			what:    changed("display_name", prior.DisplayName.ValueString(), now.DisplayName.ValueString()),
+			lookups: []auditLookup{{event: "team.edit", target: id, after: map[string]string{"name": now.DisplayName.ValueString()}}}})
+	}
+	if !known(prior.Members) {
+		return d
+	}
+	slugs := []string{now.TeamSlug.ValueString()}
+	if known(prior.TeamSlug) && !prior.TeamSlug.Equal(now.TeamSlug) {
+		slugs = append(slugs, prior.TeamSlug.ValueString())
+	}
+	var diags diag.Diagnostics
+	before, _ := setStrings(ctx, prior.Members, &diags)
+	after, _ := setStrings(ctx, now.Members, &diags)
+	onTeam := func(event, member string) []auditLookup {
+		return []auditLookup{{event: event, data: map[string][]string{"member_id": {member}, "team_slug": slugs}}}
+	}
+	for _, m := range after {
+		if !slices.Contains(before, m) {
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("member %s added outside Terraform", m),
+				lookups: onTeam("member.join-team", m)})
+		}
+	}
+	for _, m := range before {
+		if !slices.Contains(after, m) {
+			d.changes = append(d.changes, driftChange{what: fmt.Sprintf("member %s removed outside Terraform", m),
+				lookups: onTeam("member.leave-team", m)})
+		}
+	}
+	return d
+}

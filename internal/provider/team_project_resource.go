@@ -320,3 +320,19 @@ func teamProjectState(org, project, team string) teamProjectModel {
 func (r *teamProjectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
 }
+
+// teamProjectDrift is the report of a link Sentry no longer has: Sentry
+// writes project-team.remove with the project as target and both slugs in
+// the data; the link also goes when the team or the project is removed.
+func teamProjectDrift(prior teamProjectModel) driftReport {
+	project, team := prior.Project.ValueString(), prior.Team.ValueString()
+	return driftReport{
+		object: fmt.Sprintf("sentry_team_project %q", project+"/"+team),
+		gone:   true,
+		removal: []auditLookup{
+			{event: "project-team.remove", data: map[string][]string{"project_slug": {project}, "team_slug": {team}}},
+			{event: "team.remove", removedSlug: team},
+			{event: "project.remove", data: map[string][]string{"slug": {project}}},
+		},
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
 
 // teamReads are the run's shared reads of teams and their members, which
-// sentry_members (include_teams) and sentry_project_access both need:
+// sentry_members (include_teams, through inventory.MemberTeams) and
+// sentry_project_access both need:
 // each organization's teams list and each team's member list is read at
 // most once a run, however many data sources ask, concurrently or not.
 type teamReads struct {
@@ -40,8 +42,9 @@ func (d *providerData) listTeamMembers(ctx context.Context, client *sentry.Clien
 }
 
 // membersOfTeams reads the member lists of the teams (slugs), a few at a
-// time, and returns them by team slug. The first error stops the rest.
-func (d *providerData) membersOfTeams(ctx context.Context, client *sentry.Client, org string, slugs []string) (map[string][]sentry.Member, error) {
+// time, and returns them by team slug; done, if not nil, is called after
+// each list, one call at a time. The first error stops the rest.
+func (d *providerData) membersOfTeams(ctx context.Context, client *sentry.Client, org string, slugs []string, done func()) (map[string][]sentry.Member, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -74,6 +77,9 @@ func (d *providerData) membersOfTeams(ctx context.Context, client *sentry.Client
 				return
 			}
 			out[slug] = members
+			if done != nil {
+				done()
+			}
 		}()
 	}
 	wg.Wait()
@@ -84,4 +90,23 @@ func (d *providerData) membersOfTeams(ctx context.Context, client *sentry.Client
 		return nil, err
 	}
 	return out, nil
+}
+
+// teamLists are the run's shared team reads as [inventory.MemberTeams]
+// reads members' teams from them.
+func (d *providerData) teamLists(client *sentry.Client) inventory.TeamLists {
+	return sharedTeamLists{d: d, client: client}
+}
+
+type sharedTeamLists struct {
+	d      *providerData
+	client *sentry.Client
+}
+
+func (l sharedTeamLists) ListTeams(ctx context.Context, org string) ([]sentry.Team, error) {
+	return l.d.listTeams(ctx, l.client, org)
+}
+
+func (l sharedTeamLists) MembersOfTeams(ctx context.Context, org string, slugs []string, done func()) (map[string][]sentry.Member, error) {
+	return l.d.membersOfTeams(ctx, l.client, org, slugs, done)
 }

@@ -315,3 +315,32 @@ func teamLabel(m teamModel) string {
 func (r *teamResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
 }
+
+// teamDrift compares a team's prior state with what Sentry has now (nil:
+// gone). Sentry writes team.edit and team.remove with the team as target,
+// and the team's slug in the data.
+func teamDrift(prior teamModel, now *teamModel) driftReport {
+	id, slug := prior.ID.ValueString(), prior.Slug.ValueString()
+	d := driftReport{object: fmt.Sprintf("sentry_team %q (id %s)", slug, id)}
+	if !known(prior.Name) {
+		return driftReport{}
+	}
+	slugs := []string{slug}
+	if now == nil {
+		d.gone = true
+		d.removal = []auditLookup{{event: "team.remove", target: id, removedSlug: slug}}
+		return d
+	}
+	if known(prior.Slug) && !now.Slug.Equal(prior.Slug) {
+		slugs = append(slugs, now.Slug.ValueString())
+	}
+	edit := []auditLookup{{event: "team.edit", target: id, data: map[string][]string{"slug": slugs},
+		after: map[string]string{"name": now.Name.ValueString(), "slug": now.Slug.ValueString()}}}
+	if !now.Name.Equal(prior.Name) {
+		d.changes = append(d.changes, driftChange{what: changed("name", prior.Name.ValueString(), now.Name.ValueString()), lookups: edit})
+	}
+	if known(prior.Slug) && !now.Slug.Equal(prior.Slug) {
+		d.changes = append(d.changes, driftChange{what: changed("slug", slug, now.Slug.ValueString()), lookups: edit})
+	}
+	return d
+}

@@ -2,6 +2,9 @@
 // provider manages: teams, projects' team links, members, organization auth
 // tokens, SCIM and the audit log.
 //
+// Sentry's role rules the provider relies on (org role names, the team role
+// each org role gives, a member's effective team role) are in roles.go.
+//
 // Every API area lives in its own file and goes through the same internals:
 // Client.do sends one JSON request with authentication, retries, rate-limit
 // waits and logging, and paginate walks Sentry's Link-header cursors. Failed

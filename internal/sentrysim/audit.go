@@ -512,12 +512,7 @@ func writeAuditEntryFields(w *objectWriter, c *call, e *auditEntry, users map[*u
 func appendAuditUserBody(b []byte, c *call, u *user) []byte {
 	self := c.user() == u
 	return appendObject(b, func(w *objectWriter) {
-		w.id(u.id)
-		w.str("name", u.displayName())
-		w.str("username", u.email)
-		w.str("email", u.email)
-		writeAvatarURL(w, u.email)
-		w.boolean("isActive", u.isActive)
+		writeUserHead(w, u)
 		w.boolean("hasPasswordAuth", u.hasPassword)
 		w.boolean("isManaged", false)
 		w.time("dateJoined", u.dateJoined)

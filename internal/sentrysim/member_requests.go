@@ -2,14 +2,11 @@ package sentrysim
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"net"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // teamAssignment is one team of a request's teamRoles, with the role sent
@@ -172,33 +169,7 @@ func parseMemberRequest(c *call, b body, ctx memberRequestContext) (*memberReque
 // emailField is AllowedEmailField(max_length=75): a trimmed string that
 // Django's EmailValidator accepts.
 func emailField(v any) (string, []string) {
-	if v == nil {
-		return "", []string{msgNull}
-	}
-	var s string
-	switch v := v.(type) {
-	case string:
-		s = v
-	case json.Number:
-		s = pythonNumberString(v)
-	default:
-		return "", []string{msgNotString}
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", []string{msgBlank}
-	}
-	var errs []string
-	if !validEmail(s) {
-		errs = append(errs, msgInvalidEmail)
-	}
-	if utf8.RuneCountInString(s) > emailMaxLength {
-		errs = append(errs, "Ensure this field has no more than "+strconv.Itoa(emailMaxLength)+" characters.")
-	}
-	if strings.ContainsRune(s, 0) {
-		errs = append(errs, msgNullChars)
-	}
-	return s, errs
+	return charField{maxLength: emailMaxLength, check: validEmail, checkMessage: msgInvalidEmail}.clean(v)
 }
 
 // Django's EmailValidator patterns; the domain's last label may not end

@@ -155,7 +155,9 @@ func (m *member) activeTeams() []*teamMembership {
 	return out
 }
 
-// auditData is OrganizationMember.get_audit_log_data().
+// auditData is OrganizationMember.get_audit_log_data(), for the members
+// API and SCIM alike. A team pending deletion has lost its memberships
+// already (scheduleTeamDeletion), so the active teams are all of them.
 func (m *member) auditData() map[string]any {
 	ids := []int64{}
 	slugs := []string{}
@@ -353,12 +355,7 @@ func memberFlagsBody(f memberIdPFlags) rawJSON {
 // embeds it (UserSerializer without the emails).
 func appendMemberUserBody(b []byte, u *user) []byte {
 	return appendObject(b, func(w *objectWriter) {
-		w.id(u.id)
-		w.str("name", u.displayName())
-		w.str("username", u.email)
-		w.str("email", u.email)
-		writeAvatarURL(w, u.email)
-		w.boolean("isActive", u.isActive)
+		writeUserHead(w, u)
 		w.boolean("isSuspended", false)
 		w.boolean("hasPasswordAuth", u.hasPassword)
 		w.boolean("isManaged", false)
@@ -368,6 +365,17 @@ func appendMemberUserBody(b []byte, u *user) []byte {
 		writeOptionalTime(w, "lastActive", u.lastActive)
 		w.splice(memberUserTail)
 	})
+}
+
+// writeUserHead writes the fields UserSerializer begins with, which both
+// its forms (the audit log's and the member's) share.
+func writeUserHead(w *objectWriter, u *user) {
+	w.id(u.id)
+	w.str("name", u.displayName())
+	w.str("username", u.email)
+	w.str("email", u.email)
+	writeAvatarURL(w, u.email)
+	w.boolean("isActive", u.isActive)
 }
 
 // writeOptionalTime writes a time, or null for nil.

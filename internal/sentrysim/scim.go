@@ -164,17 +164,9 @@ func scimEnabled(c *call) bool {
 	return true
 }
 
-// scimEmail is OrganizationMember.get_email.
-func scimEmail(m *member) string {
-	if m.user != nil {
-		return m.user.email
-	}
-	return m.email
-}
-
 // scimUserBody is OrganizationMemberSCIMSerializer with "active" expanded.
 func scimUserBody(m *member) object {
-	email := scimEmail(m)
+	email := m.currentEmail()
 	return object{
 		{"schemas", []string{scimSchemaUser}},
 		{"id", strconv.FormatInt(m.id, 10)},
@@ -201,7 +193,7 @@ func scimGroupBody(t *team, withMembers bool) object {
 		members := make([]object, len(ids))
 		for i, id := range ids {
 			m := t.members[id].member
-			members[i] = object{{"value", strconv.FormatInt(m.id, 10)}, {"display", scimEmail(m)}}
+			members[i] = object{{"value", strconv.FormatInt(m.id, 10)}, {"display", m.currentEmail()}}
 		}
 		o = append(o, field{"members", members})
 	}

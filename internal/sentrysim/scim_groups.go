@@ -539,7 +539,7 @@ func scimMembershipAuditData(tm *teamMembership) map[string]any {
 	return map[string]any{
 		"team_slug": tm.team.slug,
 		"member_id": tm.member.id,
-		"email":     scimEmail(tm.member),
+		"email":     tm.member.currentEmail(),
 		"is_active": true,
 	}
 }

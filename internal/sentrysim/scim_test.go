@@ -49,7 +49,7 @@ func removeMemberOp(id string) map[string]any {
 func memberIDOf(t testing.TB, s *Server, email string) string {
 	t.Helper()
 	for _, m := range s.st.orgsBySlug["acme"].members {
-		if strings.EqualFold(scimEmail(m), email) {
+		if strings.EqualFold(m.currentEmail(), email) {
 			return strconv.FormatInt(m.id, 10)
 		}
 	}

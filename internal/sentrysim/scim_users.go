@@ -1,7 +1,6 @@
 package sentrysim
 
 import (
-	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -23,7 +22,7 @@ func listSCIMUsers(c *call) {
 	}
 	members := scimMembers(c.org)
 	if q.filter != "" {
-		members = slices.DeleteFunc(members, func(m *member) bool { return !strings.EqualFold(scimEmail(m), q.filter) })
+		members = slices.DeleteFunc(members, func(m *member) bool { return !strings.EqualFold(m.currentEmail(), q.filter) })
 	}
 	page, ok := scimPage(c, q, members)
 	if !ok {
@@ -123,7 +122,7 @@ func createSCIMUser(c *call) {
 	}
 	c.org.members[m.id] = m
 	c.org.memberSetChanged()
-	c.audit("member.invite", m.id, nil, scimMemberAuditData(m))
+	c.audit("member.invite", m.id, nil, m.auditData())
 	c.json(http.StatusCreated, scimUserBody(m))
 }
 
@@ -168,28 +167,6 @@ func scimValidEmail(email string) bool {
 	return domain == "localhost" || scimEmailDomain.MatchString(domain)
 }
 
-// scimMemberAuditData is OrganizationMember.get_audit_log_data.
-func scimMemberAuditData(m *member) map[string]any {
-	ids := slices.Sorted(maps.Keys(m.teams))
-	slugs := make([]string, len(ids))
-	for i, id := range ids {
-		slugs[i] = m.teams[id].team.slug
-	}
-	var userID any
-	if m.user != nil {
-		userID = m.user.id
-	}
-	return map[string]any{
-		"email":             scimEmail(m),
-		"user":              userID,
-		"teams":             ids,
-		"teams_slugs":       slugs,
-		"has_global_access": true,
-		"role":              m.role.id,
-		"invite_status":     "approved",
-	}
-}
-
 // scimDeleteMember is the SCIM endpoints' _delete_member: the membership
 // is removed outright, with its teams.
 func scimDeleteMember(c *call, m *member) bool {
@@ -197,7 +174,7 @@ func scimDeleteMember(c *call, m *member) bool {
 		c.detail(http.StatusForbidden, msgSCIMOnlyOwner)
 		return false
 	}
-	data := scimMemberAuditData(m)
+	data := m.auditData()
 	m.org.removeMember(m)
 	c.audit("member.remove", m.id, m.user, data)
 	return true

@@ -142,6 +142,11 @@ type charField struct {
 	// invalid replaces "Not a valid string." (RegexField subclasses such
 	// as Sentry's slug field reuse their own message).
 	invalid string
+	// check is a test of the field's default_validators, which DRF runs
+	// before CharField's own (AllowedEmailField's email validators);
+	// checkMessage is its message.
+	check        func(string) bool
+	checkMessage string
 	// pattern is a RegexField's test, run after the length check.
 	pattern func(string) bool
 	// patternMessage is the RegexField's message.
@@ -178,6 +183,9 @@ func (f charField) clean(v any) (value string, errs []string) {
 		return "", nil
 	}
 	// DRF runs every validator and reports every failure.
+	if f.check != nil && !f.check(s) {
+		errs = append(errs, f.checkMessage)
+	}
 	if f.maxLength > 0 && utf8.RuneCountInString(s) > f.maxLength {
 		errs = append(errs, "Ensure this field has no more than "+strconv.Itoa(f.maxLength)+" characters.")
 	}

@@ -243,6 +243,26 @@ func startEmulator(opts sentrysim.Options) (*emulator, error) {
 	return &emulator{sim: sim, baseURL: "http://" + ln.Addr().String() + "/api/", close: func() { _ = srv.Close() }}, nil
 }
 
+// workDir makes the working directory name below the bench's work folder,
+// with config as its main.tf.
+func (b *bench) workDir(name, config string) (string, error) {
+	dir := filepath.Join(b.work, name)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600)
+}
+
+// mixDir seeds e with the mix of n objects and makes the working
+// directory name holding the mix's configuration.
+func (b *bench) mixDir(e *emulator, name string, n int) (string, error) {
+	mix := mixFor(n)
+	if err := mix.setup(e.sim); err != nil {
+		return "", err
+	}
+	return b.workDir(name, mix.config())
+}
+
 // terraform runs the terraform CLI in dir against the emulator, and returns
 // its wall time; on failure, the error ends with the tail of its output.
 func (b *bench) terraform(ctx context.Context, e *emulator, dir string, args ...string) (time.Duration, error) {
@@ -370,15 +390,8 @@ func (b *bench) measureSize(ctx context.Context, n int) (sizeResult, error) {
 		return r, err
 	}
 	defer e.close()
-	dir := filepath.Join(b.work, fmt.Sprintf("objects-%d", n))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return r, err
-	}
-	mix := mixFor(n)
-	if err := mix.setup(e.sim); err != nil {
-		return r, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(mix.config()), 0o600); err != nil {
+	dir, err := b.mixDir(e, fmt.Sprintf("objects-%d", n), n)
+	if err != nil {
 		return r, err
 	}
 

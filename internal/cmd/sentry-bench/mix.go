@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -109,12 +107,9 @@ func (b *bench) measureInvites(ctx context.Context, n int) (inviteResult, error)
 		return r, err
 	}
 	defer e.close()
-	dir := filepath.Join(b.work, "invites")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return r, err
-	}
 	config := header + fmt.Sprintf("\nresource \"sentry_member\" \"m\" {\n  count = %d\n  email = \"invite-${count.index}@example.com\"\n}\n", n)
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+	dir, err := b.workDir("invites", config)
+	if err != nil {
 		return r, err
 	}
 	r.wall, err = b.terraform(ctx, e, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"text/tabwriter"
@@ -76,15 +75,8 @@ func (b *bench) measureSharedOnce(ctx context.Context, n, p int, competitor bool
 		return r, err
 	}
 	defer e.close()
-	dir := filepath.Join(b.work, fmt.Sprintf("shared-%d-p%d-%t", n, p, competitor))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return r, err
-	}
-	mix := mixFor(n)
-	if err := mix.setup(e.sim); err != nil {
-		return r, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(mix.config()), 0o600); err != nil {
+	dir, err := b.mixDir(e, fmt.Sprintf("shared-%d-p%d-%t", n, p, competitor), n)
+	if err != nil {
 		return r, err
 	}
 	cfg := sentrysim.Config{
