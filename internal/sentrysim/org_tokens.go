@@ -164,12 +164,16 @@ func listOrgTokens(c *call) {
 	c.json(http.StatusOK, out)
 }
 
-// orgTokenName checks a token name as both endpoints do: anything Python
-// finds false is blank, and a name that is not a string breaks the length
-// check (500). The detail is a string on POST and PUT alike; only a failed
+// orgTokenName reads the request body and checks its name as both
+// endpoints do: anything Python finds false is blank, and a name that is
+// not a string breaks the length check (500). The detail is a string on POST and PUT alike; only a failed
 // model validation after the create, which these checks pre-empt, gives a
 // list. ok is false once the request is answered.
-func orgTokenName(c *call, b body) (string, bool) {
+func orgTokenName(c *call) (string, bool) {
+	b, ok := readBody(c)
+	if !ok {
+		return "", false
+	}
 	fail := func(msg string) (string, bool) {
 		c.detail(http.StatusBadRequest, msg)
 		return "", false
@@ -191,11 +195,7 @@ func orgTokenName(c *call, b body) (string, bool) {
 
 // createOrgToken is POST /organizations/{org}/org-auth-tokens/.
 func createOrgToken(c *call) {
-	b, ok := readBody(c)
-	if !ok {
-		return
-	}
-	name, ok := orgTokenName(c, b)
+	name, ok := orgTokenName(c)
 	if !ok {
 		return
 	}
@@ -242,11 +242,7 @@ func renameOrgToken(c *call) {
 	if t == nil {
 		return
 	}
-	b, ok := readBody(c)
-	if !ok {
-		return
-	}
-	name, ok := orgTokenName(c, b)
+	name, ok := orgTokenName(c)
 	if !ok {
 		return
 	}
