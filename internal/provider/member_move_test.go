@@ -2,9 +2,16 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -12,9 +19,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
 )
 
 const communityProvider = "registry.terraform.io/jianyuan/sentry"
+
+// envCommunityMirror names a Terraform filesystem mirror holding the
+// community provider (scripts/community-provider-mirror.sh makes one).
+const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
 
 // moveMember runs sentry_member's MoveState as the framework does: the
 // first mover that sets a state or an error decides.
@@ -215,5 +227,135 @@ func TestMemberMoveStateThenRead(t *testing.T) {
 	if got.ID.ValueString() != m.ID || got.Email.ValueString() != email || got.Role.ValueString() != "member" ||
 		got.InviteStatus.IsNull() || got.DateCreated.IsNull() || got.Pending.IsNull() {
 		t.Errorf("state after read = %+v", got)
+	}
+}
+
+// TestAccMemberMovedFromCommunity moves a member from the community
+// provider's state: terraform.tfstate holds a sentry_organization_member of
+// registry.terraform.io/jianyuan/sentry, as that provider writes it, for a
+// member made in Sentry beforehand; the configuration has only
+// sentry_member and a moved block. The plan must move the member with no
+// change and the run must send Sentry no write; after apply, a plan is empty.
+func TestAccMemberMovedFromCommunity(t *testing.T) {
+	ctx := context.Background()
+	env := newAccEnv(t)
+	env.needSim(t, "counts the requests Terraform's run sends")
+	// Terraform plans a state only with every provider it names installed,
+	// the moved block's source included ("This state requires provider
+	// registry.terraform.io/jianyuan/sentry, but that provider isn't
+	// available"), so the community provider must be at hand.
+	mirror := os.Getenv(envCommunityMirror)
+	if mirror == "" {
+		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
+			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
+	}
+	team, email := randomName(), randomEmail()
+	env.createTeams(t, team)
+	owner := env.client(t, "owner")
+	m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, m.ID) })
+	admin := "admin"
+	if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	tf := newTFRunner(t, env.providerConfig(t, "owner")+fmt.Sprintf(`
+moved {
+  from = sentry_organization_member.jane
+  to   = sentry_member.jane
+}
+
+resource "sentry_member" "jane" {
+  email = %q
+  role  = "member"
+  teams = [{ team = %q, role = "admin" }]
+}
+`, email, team))
+	// The community provider's state: schema version 0, id org/member-id.
+	attrs, err := json.Marshal(map[string]any{
+		"id": env.org + "/" + m.ID, "organization": env.org, "internal_id": m.ID, "email": email, "role": "member",
+		"pending": true, "expired": false,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
+  "outputs": {}, "check_results": null,
+  "resources": [{"mode": "managed", "type": "sentry_organization_member", "name": "jane",
+    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
+    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
+		"6c1f8f3e-3b53-4c57-9a4e-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs)
+	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// terraform init again, now that the state names the community
+	// provider: from the mirror, this provider still by reattachment.
+	if out, err := tf.run("init", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return tf.tf.Init(ctx, tfexec.Reattach(ra), tfexec.PluginDir(mirror), tfexec.Upgrade(false))
+	}); err != nil {
+		t.Fatalf("terraform init with the community provider: %v\n%s", err, out)
+	}
+
+	env.sim.ResetStats()
+	planFile := filepath.Join(tf.dir, "move.tfplan")
+	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "0 to add, 0 to change, 0 to destroy") {
+		t.Errorf("plan is not empty:\n%s", out)
+	}
+	checkReadsOnly(t, env.sim.Stats(), m.ID)
+	var plan *tfjson.Plan
+	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	if len(plan.ResourceChanges) != 1 {
+		t.Fatalf("%d resource changes, want the moved member only", len(plan.ResourceChanges))
+	}
+	rc := plan.ResourceChanges[0]
+	if rc.Address != "sentry_member.jane" || rc.PreviousAddress != "sentry_organization_member.jane" ||
+		!rc.Change.Actions.NoOp() {
+		t.Errorf("change %s (from %s): %v, want a no-op move from sentry_organization_member.jane",
+			rc.Address, rc.PreviousAddress, rc.Change.Actions)
+	}
+
+	env.sim.ResetStats()
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	checkReadsOnly(t, env.sim.Stats(), m.ID)
+	if changes, out, err := tf.plan(); err != nil || changes {
+		t.Fatalf("plan after apply: changes %v, %v\n%s", changes, err, out)
+	}
+	members := stateResources(tf.show())["sentry_member"]
+	if len(members) != 1 || stateAttr(members[0], "id") != m.ID || members[0].ProviderName != providerAddress {
+		t.Errorf("state after apply: %+v", members)
+	}
+}
+
+// checkReadsOnly fails the test when Sentry received anything but reads,
+// or the member was not read exactly once (the refresh).
+func checkReadsOnly(t *testing.T, stats sentrysim.Stats, memberID string) {
+	t.Helper()
+	for route, n := range stats.Requests {
+		if !strings.HasPrefix(route, "GET ") {
+			t.Errorf("%d requests %s, want none but reads", n, route)
+		}
+	}
+	if n := stats.Count("GET", "/organizations/{org}/members/{member}/"); n != 1 {
+		t.Errorf("member %s read %d times, want once (the refresh); requests: %v", memberID, n, stats.Requests)
 	}
 }
