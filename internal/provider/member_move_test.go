@@ -232,9 +232,10 @@ func TestMemberMoveStateThenRead(t *testing.T) {
 
 // TestAccMemberMovedFromCommunity moves a member from the community
 // provider's state: terraform.tfstate holds a sentry_organization_member of
-// registry.terraform.io/jianyuan/sentry, as that provider writes it, for a
-// member made in Sentry beforehand; the configuration has only
-// sentry_member and a moved block. The plan must move the member with no
+// registry.terraform.io/jianyuan/sentry and its sentry_team, as that
+// provider writes them, for a member and team made in Sentry beforehand;
+// the configuration has only this provider's sentry_team and sentry_member
+// and a moved block. The plan must move the member with no
 // change and the run must send Sentry no write; after apply, a plan is empty.
 func TestAccMemberMovedFromCommunity(t *testing.T) {
 	ctx := context.Background()
@@ -269,10 +270,15 @@ moved {
   to   = sentry_member.jane
 }
 
+resource "sentry_team" "backend" {
+  name = %[2]q
+  slug = %[2]q
+}
+
 resource "sentry_member" "jane" {
-  email = %q
+  email = %[1]q
   role  = "member"
-  teams = [{ team = %q, role = "admin" }]
+  teams = [{ team = %[2]q, role = "admin" }]
 }
 `, email, team))
 	// The community provider's state: schema version 0, id org/member-id.
@@ -283,12 +289,27 @@ resource "sentry_member" "jane" {
 	if err != nil {
 		t.Fatal(err)
 	}
+	teamObj, err := owner.GetTeam(ctx, env.org, team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The community sentry_team's state: id is the slug.
+	teamAttrs, err := json.Marshal(map[string]any{
+		"id": team, "organization": env.org, "name": team, "slug": team, "internal_id": teamObj.ID,
+		"team_id": teamObj.ID, "has_access": true, "is_member": false, "is_pending": false,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
   "outputs": {}, "check_results": null,
   "resources": [{"mode": "managed", "type": "sentry_organization_member", "name": "jane",
     "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
+    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]},
+   {"mode": "managed", "type": "sentry_team", "name": "backend",
+    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
     "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
-		"6c1f8f3e-3b53-4c57-9a4e-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs)
+		"6c1f8f3e-3b53-4c57-9a4e-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs, teamAttrs)
 	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -322,14 +343,18 @@ resource "sentry_member" "jane" {
 	if err != nil {
 		t.Fatalf("terraform show: %v\n%s", err, out)
 	}
-	if len(plan.ResourceChanges) != 1 {
-		t.Fatalf("%d resource changes, want the moved member only", len(plan.ResourceChanges))
+	// The member moves; the team, whose type this provider shares, only
+	// changes provider with the configuration's source.
+	want := map[string]string{"sentry_member.jane": "sentry_organization_member.jane", "sentry_team.backend": ""}
+	if len(plan.ResourceChanges) != len(want) {
+		t.Fatalf("%d resource changes, want %d", len(plan.ResourceChanges), len(want))
 	}
-	rc := plan.ResourceChanges[0]
-	if rc.Address != "sentry_member.jane" || rc.PreviousAddress != "sentry_organization_member.jane" ||
-		!rc.Change.Actions.NoOp() {
-		t.Errorf("change %s (from %s): %v, want a no-op move from sentry_organization_member.jane",
-			rc.Address, rc.PreviousAddress, rc.Change.Actions)
+	for _, rc := range plan.ResourceChanges {
+		from, ok := want[rc.Address]
+		if !ok || rc.PreviousAddress != from || !rc.Change.Actions.NoOp() || rc.ProviderName != providerAddress {
+			t.Errorf("change %s (from %q, provider %s): %v, want a no-op (from %q)",
+				rc.Address, rc.PreviousAddress, rc.ProviderName, rc.Change.Actions, from)
+		}
 	}
 
 	env.sim.ResetStats()
