@@ -875,3 +875,172 @@ func sortedKeys(m map[string]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Moving in from the community provider.
+//
+// A `moved` block from the community provider's (jianyuan/sentry)
+// sentry_organization_member to sentry_member hands its state to MoveState,
+// which translates it without asking Sentry; Terraform's refresh then reads
+// the member once, as for any resource. Facts from the community
+// provider's source (sentry/resource_sentry_organization_member.go), which
+// uses terraform-plugin-sdk/v2 and has never declared a schema version, so
+// every release writes version 0:
+//
+//   - id is "<organization slug>/<member id>"; internal_id is the member id
+//     again; organization, email and role (billing, member, admin, manager,
+//     owner) are as Sentry returned them; pending and expired are computed.
+//   - Releases before v0.12.0 also had teams, a list of team slugs without
+//     roles; later releases dropped it, but a state last written by such a
+//     release may still hold it.
+//
+// teams is left null, as after an import: the refresh fills it from Sentry
+// with each team's role as this provider reads it (or leaves it null for a
+// member on a SCIM team), so a configuration that leaves teams out, or
+// lists the member's teams and roles as Sentry has them, plans no change.
+// The old list of slugs is not carried over: it held no roles, and what it
+// held could be out of date. send_invite stays null (it only matters at
+// creation), and so do user_id, invite_status and date_created until the
+// refresh.
+
+var _ resource.ResourceWithMoveState = (*memberResource)(nil)
+
+// communityMemberType is the community provider's member resource type.
+const communityMemberType = "sentry_organization_member"
+
+// communityMemberState is the part of a community sentry_organization_member
+// state that sentry_member uses; other attributes (teams) are ignored.
+type communityMemberState struct {
+	ID           *string `json:"id"`
+	Organization *string `json:"organization"`
+	InternalID   *string `json:"internal_id"`
+	Email        *string `json:"email"`
+	Role         *string `json:"role"`
+	Pending      *bool   `json:"pending"`
+	Expired      *bool   `json:"expired"`
+}
+
+func (r *memberResource) MoveState(context.Context) []resource.StateMover {
+	return []resource.StateMover{{StateMover: moveCommunityMember}}
+}
+
+// moveCommunityMember is the StateMover for the community provider's
+// sentry_organization_member. It answers every other source with an error
+// saying how to import the member instead.
+func moveCommunityMember(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+	const summary = "Cannot Move State Into sentry_member"
+	importHint := func(org, member string) string {
+		if org == "" {
+			org = "<organization>"
+		}
+		if member == "" {
+			member = "<member id or email>"
+		}
+		return fmt.Sprintf("Import the member instead: remove the moved block and add\n\n"+
+			"  import {\n    to = sentry_member.<name>\n    id = %q\n  }\n\n"+
+			"(or run: terraform import sentry_member.<name> %s/%s). The id is the organization slug and the member's "+
+			"numeric id (the last part of the member's page in Sentry, Settings > Members) or email.", org+"/"+member, org, member)
+	}
+	if req.SourceTypeName != communityMemberType || !isCommunityProvider(req.SourceProviderAddress) {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("sentry_member takes over only the state of %s from the "+
+			"community Sentry provider (jianyuan/sentry); the moved block's source is %s of provider %q.\n\n%s",
+			communityMemberType, req.SourceTypeName, req.SourceProviderAddress, importHint("", "")))
+		return
+	}
+	if req.SourceSchemaVersion != 0 {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The state of %s has schema version %d; this provider knows "+
+			"version 0, the only one the community provider has written. A newer community release may have "+
+			"changed the resource.\n\n%s", communityMemberType, req.SourceSchemaVersion, importHint("", "")))
+		return
+	}
+	if req.SourceRawState == nil || len(req.SourceRawState.JSON) == 0 {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Terraform sent no readable state for %s (a state last "+
+			"written by Terraform 0.11 or earlier is in a format this provider does not read).\n\n%s",
+			communityMemberType, importHint("", "")))
+		return
+	}
+	var src communityMemberState
+	if err := json.Unmarshal(req.SourceRawState.JSON, &src); err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The state of %s could not be read: %s.\n\n%s",
+			communityMemberType, err, importHint("", "")))
+		return
+	}
+	org, memberID, problems := communityMemberIdentity(src)
+	email := stringOrEmpty(src.Email)
+	if len(problems) > 0 {
+		hintID := memberID
+		if !onlyDigits.MatchString(hintID) {
+			hintID = email
+		}
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The state of %s does not say which member it is: %s.\n\n%s",
+			communityMemberType, strings.Join(problems, "; "), importHint(org, hintID)))
+		return
+	}
+
+	set := func(name string, value any) {
+		resp.Diagnostics.Append(resp.TargetState.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	set("id", memberID)
+	set("organization", org)
+	set("email", types.StringPointerValue(src.Email))
+	set("role", types.StringPointerValue(src.Role))
+	set("pending", types.BoolPointerValue(src.Pending))
+	set("expired", types.BoolPointerValue(src.Expired))
+	set("teams", types.SetNull(memberTeamType))
+	setIdentity(ctx, resp.TargetIdentity, newOrgIDIdentity(org, memberID), &resp.Diagnostics)
+	tflog.Debug(ctx, "moved community sentry_organization_member state", map[string]any{
+		"organization": org, "member_id": memberID})
+}
+
+// isCommunityProvider reports whether a provider address is the community
+// provider's, jianyuan/sentry, on any registry host (Terraform's, OpenTofu's
+// or a mirror).
+func isCommunityProvider(address string) bool {
+	parts := strings.Split(address, "/")
+	n := len(parts)
+	return n >= 2 && strings.EqualFold(parts[n-2], "jianyuan") && strings.EqualFold(parts[n-1], "sentry")
+}
+
+// communityMemberIdentity finds the organization and member id of a
+// community member state, from organization and internal_id, else from
+// id ("org/member-id"), and says what is missing or inconsistent.
+func communityMemberIdentity(src communityMemberState) (org, memberID string, problems []string) {
+	var idOrg, idMember string
+	if id := stringOrEmpty(src.ID); id != "" {
+		parts := strings.Split(id, "/")
+		if len(parts) == 2 && parts[0] != "" && parts[1] != "" {
+			idOrg, idMember = parts[0], parts[1]
+		} else {
+			problems = append(problems, fmt.Sprintf("its id %q is not of the form organization/member-id", id))
+		}
+	}
+	org, memberID = stringOrEmpty(src.Organization), stringOrEmpty(src.InternalID)
+	switch {
+	case org == "":
+		org = idOrg
+	case idOrg != "" && idOrg != org:
+		problems = append(problems, fmt.Sprintf("its organization %q and its id %q name different organizations", org, *src.ID))
+	}
+	switch {
+	case memberID == "":
+		memberID = idMember
+	case idMember != "" && idMember != memberID:
+		problems = append(problems, fmt.Sprintf("its internal_id %q and its id %q name different members", memberID, *src.ID))
+	}
+	if org == "" {
+		problems = append(problems, "it has no organization (neither organization nor an id of the form organization/member-id)")
+	}
+	switch {
+	case memberID == "":
+		problems = append(problems, "it has no member id (neither internal_id nor an id of the form organization/member-id)")
+	case !onlyDigits.MatchString(memberID):
+		problems = append(problems, fmt.Sprintf("its member id %q is not numeric", memberID))
+	}
+	return org, memberID, problems
+}
+
+func stringOrEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,386 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
+)
+
+const communityProvider = "registry.terraform.io/jianyuan/sentry"
+
+// envCommunityMirror names a Terraform filesystem mirror holding the
+// community provider (scripts/community-provider-mirror.sh makes one).
+const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
+
+// moveMember runs sentry_member's MoveState as the framework does: the
+// first mover that sets a state or an error decides.
+func moveMember(t *testing.T, req resource.MoveStateRequest) resource.MoveStateResponse {
+	t.Helper()
+	ctx := context.Background()
+	r := &memberResource{}
+	s, i := schemas(t, r)
+	movers := r.MoveState(ctx)
+	if len(movers) != 1 {
+		t.Fatalf("%d state movers, want 1", len(movers))
+	}
+	resp := resource.MoveStateResponse{TargetState: emptyState(ctx, s), TargetIdentity: emptyIdentity(ctx, i)}
+	movers[0].StateMover(ctx, req, &resp)
+	return resp
+}
+
+func communityMemberRequest(stateJSON string) resource.MoveStateRequest {
+	return resource.MoveStateRequest{
+		SourceProviderAddress: communityProvider,
+		SourceTypeName:        "sentry_organization_member",
+		SourceSchemaVersion:   0,
+		SourceRawState:        &tfprotov6.RawState{JSON: []byte(stateJSON)},
+	}
+}
+
+// TestMemberMoveStateCommunity moves the states the community provider's
+// sentry_organization_member writes (schema version 0 in every release):
+// today's attributes, the teams list releases before v0.12.0 also kept, and
+// states missing the attributes that repeat the id.
+func TestMemberMoveStateCommunity(t *testing.T) {
+	cases := []struct {
+		name, state                  string
+		wantOrg, wantID, email, role string
+		pending, expired             bool
+	}{
+		{"v0.12 and later", `{"id":"acme/1234","organization":"acme","internal_id":"1234","email":"jane@example.com",` +
+			`"role":"member","pending":false,"expired":false}`, "acme", "1234", "jane@example.com", "member", false, false},
+		{"deprecated admin role, pending", `{"id":"acme/77","organization":"acme","internal_id":"77",` +
+			`"email":"Ops@Example.com","role":"admin","pending":true,"expired":true}`, "acme", "77", "Ops@Example.com", "admin", true, true},
+		{"before v0.12 with teams", `{"id":"acme/5","organization":"acme","internal_id":"5","email":"old@example.com",` +
+			`"role":"manager","teams":["backend","frontend"],"pending":false,"expired":false}`, "acme", "5", "old@example.com", "manager", false, false},
+		{"only the id", `{"id":"acme-corp/42","email":"x@example.com","role":"owner"}`, "acme-corp", "42", "x@example.com", "owner", false, false},
+		{"no id, organization and internal_id", `{"organization":"acme","internal_id":"9","email":"b@example.com",` +
+			`"role":"billing","pending":false,"expired":false}`, "acme", "9", "b@example.com", "billing", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := moveMember(t, communityMemberRequest(tc.state))
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			var got memberModel
+			if d := resp.TargetState.Get(context.Background(), &got); d.HasError() {
+				t.Fatal(d)
+			}
+			checks := []struct {
+				attr      string
+				got, want any
+			}{
+				{"id", got.ID, types.StringValue(tc.wantID)},
+				{"organization", got.Organization, types.StringValue(tc.wantOrg)},
+				{"email", got.Email, types.StringValue(tc.email)},
+				{"role", got.Role, types.StringValue(tc.role)},
+				// Left for the refresh to fill: teams as Sentry has them.
+				{"teams", got.Teams, types.SetNull(memberTeamType)},
+				{"send_invite", got.SendInvite, types.BoolNull()},
+				{"user_id", got.UserID, types.StringNull()},
+				{"invite_status", got.InviteStatus, types.StringNull()},
+				{"date_created", got.DateCreated, types.StringNull()},
+			}
+			if strings.Contains(tc.state, `"pending"`) {
+				checks = append(checks, struct {
+					attr      string
+					got, want any
+				}{"pending", got.Pending, types.BoolValue(tc.pending)}, struct {
+					attr      string
+					got, want any
+				}{"expired", got.Expired, types.BoolValue(tc.expired)})
+			} else {
+				checks = append(checks, struct {
+					attr      string
+					got, want any
+				}{"pending", got.Pending, types.BoolNull()})
+			}
+			for _, c := range checks {
+				if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
+					t.Errorf("%s = %v, want %v", c.attr, c.got, c.want)
+				}
+			}
+			var ident orgIDIdentity
+			if d := resp.TargetIdentity.Get(context.Background(), &ident); d.HasError() {
+				t.Fatal(d)
+			}
+			if ident.Organization.ValueString() != tc.wantOrg || ident.ID.ValueString() != tc.wantID {
+				t.Errorf("identity = %s/%s, want %s/%s", ident.Organization, ident.ID, tc.wantOrg, tc.wantID)
+			}
+		})
+	}
+}
+
+// TestMemberMoveStateRefused covers sources the move cannot use: each
+// error says what is wrong and how to import the member instead.
+func TestMemberMoveStateRefused(t *testing.T) {
+	good := `{"id":"acme/12","organization":"acme","internal_id":"12","email":"j@example.com","role":"member"}`
+	with := func(f func(*resource.MoveStateRequest)) resource.MoveStateRequest {
+		req := communityMemberRequest(good)
+		f(&req)
+		return req
+	}
+	cases := []struct {
+		name string
+		req  resource.MoveStateRequest
+		want []string
+	}{
+		{"another resource type", with(func(r *resource.MoveStateRequest) { r.SourceTypeName = "sentry_team_member" }),
+			[]string{"sentry_team_member", "jianyuan/sentry", `id = "<organization>/<member id or email>"`}},
+		{"another provider", with(func(r *resource.MoveStateRequest) { r.SourceProviderAddress = "registry.terraform.io/acme/sentry" }),
+			[]string{`"registry.terraform.io/acme/sentry"`, "terraform import sentry_member.<name>"}},
+		{"unknown schema version", with(func(r *resource.MoveStateRequest) { r.SourceSchemaVersion = 1 }),
+			[]string{"schema version 1", "knows version 0"}},
+		{"no JSON", with(func(r *resource.MoveStateRequest) { r.SourceRawState = &tfprotov6.RawState{} }),
+			[]string{"no readable state"}},
+		{"unparseable", communityMemberRequest(`{"id":`), []string{"could not be read"}},
+		{"no id or member id", communityMemberRequest(`{"organization":"acme","email":"j@example.com","role":"member"}`),
+			[]string{"has no member id", `id = "acme/j@example.com"`}},
+		{"no organization", communityMemberRequest(`{"internal_id":"12","email":"j@example.com"}`),
+			[]string{"has no organization", `id = "<organization>/12"`}},
+		{"malformed id", communityMemberRequest(`{"id":"12","email":"j@example.com"}`),
+			[]string{`its id "12" is not of the form organization/member-id`, "has no organization", "has no member id"}},
+		{"non-numeric member id", communityMemberRequest(`{"id":"acme/jane","organization":"acme","email":"j@example.com"}`),
+			[]string{`member id "jane" is not numeric`, `id = "acme/j@example.com"`}},
+		{"organizations disagree", communityMemberRequest(`{"id":"other/12","organization":"acme","internal_id":"12"}`),
+			[]string{`organization "acme" and its id "other/12" name different organizations`}},
+		{"members disagree", communityMemberRequest(`{"id":"acme/12","organization":"acme","internal_id":"13"}`),
+			[]string{`internal_id "13" and its id "acme/12" name different members`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := moveMember(t, tc.req)
+			if !resp.Diagnostics.HasError() {
+				t.Fatalf("moved without an error; state %v", resp.TargetState.Raw)
+			}
+			if !resp.TargetState.Raw.IsNull() {
+				t.Errorf("target state set despite the error: %v", resp.TargetState.Raw)
+			}
+			detail := resp.Diagnostics.Errors()[0].Detail()
+			for _, w := range append(tc.want, "Import the member instead") {
+				if !strings.Contains(detail, w) {
+					t.Errorf("error does not contain %q:\n%s", w, detail)
+				}
+			}
+		})
+	}
+}
+
+// TestMemberMoveStateThenRead reads a moved member from the emulator as
+// Terraform's refresh does, and needs nothing the move left out.
+func TestMemberMoveStateThenRead(t *testing.T) {
+	env := newSimEnv(t)
+	ctx := context.Background()
+	team, email := randomName(), randomEmail()
+	if _, err := env.client.CreateTeam(ctx, "acme", sentry.CreateTeamRequest{Slug: team}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := env.client.InviteMember(ctx, "acme", sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client.UpdateMember(ctx, "acme", m.ID, sentry.UpdateMemberRequest{
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team}}}); err != nil {
+		t.Fatal(err)
+	}
+	resp := moveMember(t, communityMemberRequest(fmt.Sprintf(
+		`{"id":"acme/%s","organization":"acme","internal_id":"%s","email":%q,"role":"member","pending":true,"expired":false}`,
+		m.ID, m.ID, email)))
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	r := &memberResource{}
+	env.configure(t, r)
+	s, i := schemas(t, r)
+	read := resource.ReadResponse{
+		State:    tfsdk.State{Schema: s.Schema, Raw: resp.TargetState.Raw.Copy()},
+		Identity: &tfsdk.ResourceIdentity{Schema: i.IdentitySchema, Raw: resp.TargetIdentity.Raw.Copy()},
+	}
+	r.Read(ctx, resource.ReadRequest{State: resp.TargetState, Identity: resp.TargetIdentity}, &read)
+	if read.Diagnostics.HasError() {
+		t.Fatal(read.Diagnostics)
+	}
+	var got memberModel
+	if d := read.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if want := teamSet(t, team, "contributor"); !got.Teams.Equal(want) {
+		t.Errorf("teams = %s, want %s", got.Teams, want)
+	}
+	if got.ID.ValueString() != m.ID || got.Email.ValueString() != email || got.Role.ValueString() != "member" ||
+		got.InviteStatus.IsNull() || got.DateCreated.IsNull() || got.Pending.IsNull() {
+		t.Errorf("state after read = %+v", got)
+	}
+}
+
+// TestAccMemberMovedFromCommunity moves a member from the community
+// provider's state: terraform.tfstate holds a sentry_organization_member of
+// registry.terraform.io/jianyuan/sentry and its sentry_team, as that
+// provider writes them, for a member and team made in Sentry beforehand;
+// the configuration has only this provider's sentry_team and sentry_member
+// and a moved block. The plan must move the member with no
+// change and the run must send Sentry no write; after apply, a plan is empty.
+func TestAccMemberMovedFromCommunity(t *testing.T) {
+	ctx := context.Background()
+	env := newAccEnv(t)
+	env.needSim(t, "counts the requests Terraform's run sends")
+	// Terraform plans a state only with every provider it names installed,
+	// the moved block's source included ("This state requires provider
+	// registry.terraform.io/jianyuan/sentry, but that provider isn't
+	// available"), so the community provider must be at hand.
+	mirror := os.Getenv(envCommunityMirror)
+	if mirror == "" {
+		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
+			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
+	}
+	team, email := randomName(), randomEmail()
+	env.createTeams(t, team)
+	owner := env.client(t, "owner")
+	m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, m.ID) })
+	admin := "admin"
+	if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	tf := newTFRunner(t, env.providerConfig(t, "owner")+fmt.Sprintf(`
+moved {
+  from = sentry_organization_member.jane
+  to   = sentry_member.jane
+}
+
+resource "sentry_team" "backend" {
+  name = %[2]q
+  slug = %[2]q
+}
+
+resource "sentry_member" "jane" {
+  email = %[1]q
+  role  = "member"
+  teams = [{ team = %[2]q, role = "admin" }]
+}
+`, email, team))
+	// The community provider's state: schema version 0, id org/member-id.
+	attrs, err := json.Marshal(map[string]any{
+		"id": env.org + "/" + m.ID, "organization": env.org, "internal_id": m.ID, "email": email, "role": "member",
+		"pending": true, "expired": false,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	teamObj, err := owner.GetTeam(ctx, env.org, team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The community sentry_team's state: id is the slug.
+	teamAttrs, err := json.Marshal(map[string]any{
+		"id": team, "organization": env.org, "name": team, "slug": team, "internal_id": teamObj.ID,
+		"team_id": teamObj.ID, "has_access": true, "is_member": false, "is_pending": false,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
+  "outputs": {}, "check_results": null,
+  "resources": [{"mode": "managed", "type": "sentry_organization_member", "name": "jane",
+    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
+    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]},
+   {"mode": "managed", "type": "sentry_team", "name": "backend",
+    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
+    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
+		"6c1f8f3e-3b53-4c57-9a4e-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs, teamAttrs)
+	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// terraform init again, now that the state names the community
+	// provider: from the mirror, this provider still by reattachment.
+	if out, err := tf.run("init", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return tf.tf.Init(ctx, tfexec.Reattach(ra), tfexec.PluginDir(mirror), tfexec.Upgrade(false))
+	}); err != nil {
+		t.Fatalf("terraform init with the community provider: %v\n%s", err, out)
+	}
+
+	env.sim.ResetStats()
+	planFile := filepath.Join(tf.dir, "move.tfplan")
+	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "0 to add, 0 to change, 0 to destroy") {
+		t.Errorf("plan is not empty:\n%s", out)
+	}
+	checkReadsOnly(t, env.sim.Stats(), m.ID)
+	var plan *tfjson.Plan
+	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	// The member moves; the team, whose type this provider shares, only
+	// changes provider with the configuration's source.
+	want := map[string]string{"sentry_member.jane": "sentry_organization_member.jane", "sentry_team.backend": ""}
+	if len(plan.ResourceChanges) != len(want) {
+		t.Fatalf("%d resource changes, want %d", len(plan.ResourceChanges), len(want))
+	}
+	for _, rc := range plan.ResourceChanges {
+		from, ok := want[rc.Address]
+		if !ok || rc.PreviousAddress != from || !rc.Change.Actions.NoOp() || rc.ProviderName != providerAddress {
+			t.Errorf("change %s (from %q, provider %s): %v, want a no-op (from %q)",
+				rc.Address, rc.PreviousAddress, rc.ProviderName, rc.Change.Actions, from)
+		}
+	}
+
+	env.sim.ResetStats()
+	if out, err := tf.apply(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	checkReadsOnly(t, env.sim.Stats(), m.ID)
+	if changes, out, err := tf.plan(); err != nil || changes {
+		t.Fatalf("plan after apply: changes %v, %v\n%s", changes, err, out)
+	}
+	members := stateResources(tf.show())["sentry_member"]
+	if len(members) != 1 || stateAttr(members[0], "id") != m.ID || members[0].ProviderName != providerAddress {
+		t.Errorf("state after apply: %+v", members)
+	}
+}
+
+// checkReadsOnly fails the test when Sentry received anything but reads,
+// or the member was not read exactly once (the refresh).
+func checkReadsOnly(t *testing.T, stats sentrysim.Stats, memberID string) {
+	t.Helper()
+	for route, n := range stats.Requests {
+		if !strings.HasPrefix(route, "GET ") {
+			t.Errorf("%d requests %s, want none but reads", n, route)
+		}
+	}
+	if n := stats.Count("GET", "/organizations/{org}/members/{member}/"); n != 1 {
+		t.Errorf("member %s read %d times, want once (the refresh); requests: %v", memberID, n, stats.Requests)
+	}
+}
