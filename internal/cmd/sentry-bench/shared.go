@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,7 +119,13 @@ func (b *bench) run(ctx context.Context, e *emulator, dir string, args ...string
 	if err != nil && !errors.As(err, &exit) {
 		return r, fmt.Errorf("terraform %s: %w", args[0], err)
 	}
-	r.failed = len(diagnosticError.FindAllIndex(out, -1))
+	found := diagnosticError.FindAllIndex(out, -1)
+	r.failed = len(found)
+	for _, at := range found {
+		// The failures' summaries, so that a figure can be explained.
+		detail, _, _ := bytes.Cut(out[at[1]:], []byte("\n\n\n"))
+		fmt.Fprintf(os.Stderr, "    terraform %s: Error: %s\n", args[0], bytes.ReplaceAll(detail, []byte("\n"), []byte("\n    ")))
+	}
 	if err != nil && r.failed == 0 {
 		return r, fmt.Errorf("terraform %s failed without an error diagnostic:\n%s", args[0], out)
 	}
