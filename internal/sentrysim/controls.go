@@ -651,10 +651,7 @@ type sessionTokenJSON struct {
 func (s *Server) registerSessionControls() {
 	decode := func(w http.ResponseWriter, r *http.Request) (sessionTokenJSON, bool) {
 		var p sessionTokenJSON
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			writeDetail(w, http.StatusBadRequest, "invalid request: "+err.Error())
+		if !decodeControl(w, r, &p) {
 			return p, false
 		}
 		if p.Organization == "" {

@@ -360,6 +360,8 @@ func appendMemberUserBody(b []byte, u *user) []byte {
 		w.boolean("hasPasswordAuth", u.hasPassword)
 		w.boolean("isManaged", false)
 		w.time("dateJoined", u.dateJoined)
+		// UserSerializer (src/sentry/users/api/serializers/user.py):
+		// last_login, has_2fa and last_active as the user has them.
 		writeOptionalTime(w, "lastLogin", u.lastLogin)
 		w.boolean("has2fa", u.has2FA)
 		writeOptionalTime(w, "lastActive", u.lastActive)
@@ -596,6 +598,7 @@ func memberFilter(query string) func(*member) bool {
 			invited := slices.Contains(values, "true")
 			keep = func(m *member) bool { return (m.user == nil) == invited }
 		case "ssoLinked":
+			// organization_member_index.py filters on the sso:linked flag.
 			want := slices.Contains(values, "true")
 			keep = func(m *member) bool { return m.ssoLinked == want }
 		case "hasExternalUsers":
