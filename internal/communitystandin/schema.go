@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -76,7 +77,18 @@ func convertSchema(s *tfjson.Schema) (*tfprotov6.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tfprotov6.Schema{Version: int64(s.Version), Block: b}, nil
+	v, err := toInt64(s.Version)
+	if err != nil {
+		return nil, fmt.Errorf("version: %w", err)
+	}
+	return &tfprotov6.Schema{Version: v, Block: b}, nil
+}
+
+func toInt64(u uint64) (int64, error) {
+	if u > math.MaxInt64 {
+		return 0, fmt.Errorf("%d is out of range", u)
+	}
+	return int64(u), nil
 }
 
 func convertBlock(b *tfjson.SchemaBlock) (*tfprotov6.SchemaBlock, error) {
@@ -108,12 +120,20 @@ func convertBlock(b *tfjson.SchemaBlock) (*tfprotov6.SchemaBlock, error) {
 		if !ok {
 			return nil, fmt.Errorf("block %s: unknown nesting mode %q", name, nb.NestingMode)
 		}
+		minItems, err := toInt64(nb.MinItems)
+		if err != nil {
+			return nil, fmt.Errorf("block %s: min_items: %w", name, err)
+		}
+		maxItems, err := toInt64(nb.MaxItems)
+		if err != nil {
+			return nil, fmt.Errorf("block %s: max_items: %w", name, err)
+		}
 		out.BlockTypes = append(out.BlockTypes, &tfprotov6.SchemaNestedBlock{
 			TypeName: name,
 			Block:    inner,
 			Nesting:  nesting,
-			MinItems: int64(nb.MinItems),
-			MaxItems: int64(nb.MaxItems),
+			MinItems: minItems,
+			MaxItems: maxItems,
 		})
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package communitystandin
 import (
 	"encoding/json"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -63,10 +64,10 @@ func checkSchema(t *testing.T, where string, raw map[string]any, s *tfprotov6.Sc
 		return
 	}
 	onlyKeys(t, where, raw, "version", "block")
-	if v := raw["version"].(float64); int64(v) != s.Version {
-		t.Errorf("%s: version %d, recorded %v", where, s.Version, v)
+	if v, _ := raw["version"].(float64); int64(v) != s.Version {
+		t.Errorf("%s: version %d, recorded %v", where, s.Version, raw["version"])
 	}
-	checkBlock(t, where, raw["block"].(map[string]any), s.Block, attrs)
+	checkBlock(t, where, asMap(t, where, raw["block"]), s.Block, attrs)
 }
 
 func checkBlock(t *testing.T, where string, raw map[string]any, b *tfprotov6.SchemaBlock, attrs *int) {
@@ -93,7 +94,7 @@ func checkBlock(t *testing.T, where string, raw map[string]any, b *tfprotov6.Sch
 		modes := map[string]tfprotov6.SchemaNestedBlockNestingMode{"single": tfprotov6.SchemaNestedBlockNestingModeSingle,
 			"group": tfprotov6.SchemaNestedBlockNestingModeGroup, "list": tfprotov6.SchemaNestedBlockNestingModeList,
 			"set": tfprotov6.SchemaNestedBlockNestingModeSet, "map": tfprotov6.SchemaNestedBlockNestingModeMap}
-		if modes[rb["nesting_mode"].(string)] != nb.Nesting {
+		if mode, _ := rb["nesting_mode"].(string); modes[mode] != nb.Nesting {
 			t.Errorf("%s: nesting %v, recorded %v", w, nb.Nesting, rb["nesting_mode"])
 		}
 		minItems, _ := rb["min_items"].(float64)
@@ -101,7 +102,7 @@ func checkBlock(t *testing.T, where string, raw map[string]any, b *tfprotov6.Sch
 		if int64(minItems) != nb.MinItems || int64(maxItems) != nb.MaxItems {
 			t.Errorf("%s: items %d..%d, recorded %v..%v", w, nb.MinItems, nb.MaxItems, minItems, maxItems)
 		}
-		checkBlock(t, w, rb["block"].(map[string]any), nb.Block, attrs)
+		checkBlock(t, w, asMap(t, w, rb["block"]), nb.Block, attrs)
 	}
 }
 
@@ -132,16 +133,8 @@ func checkAttributes(t *testing.T, where string, raw map[string]any, conv []*tfp
 				t.Errorf("%s: converted without its type", w)
 				continue
 			}
-			convJSON, err := a.Type.MarshalJSON()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var conv any
-			if err := json.Unmarshal(convJSON, &conv); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(conv, rt) {
-				t.Errorf("%s: type %s, recorded %v", w, convJSON, rt)
+			if conv := typeJSON(t, a.Type); !reflect.DeepEqual(conv, rt) {
+				t.Errorf("%s: type %v, recorded %v", w, conv, rt)
 			}
 			continue
 		}
@@ -154,12 +147,71 @@ func checkAttributes(t *testing.T, where string, raw map[string]any, conv []*tfp
 		modes := map[string]tfprotov6.SchemaObjectNestingMode{"single": tfprotov6.SchemaObjectNestingModeSingle,
 			"list": tfprotov6.SchemaObjectNestingModeList, "set": tfprotov6.SchemaObjectNestingModeSet,
 			"map": tfprotov6.SchemaObjectNestingModeMap}
-		if modes[nt["nesting_mode"].(string)] != a.NestedType.Nesting {
+		if mode, _ := nt["nesting_mode"].(string); modes[mode] != a.NestedType.Nesting {
 			t.Errorf("%s: nesting %v, recorded %v", w, a.NestedType.Nesting, nt["nesting_mode"])
 		}
 		inner, _ := nt["attributes"].(map[string]any)
 		checkAttributes(t, w, inner, a.NestedType.Attributes, attrs)
 	}
+}
+
+// typeJSON writes a type as Terraform's schema JSON does, decoded: "string",
+// ["list", "string"], ["object", {"a": "number"}], ...
+func typeJSON(t *testing.T, typ tftypes.Type) any {
+	t.Helper()
+	switch {
+	case typ.Is(tftypes.String):
+		return "string"
+	case typ.Is(tftypes.Number):
+		return "number"
+	case typ.Is(tftypes.Bool):
+		return "bool"
+	case typ.Is(tftypes.DynamicPseudoType):
+		return "dynamic"
+	}
+	switch tt := typ.(type) {
+	case tftypes.List:
+		return []any{"list", typeJSON(t, tt.ElementType)}
+	case tftypes.Set:
+		return []any{"set", typeJSON(t, tt.ElementType)}
+	case tftypes.Map:
+		return []any{"map", typeJSON(t, tt.ElementType)}
+	case tftypes.Object:
+		attrs := map[string]any{}
+		for name, at := range tt.AttributeTypes {
+			attrs[name] = typeJSON(t, at)
+		}
+		if len(tt.OptionalAttributes) == 0 {
+			return []any{"object", attrs}
+		}
+		var names []string
+		for name := range tt.OptionalAttributes {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		optional := make([]any, len(names))
+		for i, name := range names {
+			optional[i] = name
+		}
+		return []any{"object", attrs, optional}
+	case tftypes.Tuple:
+		var elems []any
+		for _, et := range tt.ElementTypes {
+			elems = append(elems, typeJSON(t, et))
+		}
+		return []any{"tuple", elems}
+	}
+	t.Fatalf("type %v has no JSON form here", typ)
+	return nil
+}
+
+func asMap(t *testing.T, where string, v any) map[string]any {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%s: recorded %T, want an object", where, v)
+	}
+	return m
 }
 
 func checkDescription(t *testing.T, where string, raw map[string]any, desc string, kind tfprotov6.StringKind) {
@@ -242,7 +294,11 @@ func TestConvertShapes(t *testing.T) {
 	if !ok {
 		t.Fatalf("sentry_dashboard.widget type %v", widgets.Type)
 	}
-	layout := wt.ElementType.(tftypes.Object).AttributeTypes["layout"]
+	widget, ok := wt.ElementType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("sentry_dashboard.widget element type %v", wt.ElementType)
+	}
+	layout := widget.AttributeTypes["layout"]
 	if !layout.Equal(tftypes.List{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{
 		"h": tftypes.Number, "min_h": tftypes.Number, "w": tftypes.Number, "x": tftypes.Number, "y": tftypes.Number}}}) {
 		t.Errorf("sentry_dashboard.widget layout type %v", layout)

@@ -38,7 +38,7 @@ func noDiags(t *testing.T, diags []*tfprotov6.Diagnostic) {
 }
 
 // teamMemberValue is a sentry_team_member state with the given role.
-func teamMemberValue(t *testing.T, s *Server, role tftypes.Value) (tftypes.Value, *tfprotov6.DynamicValue) {
+func teamMemberValue(t *testing.T, s *Server, role tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	typ := s.schemas.Resources["sentry_team_member"].ValueType()
 	v := tftypes.NewValue(typ, map[string]tftypes.Value{
@@ -53,7 +53,7 @@ func teamMemberValue(t *testing.T, s *Server, role tftypes.Value) (tftypes.Value
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v, &dv
+	return &dv
 }
 
 func TestGetProviderSchema(t *testing.T) {
@@ -136,7 +136,7 @@ func TestUpgradeResourceState(t *testing.T) {
 
 func TestReadResourceKeepsState(t *testing.T) {
 	s := newServer(t)
-	_, dv := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
+	dv := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
 	resp, err := s.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
 		TypeName: "sentry_team_member", CurrentState: dv, Private: []byte(`{"k":1}`)})
 	if err != nil {
@@ -158,10 +158,10 @@ func TestPlanResourceChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, admin := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
-	_, admin2 := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
-	_, contributor := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "contributor"))
-	_, unknown := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	admin := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
+	admin2 := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
+	contributor := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "contributor"))
+	unknown := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
 	plan := func(prior, proposed *tfprotov6.DynamicValue) *tfprotov6.PlanResourceChangeResponse {
 		t.Helper()
 		resp, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "sentry_team_member",
@@ -221,7 +221,7 @@ func TestPlanResourceChange(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	ctx := context.Background()
 	s := newServer(t)
-	_, admin := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
+	admin := teamMemberValue(t, s, tftypes.NewValue(tftypes.String, "admin"))
 	apply, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "sentry_team_member", PriorState: admin, PlannedState: admin})
 	if err != nil {
