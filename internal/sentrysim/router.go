@@ -194,11 +194,11 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 		}
 	case targetProject:
 		c.project = c.org.lookupProject(c.path("project"))
+		c.access = accessFor(p, c.org)
 		if c.project == nil {
-			c.notFound()
+			projectMoved(c, allowed)
 			return
 		}
-		c.access = accessFor(p, c.org)
 		// ProjectPermission: the scopes count only with access to the
 		// project, organization-wide or through one of its teams.
 		if !c.access.hasAnyProjectScope(c.project, allowed) {

@@ -107,6 +107,10 @@ type organization struct {
 	// projects holds every project, by id and by slug.
 	projects     map[int64]*project
 	projectSlugs map[string]*project
+	// projectRedirects are Sentry's ProjectRedirect rows: a slug a
+	// project had before a rename, which still leads to it (with a 302)
+	// while no project holds it.
+	projectRedirects map[string]*project
 }
 
 func (o *organization) hasFeature(name string) bool { return o.features[name] }
@@ -205,6 +209,10 @@ type project struct {
 	// bookmarks holds the ids of the users who bookmarked the project
 	// (Sentry's ProjectBookmark rows).
 	bookmarks map[int64]bool
+	// options holds the ProjectOption rows by key
+	// ("digests:mail:minimum_delay"); a missing key is an option never
+	// set, which the detailed body shows as Sentry's default.
+	options map[string]any
 }
 
 // bookmarkedBy reports whether the user bookmarked the project; false for
@@ -315,6 +323,8 @@ func (st *store) addOrganization(slug, name string, now time.Time) *organization
 		teamSlugs:      make(map[string]*team),
 		projects:       make(map[int64]*project),
 		projectSlugs:   make(map[string]*project),
+
+		projectRedirects: make(map[string]*project),
 	}
 	st.orgs[org.id] = org
 	st.orgsBySlug[slug] = org
