@@ -164,8 +164,9 @@ var projectPutFields = []putField{
 		if e != nil {
 			return nil, e
 		}
+		items, _ := list.([]string)
 		total := 0
-		for _, s := range list.([]string) {
+		for _, s := range items {
 			total += len([]rune(s))
 		}
 		if total > maxSensitiveFieldChars {
