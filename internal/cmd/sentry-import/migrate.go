@@ -489,9 +489,9 @@ const migrationHeader = `# Moving in from the community Sentry provider (jianyua
 const keepCommunityStep = `
 #   3. Keep the community provider, under another local name, for what this
 #      provider has no counterpart of (listed at the end of this file):
-#        sentry_community = { source = "jianyuan/sentry" }
-#      with a provider "sentry_community" block holding its old settings, and
-#      provider = sentry_community in each of those resource and data blocks.`
+#        sentry-community = { source = "jianyuan/sentry" }
+#      with a provider "sentry-community" block holding its old settings, and
+#      provider = sentry-community in each of those resource and data blocks.`
 
 // renderMigration writes the migration file.
 func renderMigration(m *migration) ([]byte, error) {
