@@ -531,7 +531,7 @@ func renderMigration(m *migration) ([]byte, error) {
 	}
 
 	if len(m.removals) > 0 {
-		startSection(&b, "# Team memberships: each sentry_team_member leaves the state, and Sentry is left\n" +
+		startSection(&b, "# Team memberships: each sentry_team_member leaves the state, and Sentry is left\n"+
 			"# as it is; the sentry_member above lists the team.\n\n")
 	}
 	for _, r := range m.removals {
@@ -557,10 +557,10 @@ func renderMigration(m *migration) ([]byte, error) {
 	}
 
 	if len(m.projects) > 0 {
-		startSection(&b, "# Project teams. This provider has no sentry_project: projects stay with the\n" +
-			"# community provider (step 3 above). Their teams are imported below as\n" +
-			"# sentry_team_project, so they are managed in two places; add\n" +
-			"#   lifecycle { ignore_changes = [teams] }\n" +
+		startSection(&b, "# Project teams. This provider has no sentry_project: projects stay with the\n"+
+			"# community provider (step 3 above). Their teams are imported below as\n"+
+			"# sentry_team_project, so they are managed in two places; add\n"+
+			"#   lifecycle { ignore_changes = [teams] }\n"+
 			"# to each community sentry_project so that only the links below manage them:\n")
 		for _, p := range m.projects {
 			fmt.Fprintf(&b, "#   %s\n", p.address)
@@ -585,17 +585,17 @@ func renderMigration(m *migration) ([]byte, error) {
 	}
 
 	if len(m.kept) > 0 {
-		startSection(&b, "# Staying with the community provider (step 3 above): this provider has no\n" +
+		startSection(&b, "# Staying with the community provider (step 3 above): this provider has no\n"+
 			"# counterpart for these, and this file leaves them as they are.\n")
 		for _, r := range m.kept {
 			fmt.Fprintf(&b, "#   %s\n", r.address)
 		}
 	}
 	if len(m.elsewhere) > 0 {
-		startSection(&b, "# Not migrated: community resources in child modules. sentry-import migrates the\n" +
-			"# root module; move these into it first (moved blocks, with the community\n" +
-			"# provider), or migrate them inside their module by hand as the guide\n" +
-			"# \"Migrating from the community provider\" shows. Until then they stay with the\n" +
+		startSection(&b, "# Not migrated: community resources in child modules. sentry-import migrates the\n"+
+			"# root module; move these into it first (moved blocks, with the community\n"+
+			"# provider), or migrate them inside their module by hand as the guide\n"+
+			"# \"Migrating from the community provider\" shows. Until then they stay with the\n"+
 			"# community provider, whose local name the module must keep.\n")
 		for _, r := range m.elsewhere {
 			fmt.Fprintf(&b, "#   %s\n", r.address)
