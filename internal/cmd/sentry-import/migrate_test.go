@@ -35,8 +35,12 @@ func parseBlocks(t *testing.T, data []byte) []hclBlock {
 		r := e.Range()
 		return string(data[r.Start.Byte:r.End.Byte])
 	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		t.Fatalf("the file's body is a %T", f.Body)
+	}
 	var out []hclBlock
-	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+	for _, b := range body.Blocks {
 		hb := hclBlock{typ: b.Type, labels: b.Labels, attrs: map[string]string{}, nested: map[string]map[string]string{}}
 		for name, a := range b.Body.Attributes {
 			hb.attrs[name] = src(a.Expr)
@@ -195,12 +199,22 @@ func TestMigrationFromState(t *testing.T) {
 
 	// The same state with its resources in another order makes the same
 	// file.
-	var doc map[string]any
+	var doc struct {
+		FormatVersion string `json:"format_version"`
+		Values        struct {
+			RootModule struct {
+				Resources    []json.RawMessage `json:"resources"`
+				ChildModules []json.RawMessage `json:"child_modules"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
 	if err := json.Unmarshal(state, &doc); err != nil {
 		t.Fatal(err)
 	}
-	root := doc["values"].(map[string]any)["root_module"].(map[string]any)
-	res := root["resources"].([]any)
+	res := doc.Values.RootModule.Resources
+	if len(res) < 10 {
+		t.Fatalf("the state has %d root resources", len(res))
+	}
 	for i, j := 0, len(res)-1; i < j; i, j = i+1, j-1 {
 		res[i], res[j] = res[j], res[i]
 	}
