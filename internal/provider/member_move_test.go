@@ -363,14 +363,15 @@ resource "sentry_member" "jane" {
 // sentry_member's teams hold the membership: terraform.tfstate holds the
 // community provider's sentry_team_member for a membership made in Sentry
 // beforehand, and the configuration only says to forget it. The plan must
-// destroy nothing, the state must lose it, and Sentry must get no request:
-// the member stays on the team with its role.
+// destroy nothing, the state must lose it, and Sentry must get no request
+// beyond the real provider's health check: the member stays on the team
+// with its role.
 //
 // With the community provider's stand-in (make test) this shows what
 // Terraform does with the removed block given that provider's schema; with
 // the real provider (make test-move) also that the provider Terraform
 // configures for the state agrees. Terraform does not refresh a resource it
-// forgets, so neither sends Sentry a request.
+// forgets, so neither reads the membership.
 func TestAccTeamMemberRemovedFromCommunity(t *testing.T) {
 	ctx := context.Background()
 	env := newAccEnv(t)
@@ -452,10 +453,17 @@ removed {
 	if err != nil {
 		t.Fatalf("terraform apply: %v\n%s", err, out)
 	}
-	// Terraform does not refresh what it forgets, so neither provider asks
-	// Sentry anything, and this one has nothing to manage.
-	if stats := env.sim.Stats(); len(stats.Requests) != 0 {
-		t.Errorf("Sentry got %v, want no request", stats.Requests)
+	// Terraform does not refresh what it forgets and this provider has
+	// nothing to manage: Sentry hears only the real community provider's
+	// health check when Terraform configures it, and nothing from the
+	// stand-in.
+	stats := env.sim.Stats()
+	health := stats.Count("GET", "/internal/health/")
+	if n := stats.Total() - health; n != 0 {
+		t.Errorf("Sentry got %v, want no request but the community provider's health checks", stats.Requests)
+	}
+	if real := tf.communityMirror != ""; real != (health > 0) {
+		t.Errorf("%d health checks with %s", health, tf.communityKind())
 	}
 	if rs := stateResources(tf.show()); len(rs) != 0 {
 		t.Errorf("state still holds %v", rs)

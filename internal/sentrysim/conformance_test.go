@@ -311,6 +311,35 @@ var conformanceCases = map[string][]confCase{
 	// Personal tokens: sentry/api/endpoints/api_tokens.py authenticates
 	// with the browser session only, so a bearer token is no credential
 	// there and DRF answers 403 (SessionAuthentication sends no challenge).
+	// The health check: SystemHealthEndpoint
+	// (src/sentry/api/endpoints/system_health.py, "sentry-api-0-system-health"
+	// under internal/ in src/sentry/api/urls.py) with SentryIsAuthenticated
+	// (src/sentry/api/permissions.py). Any signed-in user passes; who is
+	// not an active superuser, which a bearer token never is
+	// (src/sentry/auth/superuser.py reads a session cookie), gets an empty
+	// Response(). tests/sentry/api/endpoints/test_system_health.py signs in
+	// a superuser through the session and sees "problems" and "healthy".
+	"system-health": {
+		{name: "member token", actor: "member", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		{name: "owner token", actor: "owner", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		// The SCIM token's integration acts through its proxy user.
+		{name: "integration token", actor: "scim", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		// OrgAuthTokenAuthentication leaves AnonymousUser: IsAuthenticated
+		// refuses, and DRF answers an authenticated refusal with 403.
+		{name: "organization token", actor: "org_ci", method: "GET", path: "/api/0/internal/health/", status: 403,
+			detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": "^$"}},
+		{name: "no token", method: "GET", path: "/api/0/internal/health/", status: 401,
+			detail: "Authentication credentials were not provided.", headers: map[string]string{"WWW-Authenticate": `^xBasic realm="api"$`}},
+		{name: "unknown token", actor: "bad", method: "GET", path: "/api/0/internal/health/", status: 401, detail: "Invalid token"},
+		// The permission passes first, then DRF finds no post method.
+		{name: "POST", actor: "member", method: "POST", path: "/api/0/internal/health/", body: map[string]any{}, status: 405,
+			detail: `Method "POST" not allowed.`, headers: map[string]string{"Allow": "^GET, HEAD$"}},
+		{name: "POST with an organization token", actor: "org_ci", method: "POST", path: "/api/0/internal/health/", body: map[string]any{},
+			status: 403, detail: msgForbidden},
+	},
 	"api-tokens": {
 		{name: "list refuses bearer", actor: "owner", method: "GET", path: "/api/0/api-tokens/", status: 403,
 			detail: "Authentication credentials were not provided."},
@@ -563,6 +592,96 @@ var conformanceCases = map[string][]confCase{
 			},
 			status: 200},
 		{name: "unknown project", actor: "owner", method: "GET", path: "/api/0/projects/acme/nope/", status: 404},
+	},
+	// Updating a project: ProjectDetailsEndpoint.put and
+	// ProjectAdminSerializer (src/sentry/core/endpoints/project_details.py),
+	// tests/sentry/core/endpoints/test_project_details.py
+	// (ProjectUpdateTest, ProjectUpdateTestTokenAuthenticated).
+	"project-update": {
+		{name: "rename, new slug and platform", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body:   map[string]any{"name": "Public API", "slug": "public-api", "platform": "python"},
+			status: 200, schemaFor: schemaProject,
+			subset: map[string]any{"name": "Public API", "slug": "public-api", "platform": "python"},
+			after: func(t *testing.T, f *confFixture, _ response) {
+				t.Helper()
+				send(t, f.s, http.MethodGet, "/api/0/projects/acme/public-api/", f.tokens["owner"], nil).
+					expect(t, http.StatusOK, nil)
+				e := lastAudit(t, f)
+				if e.event != "project.edit" || e.data["old_slug"] != "api" || e.data["new_slug"] != "public-api" ||
+					e.data["new_project"] != "Public API" || e.data["slug"] != "public-api" {
+					t.Errorf("audit entry %s %v", e.event, e.data)
+				}
+			}},
+		{name: "the old slug redirects", actor: "owner", method: "GET", path: "/api/0/projects/acme/api/teams/?per_page=5",
+			setup: func(t *testing.T, f *confFixture) {
+				t.Helper()
+				send(t, f.s, http.MethodPut, "/api/0/projects/acme/api/", f.tokens["owner"], map[string]any{"slug": "edge"}).
+					expect(t, http.StatusOK, nil)
+			},
+			status: 302, headers: map[string]string{"Location": `^/api/0/projects/acme/edge/teams/\?per_page=5$`},
+			want: map[string]any{"slug": "edge", "detail": map[string]any{"extra": map[string]any{
+				"url": "/api/0/projects/acme/edge/teams/?per_page=5", "slug": "edge"}}}},
+		{name: "digests and filters read back", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{
+				"digestsMinDelay": 120, "digestsMaxDelay": 600, "resolveAge": 48,
+				"options":        map[string]any{"filters:blacklisted_ips": "10.0.0.1\n10.0.0.0/8", "filters:error_messages": "TypeError*"},
+				"allowedDomains": []string{"example.com", ""}, "securityTokenHeader": "X-Token", "verifySSL": true,
+			},
+			status: 200,
+			subset: map[string]any{"digestsMinDelay": 120, "digestsMaxDelay": 600, "resolveAge": 48,
+				"options":        map[string]any{"filters:blacklisted_ips": "10.0.0.1\n10.0.0.0/8", "filters:error_messages": "TypeError*"},
+				"allowedDomains": []any{"example.com"}, "securityTokenHeader": "X-Token", "verifySSL": true},
+			after: func(t *testing.T, f *confFixture, put response) {
+				t.Helper()
+				get := send(t, f.s, http.MethodGet, "/api/0/projects/acme/api/", f.tokens["owner"], nil)
+				if !reflect.DeepEqual(get.obj(t)["options"], put.obj(t)["options"]) || get.obj(t)["digestsMinDelay"] != put.obj(t)["digestsMinDelay"] {
+					t.Errorf("GET after PUT: %s", get.raw)
+				}
+			}},
+		{name: "bad slug", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"slug": "Not A Slug"}, status: 400, errors: map[string][]string{"slug": {msgSlugInvalid}}},
+		{name: "all-digit slug", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"slug": "1234"}, status: 400, errors: map[string][]string{"slug": {msgSlugInvalid}}},
+		{name: "reserved slug", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"slug": "settings"}, status: 400,
+			errors: map[string][]string{"slug": {`The slug "settings" is reserved and not allowed.`}}},
+		// A taken slug is a 400 from validate_slug, not the 409 of POST.
+		{name: "taken slug", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			setup: func(t *testing.T, f *confFixture) {
+				t.Helper()
+				send(t, f.s, http.MethodPost, "/api/0/teams/acme/backend/projects/", f.tokens["owner"],
+					map[string]any{"name": "Web App", "slug": "web"}).expect(t, http.StatusCreated, nil)
+			},
+			body: map[string]any{"slug": "web"}, status: 400,
+			errors: map[string][]string{"slug": {"Another project (Web App) is already using that slug"}}},
+		{name: "name too long", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"name": strings.Repeat("n", 201)}, status: 400,
+			errors: map[string][]string{"name": {"Ensure this field has no more than 200 characters."}}},
+		{name: "digests out of range", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"digestsMinDelay": 59, "digestsMaxDelay": 3601}, status: 400,
+			errors: map[string][]string{
+				"digestsMinDelay": {"Ensure this value is greater than or equal to 60."},
+				"digestsMaxDelay": {"Ensure this value is less than or equal to 3600."},
+			}},
+		{name: "digests minimum above maximum", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"digestsMinDelay": 1200, "digestsMaxDelay": 600}, status: 400,
+			errors: map[string][]string{"digestsMinDelay": {"The minimum delay on digests must be lower than the maximum."}}},
+		{name: "bad platform", actor: "owner", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"platform": "lol"}, status: 400, errors: map[string][]string{"platform": {"Invalid platform"}}},
+		{name: "member without project:write", actor: "member", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"name": "Mine", "isBookmarked": true}, status: 403, detail: detailForbidden,
+			after: func(t *testing.T, f *confFixture, _ response) {
+				t.Helper()
+				get := send(t, f.s, http.MethodGet, "/api/0/projects/acme/api/", f.tokens["member"], nil)
+				if o := get.obj(t); o["name"] != "api" || o["isBookmarked"] != false {
+					t.Errorf("a refused PUT changed the project: %s", get.raw)
+				}
+			}},
+		// ProjectMemberSerializer: project:read may bookmark.
+		{name: "member bookmarks", actor: "member", method: "PUT", path: "/api/0/projects/acme/api/",
+			body: map[string]any{"isBookmarked": true}, status: 200, subset: map[string]any{"isBookmarked": true}},
+		{name: "unknown project", actor: "owner", method: "PUT", path: "/api/0/projects/acme/nope/",
+			body: map[string]any{"name": "x"}, status: 404, detail: detailNotFound},
 	},
 	// Organization auth tokens on today's Sentry (sentry.io since 2025-09,
 	// self-hosted 25.10): organization_auth_tokens.py and
@@ -1174,5 +1293,24 @@ func bookmarkZed(t *testing.T, f *confFixture) {
 	}
 	if err := f.s.SetProjectBookmark("acme", "zed", "member@acme.example", true); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// lastAudit is the newest entry of the fixture organization's audit log.
+func lastAudit(t *testing.T, f *confFixture) *auditEntry {
+	t.Helper()
+	log := f.s.st.lookupOrganization("acme").audit
+	if len(log) == 0 {
+		t.Fatal("no audit entries")
+	}
+	return log[len(log)-1]
+}
+
+// emptyBody checks an answer has no body, as DRF's Response() with no
+// data renders.
+func emptyBody(t *testing.T, r response) {
+	t.Helper()
+	if r.raw != "" {
+		t.Errorf("body %q, want none", r.raw)
 	}
 }

@@ -136,6 +136,8 @@ func (s *Server) registerProjectRoutes() {
 		perm: organizationProjectsPermission, target: targetOrganization, handle: listOrganizationProjects})
 	s.register(route{method: http.MethodGet, pattern: "/projects/{org}/{project}/", name: "project-details",
 		perm: relaxedProjectPermission, target: targetProject, handle: getProject})
+	s.register(route{method: http.MethodPut, pattern: "/projects/{org}/{project}/", name: "project-details",
+		perm: relaxedProjectPermission, target: targetProject, handle: updateProject})
 	s.register(route{method: http.MethodDelete, pattern: "/projects/{org}/{project}/", name: "project-details",
 		perm: relaxedProjectPermission, target: targetProject, handle: deleteProject})
 	s.register(route{method: http.MethodGet, pattern: "/projects/{org}/{project}/teams/", name: "project-teams",
@@ -162,13 +164,22 @@ func (o *organization) lookupProject(idOrSlug string) *project {
 // addProject stores a new project owned by one team; the caller has made
 // the slug unique.
 func (st *store) addProject(org *organization, owner *team, slug, name, platform string, now time.Time) *project {
+	return st.addProjectID(org, 0, owner, slug, name, platform, now)
+}
+
+// addProjectID is addProject with the project's id, or 0 for a new one;
+// a nil owner leaves the project without a team, as Sentry keeps projects
+// whose last team is gone.
+func (st *store) addProjectID(org *organization, id int64, owner *team, slug, name, platform string, now time.Time) *project {
 	p := &project{
-		id: st.newID(), org: org, slug: slug, name: name, platform: platform, dateCreated: now,
+		id: st.idOr(id), org: org, slug: slug, name: name, platform: platform, dateCreated: now,
 		teams: make(map[int64]*team), teamLinks: make(map[int64]int64),
 	}
 	org.projects[p.id] = p
 	org.projectSlugs[slug] = p
-	st.linkProjectTeam(p, owner)
+	if owner != nil {
+		st.linkProjectTeam(p, owner)
+	}
 	return p
 }
 
@@ -193,6 +204,11 @@ func unlinkProjectTeam(p *project, t *team) {
 func (o *organization) removeProject(p *project) {
 	delete(o.projects, p.id)
 	delete(o.projectSlugs, p.slug)
+	for slug, to := range o.projectRedirects {
+		if to == p {
+			delete(o.projectRedirects, slug)
+		}
+	}
 	clear(p.teams)
 	clear(p.teamLinks)
 }
@@ -453,66 +469,88 @@ func projectSummaryBody(c *call, p *project, latestDeploys bool) object {
 	return o
 }
 
-// projectDetailBody is DetailedProjectSerializer with the settings of a
-// project nobody has configured.
+// projectDetailBody is DetailedProjectSerializer: the project's options
+// where they were set, Sentry's defaults where not
+// (src/sentry/api/serializers/models/project.py).
 func projectDetailBody(c *call, p *project) object {
 	o := projectWithTeamBody(c, p)
+	opt := func(key string, def any) any {
+		if v, ok := p.options[key]; ok {
+			return v
+		}
+		return def
+	}
 	// Project.get_security_token makes a random one on first use; a digest
 	// of the id stays the same from read to read.
-	sum := sha256.Sum256([]byte("security-token:" + strconv.FormatInt(p.id, 10)))
+	securityToken := opt(optToken, nil)
+	if securityToken == nil {
+		sum := sha256.Sum256([]byte("security-token:" + strconv.FormatInt(p.id, 10)))
+		securityToken = hex.EncodeToString(sum[:16])
+	}
+	symbolSources := opt("sentry:symbol_sources", "")
+	if symbolSources == "" {
+		symbolSources = "[]"
+	}
 	return append(o,
 		field{"latestRelease", nil},
 		field{"options", object{
-			{"sentry:csp_ignored_sources_defaults", true},
-			{"sentry:csp_ignored_sources", ""},
+			{"sentry:csp_ignored_sources_defaults", pythonTruthy(opt("sentry:csp_ignored_sources_defaults", true))},
+			{"sentry:csp_ignored_sources", joinLines(opt("sentry:csp_ignored_sources", nil))},
 			{"sentry:reprocessing_active", false},
-			{"filters:blacklisted_ips", ""},
-			{"filters:releases", ""},
-			{"filters:error_messages", ""},
-			{"feedback:branding", true},
+			{"filters:blacklisted_ips", joinLines(opt(optBlacklisted, nil))},
+			{"filters:releases", joinLines(opt(optReleases, nil))},
+			{"filters:error_messages", joinLines(opt(optErrorMessage, nil))},
+			{"feedback:branding", opt("feedback:branding", "1") == "1"},
 		}},
-		field{"digestsMinDelay", 300},
-		field{"digestsMaxDelay", 1800},
-		field{"subjectPrefix", ""},
-		field{"allowedDomains", []string{"*"}},
-		field{"resolveAge", 0},
-		field{"dataScrubber", true},
-		field{"dataScrubberDefaults", true},
-		field{"safeFields", []string{}},
-		field{"storeCrashReports", nil},
-		field{"sensitiveFields", []string{}},
-		field{"subjectTemplate", "$shortID - $title"},
-		field{"securityToken", hex.EncodeToString(sum[:16])},
-		field{"securityTokenHeader", nil},
-		field{"verifySSL", false},
-		field{"scrubIPAddresses", false},
-		field{"scrapeJavaScript", true},
-		field{"groupingConfig", "newstyle:2023-01-11"},
-		field{"groupingEnhancements", ""},
+		field{"digestsMinDelay", opt(optDigestsMin, 300)},
+		field{"digestsMaxDelay", opt(optDigestsMax, 1800)},
+		field{"subjectPrefix", opt("mail:subject_prefix", "")},
+		field{"allowedDomains", opt(optOrigins, []string{"*"})},
+		field{"resolveAge", opt(optResolveAge, 0)},
+		field{"dataScrubber", pythonTruthy(opt("sentry:scrub_data", true))},
+		field{"dataScrubberDefaults", pythonTruthy(opt("sentry:scrub_defaults", true))},
+		field{"safeFields", opt("sentry:safe_fields", []string{})},
+		field{"storeCrashReports", opt("sentry:store_crash_reports", nil)},
+		field{"sensitiveFields", opt("sentry:sensitive_fields", []string{})},
+		field{"subjectTemplate", opt("mail:subject_template", "$shortID - $title")},
+		field{"securityToken", securityToken},
+		field{"securityTokenHeader", opt(optTokenHeader, nil)},
+		field{"verifySSL", pythonTruthy(opt("sentry:verify_ssl", false))},
+		field{"scrubIPAddresses", pythonTruthy(opt("sentry:scrub_ip_address", false))},
+		field{"scrapeJavaScript", pythonTruthy(opt("sentry:scrape_javascript", true))},
+		field{"groupingConfig", opt("sentry:grouping_config", "newstyle:2023-01-11")},
+		field{"groupingEnhancements", opt("sentry:grouping_enhancements", "")},
 		field{"derivedGroupingEnhancements", ""},
 		field{"secondaryGroupingExpiry", 0},
 		field{"secondaryGroupingConfig", nil},
-		field{"fingerprintingRules", ""},
+		field{"fingerprintingRules", opt("sentry:fingerprinting_rules", "")},
 		field{"organization", organizationBody(c, p.org)},
 		field{"platforms", []string{}},
 		field{"processingIssues", 0},
-		field{"defaultEnvironment", nil},
-		field{"relayPiiConfig", nil},
-		field{"builtinSymbolSources", []string{}},
+		field{"defaultEnvironment", opt("sentry:default_environment", nil)},
+		field{"relayPiiConfig", opt("sentry:relay_pii_config", nil)},
+		field{"builtinSymbolSources", opt("sentry:builtin_symbol_sources", []string{})},
+		// No organization here has dynamic sampling: always null.
 		field{"dynamicSamplingBiases", nil},
-		field{"symbolSources", "[]"},
+		field{"symbolSources", symbolSources},
 		field{"tempestFetchScreenshots", false},
-		field{"debugFilesRole", nil},
+		field{"debugFilesRole", opt(optDebugFilesRole, nil)},
 		field{"isDynamicallySampled", false},
-		field{"enableAutoReleaseCreation", true},
-		field{"autofixAutomationTuning", "off"},
-		field{"seerScannerAutomation", false},
-		field{"seerNightshiftTweaks", nil},
-		field{"highlightTags", []string{}},
-		field{"highlightContext", object{}},
+		field{"enableAutoReleaseCreation", pythonTruthy(opt("sentry:enable_auto_release_creation", true))},
+		field{"autofixAutomationTuning", opt("sentry:autofix_automation_tuning", "off")},
+		field{"seerScannerAutomation", pythonTruthy(opt("sentry:seer_scanner_automation", false))},
+		field{"seerNightshiftTweaks", opt("sentry:seer_nightshift_tweaks", nil)},
+		field{"highlightTags", opt("sentry:highlight_tags", []string{})},
+		field{"highlightContext", opt("sentry:highlight_context", object{})},
 		field{"highlightPreset", object{{"tags", []string{}}, {"context", object{}}}},
-		field{"scmSourceContextEnabled", false},
+		field{"scmSourceContextEnabled", pythonTruthy(opt("sentry:scm_source_context_enabled", false))},
 	)
+}
+
+// joinLines is "\n".join(option or []), how the body shows list options.
+func joinLines(v any) string {
+	lines, _ := v.([]string)
+	return strings.Join(lines, "\n")
 }
 
 // projectsOfTeam lists the projects a team is linked to, by slug.

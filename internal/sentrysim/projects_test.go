@@ -742,10 +742,10 @@ func TestProjectLookup(t *testing.T) {
 			}
 		})
 	}
-	// Methods Sentry has and the emulator leaves out are a 405 after the
-	// permission check.
-	send(t, s, http.MethodPut, projectPath("acme", "web"), owner, map[string]any{"name": "x"}).
-		expect(t, http.StatusMethodNotAllowed, detail(`Method "PUT" not allowed.`))
+	// A method the endpoint lacks meets the token's scope check first:
+	// RelaxedProjectPermission names no scopes for PATCH, so it is a 403.
+	send(t, s, http.MethodPatch, projectPath("acme", "web"), owner, map[string]any{"name": "x"}).
+		expect(t, http.StatusForbidden, detail(detailForbidden))
 }
 
 func TestAddProjectControl(t *testing.T) {
