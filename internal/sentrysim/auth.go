@@ -106,6 +106,12 @@ func authenticateBasic(parts []string) *authError {
 	return &authError{"API key is not valid"}
 }
 
+// hasUser reports whether the request authenticated a user, as Django's
+// request.user.is_authenticated does: a personal token's user, or the
+// proxy user behind an integration's token (the SCIM token);
+// OrgAuthTokenAuthentication leaves AnonymousUser.
+func (p *principal) hasUser() bool { return p.user != nil || p.token.kind == scimToken }
+
 // tokenScopes is what the token allows, the upper bound of every check.
 func (p *principal) tokenScopes() scopeSet { return p.token.scopes }
 

@@ -311,6 +311,35 @@ var conformanceCases = map[string][]confCase{
 	// Personal tokens: sentry/api/endpoints/api_tokens.py authenticates
 	// with the browser session only, so a bearer token is no credential
 	// there and DRF answers 403 (SessionAuthentication sends no challenge).
+	// The health check: SystemHealthEndpoint
+	// (src/sentry/api/endpoints/system_health.py, "sentry-api-0-system-health"
+	// under internal/ in src/sentry/api/urls.py) with SentryIsAuthenticated
+	// (src/sentry/api/permissions.py). Any signed-in user passes; who is
+	// not an active superuser, which a bearer token never is
+	// (src/sentry/auth/superuser.py reads a session cookie), gets an empty
+	// Response(). tests/sentry/api/endpoints/test_system_health.py signs in
+	// a superuser through the session and sees "problems" and "healthy".
+	"system-health": {
+		{name: "member token", actor: "member", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		{name: "owner token", actor: "owner", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		// The SCIM token's integration acts through its proxy user.
+		{name: "integration token", actor: "scim", method: "GET", path: "/api/0/internal/health/", status: 200,
+			check: emptyBody},
+		// OrgAuthTokenAuthentication leaves AnonymousUser: IsAuthenticated
+		// refuses, and DRF answers an authenticated refusal with 403.
+		{name: "organization token", actor: "org_ci", method: "GET", path: "/api/0/internal/health/", status: 403,
+			detail: msgForbidden, headers: map[string]string{"WWW-Authenticate": "^$"}},
+		{name: "no token", method: "GET", path: "/api/0/internal/health/", status: 401,
+			detail: "Authentication credentials were not provided.", headers: map[string]string{"WWW-Authenticate": `^xBasic realm="api"$`}},
+		{name: "unknown token", actor: "bad", method: "GET", path: "/api/0/internal/health/", status: 401, detail: "Invalid token"},
+		// The permission passes first, then DRF finds no post method.
+		{name: "POST", actor: "member", method: "POST", path: "/api/0/internal/health/", body: map[string]any{}, status: 405,
+			detail: `Method "POST" not allowed.`, headers: map[string]string{"Allow": "^GET, HEAD$"}},
+		{name: "POST with an organization token", actor: "org_ci", method: "POST", path: "/api/0/internal/health/", body: map[string]any{},
+			status: 403, detail: msgForbidden},
+	},
 	"api-tokens": {
 		{name: "list refuses bearer", actor: "owner", method: "GET", path: "/api/0/api-tokens/", status: 403,
 			detail: "Authentication credentials were not provided."},
@@ -1275,4 +1304,13 @@ func lastAudit(t *testing.T, f *confFixture) *auditEntry {
 		t.Fatal("no audit entries")
 	}
 	return log[len(log)-1]
+}
+
+// emptyBody checks an answer has no body, as DRF's Response() with no
+// data renders.
+func emptyBody(t *testing.T, r response) {
+	t.Helper()
+	if r.raw != "" {
+		t.Errorf("body %q, want none", r.raw)
+	}
 }

@@ -459,12 +459,52 @@ func (s *Server) OrgTokenLive(org, value string) bool {
 // role ("member", "admin", "manager", "owner", "billing") and its team
 // roles "contributor", "admin" or "" (Sentry's null, stored as well for a
 // role at or below the member's minimum). A "pending" member is an
-// invitation sent by nobody in particular, an "expired" one an invitation
-// past its 30 days; their addresses must be new to the organization.
-// Existing users become members; an existing member gets the new role. Org
-// tokens get values nobody is told. Nothing is changed when anything in the
-// file is wrong.
+// invitation sent by nobody in particular unless "invited_by" names a
+// joined member, an "expired" one an invitation past its 30 days; their
+// addresses must be new to the organization. Existing users become
+// members; an existing member gets the new role. "team_members" puts
+// members of the organization or the file on teams. Teams, projects and
+// members may carry an "id" (digits, as Sentry writes ids): it must be
+// unused and not below NextID, and the ids the file leaves out, users'
+// included, then come from above the largest one given, as does everything
+// made afterwards. Org tokens get values nobody is told. Nothing is
+// changed when anything in the file is wrong (ErrBadSeed, ErrBadRole,
+// ErrNoTeam, ErrNoMember).
 func (s *Server) LoadSeed(org string, r io.Reader) error { return s.loadSeed(org, r) }
+
+// NextID returns the id the emulator will give the next object it makes.
+// Every object made from then on has an id at or above it, so it marks a
+// point to write a Seed from.
+func (s *Server) NextID() int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.nextID
+}
+
+// Seed writes as a seed file what the organization has gained from the
+// id fromID on (a NextID taken earlier): its active teams, projects (with
+// their teams, in link order) and members (email, org role, stored team
+// roles, pending and expired invitations, sign-in posture) whose ids are
+// at or above fromID, each with its id, and under "team_members" the
+// memberships older members took on since (the team creator's among
+// them). Loaded with LoadSeed into an emulator whose next id is at most
+// fromID (a fresh one set up the same way up to the mark), it makes the
+// same objects with the same ids. Users, team links and audit entries get
+// new ids there; invitations lose who sent them; changes made since to
+// older objects (renames, role changes, removals) are not in it.
+func (s *Server) Seed(org string, fromID int64) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, err := s.controlOrg(org)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(s.orgSeed(o, fromID), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
 
 // Load and fault switches.
 
@@ -552,6 +592,7 @@ func (s *Server) registerControls() {
 	s.registerFaultControls()
 	s.registerSessionControls()
 	s.registerSettingsControls()
+	s.registerSeedControls()
 	s.mux.HandleFunc("/_sim/", func(w http.ResponseWriter, _ *http.Request) {
 		writeDetail(w, http.StatusNotFound, detailNotFound)
 	})
@@ -686,3 +727,48 @@ func (s *Server) registerSessionControls() {
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// registerSeedControls adds GET /_sim/next-id (NextID: {"next_id": "N"},
+// the id as Sentry writes ids), GET /_sim/organizations/{org}/seed?from=N
+// (Seed; from defaults to 0, everything) and POST
+// /_sim/organizations/{org}/seed with a seed file as the body (LoadSeed,
+// 204).
+func (s *Server) registerSeedControls() {
+	s.mux.HandleFunc("GET /_sim/next-id", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, object{{"next_id", strconv.FormatInt(s.NextID(), 10)}})
+	})
+	s.mux.HandleFunc("GET /_sim/organizations/{org}/seed", func(w http.ResponseWriter, r *http.Request) {
+		var from int64
+		if v := r.URL.Query().Get("from"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				writeDetail(w, http.StatusBadRequest, "invalid control: from must be an id")
+				return
+			}
+			from = n
+		}
+		b, err := s.Seed(r.PathValue("org"), from)
+		if err != nil {
+			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b)
+	})
+	s.mux.HandleFunc("POST /_sim/organizations/{org}/seed", func(w http.ResponseWriter, r *http.Request) {
+		err := s.LoadSeed(r.PathValue("org"), http.MaxBytesReader(w, r.Body, maxSeedBytes))
+		switch {
+		case errors.Is(err, ErrNoOrganization):
+			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+		case err != nil:
+			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+}
+
+// maxSeedBytes bounds a seed file sent over HTTP: the largest generated
+// seed is far below it.
+const maxSeedBytes = 64 << 20

@@ -26,8 +26,9 @@
 // or recurring every so many requests), and connections dropped before or
 // after the change is applied. Plan features
 // ("team-roles", "sso-scim", "audit-log", "invite-members") are switched per
-// organization with SetFeature, and LoadSeed fills an organization from a
-// JSON file. Go test controls (AddMember, AcceptInvite, SCIMToken,
+// organization with SetFeature, LoadSeed fills an organization from a
+// JSON file, and Seed writes what an organization gained since a NextID
+// mark as such a file, ids included, to replay it elsewhere. Go test controls (AddMember, AcceptInvite, SCIMToken,
 // OrgCIToken and the like) change the store directly. Every control, in Go
 // and over HTTP under /_sim/, is in controls.go: they are the emulator's
 // own, and Sentry has none of them.

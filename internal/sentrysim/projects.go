@@ -164,13 +164,22 @@ func (o *organization) lookupProject(idOrSlug string) *project {
 // addProject stores a new project owned by one team; the caller has made
 // the slug unique.
 func (st *store) addProject(org *organization, owner *team, slug, name, platform string, now time.Time) *project {
+	return st.addProjectID(org, 0, owner, slug, name, platform, now)
+}
+
+// addProjectID is addProject with the project's id, or 0 for a new one;
+// a nil owner leaves the project without a team, as Sentry keeps projects
+// whose last team is gone.
+func (st *store) addProjectID(org *organization, id int64, owner *team, slug, name, platform string, now time.Time) *project {
 	p := &project{
-		id: st.newID(), org: org, slug: slug, name: name, platform: platform, dateCreated: now,
+		id: st.idOr(id), org: org, slug: slug, name: name, platform: platform, dateCreated: now,
 		teams: make(map[int64]*team), teamLinks: make(map[int64]int64),
 	}
 	org.projects[p.id] = p
 	org.projectSlugs[slug] = p
-	st.linkProjectTeam(p, owner)
+	if owner != nil {
+		st.linkProjectTeam(p, owner)
+	}
 	return p
 }
 

@@ -209,6 +209,9 @@ type permission struct {
 	// teamScoped classes (TeamPermission) also accept the scopes the
 	// caller's team role grants on the team in the path.
 	teamScoped bool
+	// userRequired classes (IsAuthenticated) check no scopes: they let in
+	// any request that authenticated a user and refuse the rest.
+	userRequired bool
 }
 
 func (p *permission) allowed(method string) scopeSet { return p.methods[method] }

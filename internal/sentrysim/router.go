@@ -22,6 +22,8 @@ const (
 	targetTeam
 	// targetProject routes have {org} and {project} wildcards.
 	targetProject
+	// targetNone routes name no organization.
+	targetNone
 )
 
 // route is one endpoint method: what Sentry's Endpoint subclass declares
@@ -125,7 +127,12 @@ func (s *Server) serveFallback(w http.ResponseWriter, r *http.Request, fb *fallb
 		unauthorized(w, detailNotAuthenticated)
 		return
 	}
-	if allowed := fb.perm.allowed(r.Method); !p.tokenScopes().hasAny(allowed) {
+	if fb.perm.userRequired {
+		if !p.hasUser() {
+			writeDetail(w, http.StatusForbidden, detailForbidden)
+			return
+		}
+	} else if allowed := fb.perm.allowed(r.Method); !p.tokenScopes().hasAny(allowed) {
 		insufficientScope(w, allowed)
 		return
 	}
@@ -160,6 +167,16 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	c.principal = p
+	if rt.perm.userRequired {
+		// DRF's permission_denied: the request authenticated, so a
+		// refusal is 403, with no scope to name.
+		if !p.hasUser() {
+			c.forbidden()
+			return
+		}
+		rt.handle(c)
+		return
+	}
 	allowed := rt.perm.allowed(r.Method)
 	if !p.tokenScopes().hasAny(allowed) {
 		insufficientScope(w, allowed)

@@ -92,6 +92,7 @@ func New(opts Options) *Server {
 	s.registerOrgTokenRoutes()
 	s.registerAuditRoutes()
 	s.registerOrganizationRoutes()
+	s.registerHealthRoutes()
 	s.registerControls()
 	s.mux.HandleFunc(apiPrefix+"/", catchAll)
 	// Request counters, rate limits, latency and fault injection wrap

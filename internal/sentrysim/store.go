@@ -42,11 +42,20 @@ func newStore() *store {
 }
 
 // newID hands out ids from one sequence for every kind of object, so an id
-// never means two things.
+// never means two things. Every id in the store is below nextID.
 func (st *store) newID() int64 {
 	id := st.nextID
 	st.nextID++
 	return id
+}
+
+// idOr returns explicit when it is set (a seed file's id, which the caller
+// has checked is at or above nextID and moved nextID past), else a new id.
+func (st *store) idOr(explicit int64) int64 {
+	if explicit != 0 {
+		return explicit
+	}
+	return st.newID()
 }
 
 // organization is a Sentry organization with everything it owns.
@@ -345,12 +354,17 @@ func (st *store) addUser(email string, now time.Time) *user {
 
 // addMember makes a user a joined member of an organization.
 func (st *store) addMember(org *organization, u *user, role *orgRole, now time.Time) *member {
+	return st.addMemberID(org, 0, u, role, now)
+}
+
+// addMemberID is addMember with the new member's id, or 0 for a new one.
+func (st *store) addMemberID(org *organization, id int64, u *user, role *orgRole, now time.Time) *member {
 	if m := org.membersByUser[u.id]; m != nil {
 		m.role = role
 		return m
 	}
 	m := &member{
-		id: st.newID(), org: org, user: u, email: u.email, role: role,
+		id: st.idOr(id), org: org, user: u, email: u.email, role: role,
 		dateCreated: now, teams: make(map[int64]*teamMembership),
 	}
 	org.members[m.id] = m
@@ -362,8 +376,13 @@ func (st *store) addMember(org *organization, u *user, role *orgRole, now time.T
 // addInvite makes a pending invitation for an address, valid for the usual
 // 30 days and sent by no user.
 func (st *store) addInvite(org *organization, email string, role *orgRole, now time.Time) *member {
+	return st.addInviteID(org, 0, email, role, now)
+}
+
+// addInviteID is addInvite with the invitation's id, or 0 for a new one.
+func (st *store) addInviteID(org *organization, id int64, email string, role *orgRole, now time.Time) *member {
 	m := &member{
-		id: st.newID(), org: org, email: email, role: role, dateCreated: now,
+		id: st.idOr(id), org: org, email: email, role: role, dateCreated: now,
 		pending: true, teams: make(map[int64]*teamMembership), inviteExpiresAt: now.Add(inviteValidFor),
 	}
 	org.members[m.id] = m
@@ -412,8 +431,13 @@ func (o *organization) lookupTeam(idOrSlug string) *team {
 
 // addTeam stores a new active team; the caller has made the slug unique.
 func (st *store) addTeam(org *organization, slug, name string, provisioned bool, now time.Time) *team {
+	return st.addTeamID(org, 0, slug, name, provisioned, now)
+}
+
+// addTeamID is addTeam with the team's id, or 0 for a new one.
+func (st *store) addTeamID(org *organization, id int64, slug, name string, provisioned bool, now time.Time) *team {
 	t := &team{
-		id: st.newID(), org: org, slug: slug, name: name, dateCreated: now,
+		id: st.idOr(id), org: org, slug: slug, name: name, dateCreated: now,
 		idpProvisioned: provisioned,
 		members:        make(map[int64]*teamMembership),
 		accessRequests: make(map[int64]bool),

@@ -12,8 +12,12 @@
 // -seed-random. The org-auth-tokens endpoints refuse bearer tokens as
 // today's Sentry does unless -legacy-org-tokens asks for releases before
 // 25.10. -seed FILE loads teams, projects, members and org tokens from a
-// JSON file. The same switches can be changed while it runs with
-// POST /_sim/config. Logs go to stderr.
+// JSON file (ids included, when it gives them). The same switches can be
+// changed while it runs with POST /_sim/config. To replay what a run
+// made: GET /_sim/next-id before it, then GET
+// /_sim/organizations/ORG/seed?from=ID after it writes the new teams,
+// projects and members as a seed file for -seed or POST
+// /_sim/organizations/ORG/seed. Logs go to stderr.
 package main
 
 import (
@@ -110,7 +114,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sentrysim", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
 	org := fs.String("org", "acme", "slug of the seeded organization")
-	seedFile := fs.String("seed", "", `JSON file of teams, projects, members and org tokens to load into the organization: {"teams": [{"slug","name","scim"}], "projects": [{"slug","name","teams"}], "members": [{"email","role","pending","expired","teams": [{"team","role"}]}], "org_tokens": [{"name","created_by","date_created"}]}`)
+	seedFile := fs.String("seed", "", `JSON file of teams, projects, members and org tokens to load into the organization: {"teams": [{"id","slug","name","scim"}], "projects": [{"id","slug","name","platform","teams"}], "members": [{"id","email","role","pending","expired","invited_by","teams": [{"team","role"}]}], "team_members": [{"team","email","role"}], "org_tokens": [{"name","created_by","date_created"}], "settings": {...}}; ids are optional strings of digits`)
 	var cfg sentrysim.Config
 	cfg.RateLimits = routeLimits{}
 	fs.StringVar(&cfg.RateLimit, "rate-limit", sentrysim.RateLimitOff, `rate limits: "off" (self-hosted) or "saas" (sentry.io's limits and headers)`)

@@ -119,7 +119,7 @@ func TestRun(t *testing.T) {
 
 func TestRunSwitchesAndSeed(t *testing.T) {
 	seed := filepath.Join(t.TempDir(), "seed.json")
-	if err := os.WriteFile(seed, []byte(`{"teams": [{"slug": "backend"}], "members": [{"email": "ann@example.com", "role": "member", "teams": [{"team": "backend"}]}]}`), 0o600); err != nil {
+	if err := os.WriteFile(seed, []byte(`{"teams": [{"id": "4506000000000000", "slug": "backend"}], "members": [{"email": "ann@example.com", "role": "member", "teams": [{"team": "backend"}]}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ann, stop := start(t, "-seed", seed, "-rate-limit", "saas", "-rate-limits", "organization-teams=7, team-details=3",
@@ -143,10 +143,27 @@ func TestRunSwitchesAndSeed(t *testing.T) {
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config %v\nwant %v", cfg, want)
 	}
+	// The recurring burst has been read back; it would refuse the
+	// requests below one second in five.
+	root := strings.TrimSuffix(ann.BaseURL, "/api/")
+	off, err := http.Post(root+"/_sim/config", "application/json", strings.NewReader(`{"burst_429_interval": "0s"}`)) //nolint:noctx // A local test server.
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = off.Body.Close()
+	if off.StatusCode != http.StatusOK {
+		t.Fatalf("turning the burst off: %d", off.StatusCode)
+	}
 	var teams []map[string]any
 	status, header := get(t, ann, "/api/0/organizations/acme/teams/", ann.Tokens["owner"], &teams)
-	if status != http.StatusOK || len(teams) != 1 || teams[0]["slug"] != "backend" {
+	if status != http.StatusOK || len(teams) != 1 || teams[0]["slug"] != "backend" || teams[0]["id"] != "4506000000000000" {
 		t.Errorf("teams %d %v", status, teams)
+	}
+	// The seed's id moved the sequence past it, the announced tokens' ids
+	// included.
+	var next map[string]string
+	if get(t, ann, "/_sim/next-id", "", &next); next["next_id"] <= "4506000000000000" || len(next["next_id"]) != 16 {
+		t.Errorf("next id %v", next)
 	}
 	if header.Get("X-Sentry-Rate-Limit-Limit") != "7" {
 		t.Errorf("rate limit headers %v", header)
