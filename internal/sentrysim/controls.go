@@ -752,9 +752,7 @@ func (s *Server) registerSeedControls() {
 			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(b)
+		writeJSONBody(w, http.StatusOK, func(buf []byte) ([]byte, error) { return append(buf, b...), nil })
 	})
 	s.mux.HandleFunc("POST /_sim/organizations/{org}/seed", func(w http.ResponseWriter, r *http.Request) {
 		err := s.LoadSeed(r.PathValue("org"), http.MaxBytesReader(w, r.Body, maxSeedBytes))

@@ -96,13 +96,10 @@ func withoutUserIDs(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if u, ok := e.(map[string]any); ok && k == "user" {
-				u = withoutUserIDs(u).(map[string]any)
-				delete(u, "id")
-				out[k] = u
-				continue
-			}
 			out[k] = withoutUserIDs(e)
+		}
+		if u, ok := out["user"].(map[string]any); ok {
+			delete(u, "id")
 		}
 		return out
 	case []any:

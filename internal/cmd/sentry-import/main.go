@@ -19,6 +19,15 @@
 // SCIM token or with SCIM off, and organization auth tokens on Sentry
 // releases that let only a signed-in browser session list them (sentry.io
 // since 2025-09, self-hosted 25.10 and later).
+//
+// With -from-state it moves a workspace in from the community provider
+// (jianyuan/sentry) instead, without asking Sentry anything: it reads the
+// workspace's state as terraform show -json prints it and writes one file
+// of moved, removed and import blocks with the sentry_member and
+// sentry_team_project resources they need:
+//
+//	terraform show -json > state.json
+//	go run github.com/sentryrbac/terraform-provider-sentry/internal/cmd/sentry-import@latest -from-state state.json -out migration.tf
 package main
 
 import (
@@ -103,17 +112,22 @@ type settings struct {
 	scimToken    string
 	out          string
 	types        []resourceType
+	// fromState is the file -from-state reads, "-" for standard input.
+	fromState string
 }
 
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (settings, error) {
 	fs := flag.NewFlagSet("sentry-import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sentry-import -organization SLUG -out FILE [-types LIST] [-base-url URL]\n\n"+
+		fmt.Fprintf(stderr, "Usage: sentry-import -organization SLUG -out FILE [-types LIST] [-base-url URL]\n"+
+			"       sentry-import -from-state STATE.json -out FILE\n\n"+
 			"Writes an import block for every object of a Sentry organization to FILE; then run\n"+
 			"terraform plan -generate-config-out=generated.tf to have Terraform write their configuration.\n"+
 			"Needs %s (a user auth token with org:read, member:read and team:read) and, for\n"+
-			"sentry_scim_group, %s.\n\n", envAuthToken, envSCIMToken)
+			"sentry_scim_group, %s.\n\n"+
+			"With -from-state, writes the move of a workspace from the community provider\n"+
+			"(jianyuan/sentry) instead, from its terraform show -json, asking Sentry nothing.\n\n", envAuthToken, envSCIMToken)
 		fs.PrintDefaults()
 	}
 	var s settings
@@ -122,11 +136,16 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (set
 	fs.StringVar(&s.baseURL, "base-url", getenv(envBaseURL), "Sentry's URL (default $"+envBaseURL+", else "+defaultBaseURL+")")
 	fs.StringVar(&s.out, "out", "imports.tf", "file to write; it must not exist")
 	fs.StringVar(&types, "types", "", "comma-separated resource types to import (default all: "+typeNames(resourceTypes)+")")
+	fs.StringVar(&s.fromState, "from-state", "", "move in from the community provider: the output of terraform show -json\n"+
+		"for its workspace (- for standard input); -out defaults to "+defaultMigrationOut)
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected arguments %q: every setting is a flag, such as -out %s", fs.Args(), fs.Arg(0))
+	}
+	if s.fromState != "" {
+		return s, fromStateArgs(fs, &s)
 	}
 	var err error
 	if s.types, err = parseTypes(types); err != nil {
@@ -148,6 +167,35 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (set
 		return s, fmt.Errorf("sentry_scim_group needs %s, the SCIM token from the organization's Auth settings", envSCIMToken)
 	}
 	return s, nil
+}
+
+// defaultMigrationOut is -out's default with -from-state.
+const defaultMigrationOut = "migration.tf"
+
+// fromStateArgs checks the flags of -from-state, which asks Sentry
+// nothing: the flags about listing an organization are refused.
+func fromStateArgs(fs *flag.FlagSet, s *settings) error {
+	var listing []string
+	out := false
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "organization", "base-url", "types":
+			listing = append(listing, "-"+f.Name)
+		case "out":
+			out = true
+		}
+	})
+	if len(listing) > 0 {
+		return fmt.Errorf("-from-state takes the organization and everything else from the state: leave out %s",
+			strings.Join(listing, " and "))
+	}
+	if !out {
+		s.out = defaultMigrationOut
+	}
+	if s.out == "" {
+		return errors.New("-out is empty: name the file to write, such as -out " + defaultMigrationOut)
+	}
+	return nil
 }
 
 // parseTypes reads -types: resource type names separated by commas, in
@@ -201,6 +249,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	s, err := parseArgs(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if s.fromState != "" {
+		return migrate(s, os.Stdin, stderr)
 	}
 	// Fail before the listing, which can take minutes, when the file is
 	// there; writeNew checks again when it creates it.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -56,20 +57,40 @@ func baseName(prefix, raw string) string {
 // and so on, skipping names other labels make, so the result does not
 // depend on the order objects come in.
 func assignNames(prefix string, objects []object) {
+	assignUniqueNames(objects, func(label string) string { return baseName(prefix, label) }, nil)
+}
+
+// keptName is a resource name for a label that is already one, such as
+// a resource's own name: kept as it is when Terraform accepts it, else
+// made into one by baseName.
+func keptName(prefix, label string) string {
+	if hclsyntax.ValidIdentifier(label) && len(label) <= maxNameLength {
+		return label
+	}
+	return baseName(prefix, label)
+}
+
+// assignUniqueNames is assignNames with the name made by nameOf, and
+// names already used elsewhere (reserved) never given: an object whose
+// name is reserved gets a suffix as if another object had it first.
+func assignUniqueNames(objects []object, nameOf func(label string) string, reserved map[string]bool) {
 	for i := range objects {
-		objects[i].name = baseName(prefix, objects[i].label)
+		objects[i].name = nameOf(objects[i].label)
 	}
 	slices.SortStableFunc(objects, func(a, b object) int {
 		return cmp.Or(strings.Compare(a.name, b.name), compareKeys(a.sortKey, b.sortKey))
 	})
-	taken := make(map[string]bool, len(objects))
+	taken := make(map[string]bool, len(objects)+len(reserved))
+	for name := range reserved {
+		taken[name] = true
+	}
 	for _, o := range objects {
 		taken[o.name] = true
 	}
 	prev := ""
 	for i := range objects {
 		base := objects[i].name
-		if i > 0 && base == prev {
+		if (i > 0 && base == prev) || reserved[base] {
 			for n := 2; ; n++ {
 				candidate := base + "_" + strconv.Itoa(n)
 				if !taken[candidate] {

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 )
 
 // header explains the file to whoever opens it.
@@ -85,4 +89,73 @@ func writeNew(path string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// memberConfig is a sentry_member's configuration as the command writes it.
+type memberConfig struct {
+	organization, email, role string
+	// teams is written only when manageTeams: left out, Terraform leaves
+	// the member's teams alone.
+	manageTeams bool
+	teams       []memberTeamConfig
+}
+
+// memberTeamConfig is one element of a member's teams. A nil role is left
+// out: the member's minimum role on the team.
+type memberTeamConfig struct {
+	team string
+	role *string
+}
+
+// memberTeamRole is the team role a member's configuration gives a team
+// for Sentry to plan no change: the role as the provider reads it for the
+// member's org role (inventory.TeamRoleAsRead), from the role the member
+// holds there (stored, nil for Sentry's null).
+func memberTeamRole(stored *string, orgRole string) *string {
+	return inventory.TeamRoleAsRead(stored, orgRole)
+}
+
+// appendMember writes a sentry_member resource block: every member the
+// command writes goes through here.
+func appendMember(body *hclwrite.Body, name string, m memberConfig) {
+	b := body.AppendNewBlock("resource", []string{inventory.TypeMember, name}).Body()
+	b.SetAttributeValue("organization", cty.StringVal(m.organization))
+	b.SetAttributeValue("email", cty.StringVal(m.email))
+	b.SetAttributeValue("role", cty.StringVal(m.role))
+	if !m.manageTeams {
+		return
+	}
+	teams := slices.SortedFunc(slices.Values(m.teams), func(a, b memberTeamConfig) int { return strings.Compare(a.team, b.team) })
+	b.SetAttributeRaw("teams", teamsTokens(teams))
+}
+
+// teamsTokens writes a member's teams one element a line:
+//
+//	[
+//	  { team = "backend", role = "admin" },
+//	  { team = "web" },
+//	]
+func teamsTokens(teams []memberTeamConfig) hclwrite.Tokens {
+	if len(teams) == 0 {
+		return hclwrite.Tokens{{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")}, {Type: hclsyntax.TokenCBrack, Bytes: []byte("]")}}
+	}
+	punct := func(typ hclsyntax.TokenType, s string) *hclwrite.Token {
+		return &hclwrite.Token{Type: typ, Bytes: []byte(s)}
+	}
+	attr := func(toks hclwrite.Tokens, name, value string) hclwrite.Tokens {
+		toks = append(toks, hclwrite.TokensForIdentifier(name)...)
+		toks = append(toks, punct(hclsyntax.TokenEqual, "="))
+		return append(toks, hclwrite.TokensForValue(cty.StringVal(value))...)
+	}
+	toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrack, "["), punct(hclsyntax.TokenNewline, "\n")}
+	for _, t := range teams {
+		toks = append(toks, punct(hclsyntax.TokenOBrace, "{"))
+		toks = attr(toks, "team", t.team)
+		if t.role != nil {
+			toks = append(toks, punct(hclsyntax.TokenComma, ","))
+			toks = attr(toks, "role", *t.role)
+		}
+		toks = append(toks, punct(hclsyntax.TokenCBrace, "}"), punct(hclsyntax.TokenComma, ","), punct(hclsyntax.TokenNewline, "\n"))
+	}
+	return append(toks, punct(hclsyntax.TokenCBrack, "]"))
 }
