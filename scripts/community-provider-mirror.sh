@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Prints a Terraform filesystem mirror directory holding the community Sentry
-# provider (registry.terraform.io/jianyuan/sentry), which the test of moving
-# its sentry_organization_member state needs: Terraform refuses to plan a
-# state whose resources belong to a provider it cannot start, even when a
-# moved block hands them to another provider. Built once into a cache, from
+# provider (registry.terraform.io/jianyuan/sentry), for make test-move: the
+# tests of migrating from it then run the real provider instead of its
+# stand-in (internal/communitystandin). Terraform refuses to plan a state
+# whose resources belong to a provider it cannot start, even when moved or
+# removed blocks take them away. Built once into a cache, from
 # the Go module proxy, or from a checkout named by COMMUNITY_PROVIDER_SRC
 # where the proxy does not serve the module.
 set -euo pipefail

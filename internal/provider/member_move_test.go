@@ -24,10 +24,6 @@ import (
 
 const communityProvider = "registry.terraform.io/jianyuan/sentry"
 
-// envCommunityMirror names a Terraform filesystem mirror holding the
-// community provider (scripts/community-provider-mirror.sh makes one).
-const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
-
 // moveMember runs sentry_member's MoveState as the framework does: the
 // first mover that sets a state or an error decides.
 func moveMember(t *testing.T, req resource.MoveStateRequest) resource.MoveStateResponse {
@@ -237,19 +233,17 @@ func TestMemberMoveStateThenRead(t *testing.T) {
 // the configuration has only this provider's sentry_team and sentry_member
 // and a moved block. The plan must move the member with no
 // change and the run must send Sentry no write; after apply, a plan is empty.
+//
+// Terraform plans such a state only with the community provider at hand
+// (withCommunityProvider). In make test that is its stand-in, which shows
+// that Terraform, given the community provider's schema, hands both states
+// to this provider and that this provider's move, upgrade and reads need
+// nothing else. make test-move runs the real community provider v0.15.4
+// instead, which shows the same with the provider a user has installed.
 func TestAccMemberMovedFromCommunity(t *testing.T) {
 	ctx := context.Background()
 	env := newAccEnv(t)
 	env.needSim(t, "counts the requests Terraform's run sends")
-	// Terraform plans a state only with every provider it names installed,
-	// the moved block's source included ("This state requires provider
-	// registry.terraform.io/jianyuan/sentry, but that provider isn't
-	// available"), so the community provider must be at hand.
-	mirror := os.Getenv(envCommunityMirror)
-	if mirror == "" {
-		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
-			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
-	}
 	team, email := randomName(), randomEmail()
 	env.createTeams(t, team)
 	owner := env.client(t, "owner")
@@ -280,7 +274,8 @@ resource "sentry_member" "jane" {
   role  = "member"
   teams = [{ team = %[2]q, role = "admin" }]
 }
-`, email, team))
+`, email, team), withCommunityProvider(env.communityProviderConfig(t, "owner")))
+	tf.needTerraform("1.8.0", "moving state to another resource type")
 	// The community provider's state: schema version 0, id org/member-id.
 	attrs, err := json.Marshal(map[string]any{
 		"id": env.org + "/" + m.ID, "organization": env.org, "internal_id": m.ID, "email": email, "role": "member",
@@ -314,14 +309,6 @@ resource "sentry_member" "jane" {
 		t.Fatal(err)
 	}
 
-	// terraform init again, now that the state names the community
-	// provider: from the mirror, this provider still by reattachment.
-	if out, err := tf.run("init", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		return tf.tf.Init(ctx, tfexec.Reattach(ra), tfexec.PluginDir(mirror), tfexec.Upgrade(false))
-	}); err != nil {
-		t.Fatalf("terraform init with the community provider: %v\n%s", err, out)
-	}
-
 	env.sim.ResetStats()
 	planFile := filepath.Join(tf.dir, "move.tfplan")
 	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
@@ -329,7 +316,7 @@ resource "sentry_member" "jane" {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("terraform plan: %v\n%s", err, out)
+		t.Fatalf("terraform plan with %s: %v\n%s", tf.communityKind(), err, out)
 	}
 	if !strings.Contains(out, "0 to add, 0 to change, 0 to destroy") {
 		t.Errorf("plan is not empty:\n%s", out)
@@ -368,6 +355,118 @@ resource "sentry_member" "jane" {
 	members := stateResources(tf.show())["sentry_member"]
 	if len(members) != 1 || stateAttr(members[0], "id") != m.ID || members[0].ProviderName != providerAddress {
 		t.Errorf("state after apply: %+v", members)
+	}
+}
+
+// TestAccTeamMemberRemovedFromCommunity forgets a community
+// sentry_team_member with a removed block, as a migration does once
+// sentry_member's teams hold the membership: terraform.tfstate holds the
+// community provider's sentry_team_member for a membership made in Sentry
+// beforehand, and the configuration only says to forget it. The plan must
+// destroy nothing, the state must lose it, and Sentry must get no request:
+// the member stays on the team with its role.
+//
+// With the community provider's stand-in (make test) this shows what
+// Terraform does with the removed block given that provider's schema; with
+// the real provider (make test-move) also that the provider Terraform
+// configures for the state agrees. Terraform does not refresh a resource it
+// forgets, so neither sends Sentry a request.
+func TestAccTeamMemberRemovedFromCommunity(t *testing.T) {
+	ctx := context.Background()
+	env := newAccEnv(t)
+	env.needSim(t, "counts the requests Terraform's run sends")
+	team, email := randomName(), randomEmail()
+	env.createTeams(t, team)
+	owner := env.client(t, "owner")
+	m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, m.ID) })
+	admin := "admin"
+	if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	tf := newTFRunner(t, env.providerConfig(t, "owner")+`
+removed {
+  from = sentry_team_member.jane
+
+  lifecycle {
+    destroy = false
+  }
+}
+`, withCommunityProvider(env.communityProviderConfig(t, "owner")))
+	tf.needTerraform("1.7.0", "removed blocks")
+	// The community provider's state: schema version 0, id
+	// organization/team/member-id.
+	attrs, err := json.Marshal(map[string]any{
+		"id": env.org + "/" + team + "/" + m.ID, "organization": env.org, "team": team, "member_id": m.ID,
+		"role": "admin", "effective_role": "admin",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
+  "outputs": {}, "check_results": null,
+  "resources": [{"mode": "managed", "type": "sentry_team_member", "name": "jane",
+    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
+    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
+		"0b6a5f1e-2c4d-4e8f-9a1b-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs)
+	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	env.sim.ResetStats()
+	planFile := filepath.Join(tf.dir, "forget.tfplan")
+	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform plan with %s: %v\n%s", tf.communityKind(), err, out)
+	}
+	if !strings.Contains(out, "0 to destroy") {
+		t.Errorf("plan destroys something:\n%s", out)
+	}
+	var plan *tfjson.Plan
+	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	if len(plan.ResourceChanges) != 1 || plan.ResourceChanges[0].Address != "sentry_team_member.jane" ||
+		!plan.ResourceChanges[0].Change.Actions.Forget() || plan.ResourceChanges[0].ProviderName != communityProvider {
+		for _, rc := range plan.ResourceChanges {
+			t.Errorf("change %s (provider %s): %v", rc.Address, rc.ProviderName, rc.Change.Actions)
+		}
+		t.Fatalf("%d resource changes, want sentry_team_member.jane forgotten", len(plan.ResourceChanges))
+	}
+
+	out, err = tf.run("apply", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		return tf.tf.Apply(ctx, tfexec.Reattach(ra), tfexec.DirOrPlan(planFile))
+	})
+	if err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	// Terraform does not refresh what it forgets, so neither provider asks
+	// Sentry anything, and this one has nothing to manage.
+	if stats := env.sim.Stats(); len(stats.Requests) != 0 {
+		t.Errorf("Sentry got %v, want no request", stats.Requests)
+	}
+	if rs := stateResources(tf.show()); len(rs) != 0 {
+		t.Errorf("state still holds %v", rs)
+	}
+	got, err := owner.GetMember(ctx, env.org, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.TeamRoles) != 1 || got.TeamRoles[0].TeamSlug != team || got.TeamRoles[0].Role == nil ||
+		*got.TeamRoles[0].Role != admin {
+		t.Errorf("member's teams after apply = %+v, want %s as admin", got.TeamRoles, team)
 	}
 }
 

@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -195,6 +198,49 @@ func (e *accEnv) providerConfig(t *testing.T, role string) string {
 	}
 	return fmt.Sprintf("provider \"sentry\" {\n  base_url     = %q\n  auth_token   = %q\n  organization = %q\n}\n",
 		e.baseURL, e.token(t, role), e.org)
+}
+
+// communityProviderConfig is the community provider's block acting as the
+// given role, for withCommunityProvider: when the real provider runs
+// (SENTRY_ACC_COMMUNITY_MIRROR), it reads the same Sentry as this one.
+// Live runs leave the token and URL to SENTRY_AUTH_TOKEN and
+// SENTRY_BASE_URL, which that provider reads too.
+func (e *accEnv) communityProviderConfig(t *testing.T, role string) string {
+	t.Helper()
+	if e.sim == nil {
+		e.token(t, role)
+		return fmt.Sprintf("provider %q {}\n", communityLocalName)
+	}
+	return fmt.Sprintf("provider %q {\n  base_url = %q\n  token    = %q\n}\n", communityLocalName,
+		e.communityBaseURL(t), e.token(t, role))
+}
+
+// communityBaseURL is the emulator as the real community provider reaches
+// it. That provider's configure asks GET /api/0/internal/health/ and fails
+// unless it gets 200, and the emulator does not serve the endpoint: Sentry's
+// code (src/sentry/api/endpoints/system_health.py, SystemHealthEndpoint)
+// gives it to superusers only, which a user token is not. So a front
+// answers that one request for tokened callers and passes every other to
+// the emulator, whose request counts see them as usual.
+func (e *accEnv) communityBaseURL(t *testing.T) string {
+	t.Helper()
+	target, err := url.Parse(strings.TrimSuffix(e.baseURL, "/api/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/0/internal/health/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"problems":[],"healthy":{}}`))
+	})
+	mux.Handle("/", httputil.NewSingleHostReverseProxy(target))
+	front := httptest.NewServer(mux)
+	t.Cleanup(front.Close)
+	return front.URL + "/api/"
 }
 
 // client is an API client acting as the given role, for setting up and

@@ -15,10 +15,13 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
 )
 
 // providerAddress is where Terraform finds the provider, as main.go serves
@@ -41,6 +44,59 @@ type tfRunner struct {
 	tf  *tfexec.Terraform
 	// out is the output of the command under way.
 	out lockedBuffer
+	// community is set by withCommunityProvider: the configuration names
+	// the community provider, configured by communityConfig, and
+	// Terraform finds it in communityMirror or, when that is empty, as
+	// the in-process stand-in.
+	community       bool
+	communityConfig string
+	communityMirror string
+}
+
+// tfRunnerOption changes what a tfRunner gives Terraform.
+type tfRunnerOption func(*tfRunner)
+
+// communityLocalName is the community provider's name in the
+// configurations withCommunityProvider writes: provider "community" {}.
+const communityLocalName = "community"
+
+// envCommunityMirror names a Terraform filesystem mirror holding the
+// community provider (scripts/community-provider-mirror.sh makes one).
+const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
+
+// withCommunityProvider puts the community provider
+// (registry.terraform.io/jianyuan/sentry) at Terraform's hand, as tests of
+// migrating from it need: Terraform plans a state naming a provider only
+// with that provider installed, even when moved blocks hand its resources
+// to this provider or removed blocks forget them. config is its provider
+// block (accEnv.communityProviderConfig), added to every configuration
+// with the provider in required_providers as communityLocalName.
+//
+// With SENTRY_ACC_COMMUNITY_MIRROR set (make test-move), Terraform runs the
+// real provider v0.15.4 from that filesystem mirror, and it reads Sentry
+// as it would for a user. Otherwise the runner serves
+// internal/communitystandin in-process beside this provider: the real
+// provider's recorded schema, states kept as they are, no request to
+// Sentry, and an error for anything it would have to create, change or
+// apply. A test passing with the stand-in shows what Terraform and this
+// provider do with the community provider's state; only the real provider
+// shows that its schema, configuration and reads agree. Name such tests
+// TestAcc...FromCommunity: make test-move runs them with the real provider.
+func withCommunityProvider(config string) tfRunnerOption {
+	return func(r *tfRunner) {
+		r.community = true
+		r.communityConfig = config
+		r.communityMirror = os.Getenv(envCommunityMirror)
+	}
+}
+
+// communityKind says which community provider the runner gives Terraform,
+// for test messages.
+func (r *tfRunner) communityKind() string {
+	if r.communityMirror != "" {
+		return "the community provider from " + r.communityMirror
+	}
+	return "the community provider's stand-in"
 }
 
 // lockedBuffer collects a command's stdout and stderr, which tfexec
@@ -71,7 +127,7 @@ func (b *lockedBuffer) Reset() {
 // newTFRunner writes config to a new working directory and runs
 // terraform init there. The test is skipped when TF_ACC is unset, as
 // other acceptance tests are.
-func newTFRunner(t *testing.T, config string) *tfRunner {
+func newTFRunner(t *testing.T, config string, opts ...tfRunnerOption) *tfRunner {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run only when TF_ACC is set")
@@ -105,11 +161,20 @@ func newTFRunner(t *testing.T, config string) *tfRunner {
 		t.Fatal(err)
 	}
 	r := &tfRunner{t: t, dir: dir, tf: tf}
+	for _, o := range opts {
+		o(r)
+	}
 	tf.SetStdout(&r.out)
 	tf.SetStderr(&r.out)
 	r.writeConfig(config)
 	if out, err := r.run("init", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		return tf.Init(ctx, tfexec.Reattach(ra), tfexec.Upgrade(false))
+		initOpts := []tfexec.InitOption{tfexec.Reattach(ra), tfexec.Upgrade(false)}
+		if r.communityMirror != "" {
+			// Reattached providers are not installed; the mirror is for
+			// the community provider only.
+			initOpts = append(initOpts, tfexec.PluginDir(r.communityMirror))
+		}
+		return tf.Init(ctx, initOpts...)
 	}); err != nil {
 		t.Fatalf("terraform init: %v\n%s", err, out)
 	}
@@ -119,8 +184,14 @@ func newTFRunner(t *testing.T, config string) *tfRunner {
 // writeConfig replaces the working directory's configuration.
 func (r *tfRunner) writeConfig(config string) {
 	r.t.Helper()
-	required := fmt.Sprintf("terraform {\n  required_providers {\n    sentry = {\n      source = %q\n    }\n  }\n}\n\n",
-		strings.TrimPrefix(providerAddress, "registry.terraform.io/"))
+	var community string
+	if r.community {
+		community = fmt.Sprintf("    %s = {\n      source  = %q\n      version = %q\n    }\n", communityLocalName,
+			strings.TrimPrefix(communitystandin.Address, "registry.terraform.io/"), communitystandin.Version)
+		config = r.communityConfig + "\n" + config
+	}
+	required := fmt.Sprintf("terraform {\n  required_providers {\n    sentry = {\n      source = %q\n    }\n%s  }\n}\n\n",
+		strings.TrimPrefix(providerAddress, "registry.terraform.io/"), community)
 	if err := os.WriteFile(filepath.Join(r.dir, "main.tf"), []byte(required+config), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
@@ -132,7 +203,8 @@ func (r *tfRunner) run(name string, f func(context.Context, tfexec.ReattachInfo)
 	r.out.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), tfCommandTimeout)
 	defer cancel()
-	err := withProviderServer(ctx, r.t, func(ra tfexec.ReattachInfo) error { return f(ctx, ra) })
+	err := withProviderServer(ctx, r.t, r.community && r.communityMirror == "",
+		func(ra tfexec.ReattachInfo) error { return f(ctx, ra) })
 	if ctx.Err() != nil {
 		err = fmt.Errorf("terraform %s did not end within %s: %w", name, tfCommandTimeout, errors.Join(err, ctx.Err()))
 	}
@@ -211,17 +283,55 @@ const providerServerStop = 30 * time.Second
 
 // withProviderServer serves a new instance of the provider in-process in
 // go-plugin's debug mode, as terraform-plugin-testing does, and calls f
-// with what TF_REATTACH_PROVIDERS must say for Terraform to use it. The
-// server is stopped when f returns.
-func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.ReattachInfo) error) error {
-	server := NewProtocol6("test")()
+// with what TF_REATTACH_PROVIDERS must say for Terraform to use it. With
+// standIn it serves the stand-in for the community provider beside it
+// (see withCommunityProvider). The servers are stopped when f returns.
+func withProviderServer(ctx context.Context, t *testing.T, standIn bool, f func(tfexec.ReattachInfo) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	servers := map[string]tfprotov6.ProviderServer{providerAddress: NewProtocol6("test")()}
+	if standIn {
+		s, err := communitystandin.New()
+		if err != nil {
+			return fmt.Errorf("the community provider's stand-in: %w", err)
+		}
+		servers[communitystandin.Address] = s
+	}
+	ra := tfexec.ReattachInfo{}
+	var stopped []<-chan struct{}
+	var err error
+	for address, server := range servers {
+		var cfg tfexec.ReattachConfig
+		var closed <-chan struct{}
+		if cfg, closed, err = serveInProcess(ctx, t, address, server); err != nil {
+			break
+		}
+		ra[address] = cfg
+		stopped = append(stopped, closed)
+	}
+	if err == nil {
+		err = f(ra)
+	}
+	cancel()
+	deadline := time.After(providerServerStop)
+	for _, closed := range stopped {
+		select {
+		case <-closed:
+		case <-deadline:
+			return errors.Join(err, fmt.Errorf("a provider server did not stop within %s", providerServerStop))
+		}
+	}
+	return err
+}
+
+// serveInProcess serves server under address until ctx ends, and returns
+// its reattach configuration and a channel closed once it has stopped.
+func serveInProcess(ctx context.Context, t *testing.T, address string, server tfprotov6.ProviderServer) (tfexec.ReattachConfig, <-chan struct{}, error) {
 	reattachCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
+		serveErr <- tf6server.Serve(address, func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattachCh, closeCh),
 			tf6server.WithoutLogStderrOverride(),
 			// The provider's logs follow TF_LOG and TF_ACC_LOG_PATH as in
@@ -233,26 +343,33 @@ func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.Reattac
 	select {
 	case cfg = <-reattachCh:
 	case err := <-serveErr:
-		return fmt.Errorf("serving the provider: %w", errors.Join(err, errors.New("the server ended before it started")))
+		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: %w", address,
+			errors.Join(err, errors.New("the server ended before it started")))
 	case <-time.After(30 * time.Second):
-		cancel()
-		return errors.New("serving the provider: no reattach configuration within 30s")
+		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: no reattach configuration within 30s", address)
 	}
 	if cfg == nil {
-		return errors.New("serving the provider: no reattach configuration")
+		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: no reattach configuration", address)
 	}
-	err := f(tfexec.ReattachInfo{providerAddress: tfexec.ReattachConfig{
+	return tfexec.ReattachConfig{
 		Protocol:        string(cfg.Protocol),
 		ProtocolVersion: cfg.ProtocolVersion,
 		Pid:             cfg.Pid,
 		Test:            cfg.Test,
 		Addr:            tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
-	}})
-	cancel()
-	select {
-	case <-closeCh:
-	case <-time.After(providerServerStop):
-		return errors.Join(err, fmt.Errorf("the provider server did not stop within %s", providerServerStop))
+	}, closeCh, nil
+}
+
+// needTerraform skips the test when the runner's Terraform is older than
+// minVersion, the first release with what the test needs (why); make
+// test-compat runs the acceptance tests on an older one.
+func (r *tfRunner) needTerraform(minVersion, why string) {
+	r.t.Helper()
+	got, _, err := r.tf.Version(context.Background(), false)
+	if err != nil {
+		r.t.Fatalf("asking terraform its version: %v", err)
 	}
-	return err
+	if got.LessThan(version.Must(version.NewVersion(minVersion))) {
+		r.t.Skipf("%s needs Terraform %s or later; this one is %s", why, minVersion, got)
+	}
 }
