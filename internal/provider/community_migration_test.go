@@ -19,7 +19,7 @@ import (
 // against the emulator, recorded by internal/cmd/community-fixtures (its
 // README says how): the state it wrote and the emulator seed that holds
 // the same objects under the same ids.
-const communityFixture = "testdata/community-v0.15.4"
+const communityFixture = "../testdata/community-v0.15.4"
 
 // loadCommunityFixture loads the fixture's objects into the environment's
 // fresh emulator, where they get the ids the state names, and returns the

@@ -18,7 +18,7 @@
 //
 // Usage:
 //
-//	community-fixtures -mirror DIR [-terraform PATH] [-dir internal/provider/testdata/community-v0.15.4]
+//	community-fixtures -mirror DIR [-terraform PATH] [-dir internal/testdata/community-v0.15.4]
 package main
 
 import (
@@ -45,7 +45,7 @@ var (
 )
 
 func main() {
-	dir := flag.String("dir", "internal/provider/testdata/community-v0.15.4", "fixture directory: reads workspace/main.tf, writes the fixtures")
+	dir := flag.String("dir", "internal/testdata/community-v0.15.4", "fixture directory: reads workspace/main.tf, writes the fixtures")
 	mirror := flag.String("mirror", os.Getenv("SENTRY_ACC_COMMUNITY_MIRROR"), "Terraform filesystem mirror holding registry.terraform.io/jianyuan/sentry")
 	terraform := flag.String("terraform", "terraform", "the terraform binary")
 	flag.Parse()

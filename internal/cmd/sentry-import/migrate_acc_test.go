@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,6 +22,23 @@ import (
 // community provider (scripts/community-provider-mirror.sh makes one).
 const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
 
+// communityRunner is a Terraform runner for a migration test, which needs
+// the community provider at hand: Terraform plans a state only with every
+// provider it names installed. With SENTRY_ACC_COMMUNITY_MIRROR set (make
+// test-move) that is the real provider v0.15.4 from that filesystem mirror,
+// found by init with the arguments returned; otherwise (make test) its
+// stand-in served by this process, internal/communitystandin, which shows
+// what Terraform, sentry-import and this provider do with the community
+// provider's recorded schema and state, but neither reads Sentry nor shows
+// that the real provider agrees.
+func communityRunner(t *testing.T, terraform, dir string) (*terraformRunner, []string) {
+	t.Helper()
+	if mirror := os.Getenv(envCommunityMirror); mirror != "" {
+		return newTerraformRunner(t, terraform, dir), []string{"-plugin-dir=" + mirror}
+	}
+	return newTerraformRunnerWith(t, terraform, dir, true), nil
+}
+
 // TestAccMigrateFromCommunityState is the whole move of a community
 // workspace: teams, members (one of them for_each), team memberships (one
 // of a member the workspace does not manage) and a project with two teams
@@ -34,25 +50,9 @@ const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
 // Sentry nothing but reads.
 func TestAccMigrateFromCommunityState(t *testing.T) {
 	terraform := terraformPath(t)
-	// Terraform plans a state only with every provider it names installed.
-	mirror := os.Getenv(envCommunityMirror)
-	if mirror == "" {
-		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
-			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
-	}
 	ctx := context.Background()
 	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
-	// The community provider checks GET /api/0/internal/health/ when it is
-	// configured (internal/provider/provider.go in its source), which the
-	// emulator does not serve: answer it here, outside the emulator's
-	// request counts.
-	mux := http.NewServeMux()
-	mux.Handle("/", sim)
-	mux.HandleFunc("GET /api/0/internal/health/", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"healthy": {}, "warnings": [], "problems": []}`))
-	})
-	server := httptest.NewServer(mux)
+	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	org, token, baseURL := sim.Organization(), sim.Tokens().Owner, server.URL+"/api/"
 	client, err := sentry.NewClient(sentry.Config{BaseURL: baseURL, Token: token})
@@ -166,8 +166,8 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
   }
 }
 `)
-	tf := newTerraformRunner(t, terraform, dir)
-	tf.run(t, "init", "-input=false", "-plugin-dir="+mirror)
+	tf, initArgs := communityRunner(t, terraform, dir)
+	tf.run(t, append([]string{"init", "-input=false"}, initArgs...)...)
 	shown := tf.run(t, "show", "-json")
 	var stderr bytes.Buffer
 	migration := filepath.Join(dir, "migration.tf")
@@ -226,7 +226,7 @@ resource "sentry_project" "app" {
   }
 }
 `, baseURL, org, token, backend, web, project))
-	tf.run(t, "init", "-input=false", "-plugin-dir="+mirror)
+	tf.run(t, append([]string{"init", "-input=false"}, initArgs...)...)
 
 	sim.ResetStats()
 	out := tf.run(t, "plan", "-input=false")
