@@ -26,7 +26,8 @@ const communityFixture = "../../testdata/community-v0.15.4"
 // says (generated/main.tf: teams as they were, projects with the
 // community provider under another name, memberships and members deleted).
 // The plan must import the 12 project-team links and be otherwise empty:
-// 0 to add, 0 to change, 0 to destroy, the 19 members moved and the 18
+// 0 to add, 0 to change, 0 to destroy, the 19 members moved (by 10 moved
+// blocks, one per resource, for_each and count included) and the 18
 // memberships forgotten; neither it nor the apply may send Sentry anything
 // but reads; the plan after the apply is empty.
 func TestAccMigrationFileFromCommunity(t *testing.T) {
@@ -69,8 +70,15 @@ func TestAccMigrationFileFromCommunity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(migration), "\nmoved {"); n != 19 {
-		t.Errorf("%d moved blocks, want one per member (19)", n)
+	// One per sentry_organization_member resource: engineers (for_each,
+	// 8 members), contractors (count, 3) and 8 single ones.
+	if n := strings.Count(string(migration), "\nmoved {"); n != 10 {
+		t.Errorf("%d moved blocks, want one per member resource (10)", n)
+	}
+	for _, whole := range []string{"from = sentry_organization_member.engineers\n", "from = sentry_organization_member.contractors\n"} {
+		if !strings.Contains(string(migration), whole) {
+			t.Errorf("the file does not move %q whole:\n%s", whole, migration)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "providers.tf"), fmt.Appendf(nil, `terraform {
   required_providers {
