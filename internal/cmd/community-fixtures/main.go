@@ -23,6 +23,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -59,7 +60,7 @@ func record(dir, mirror, terraform string) error {
 	if mirror == "" {
 		return errors.New("-mirror (or SENTRY_ACC_COMMUNITY_MIRROR) must name a filesystem mirror holding jianyuan/sentry; scripts/community-provider-mirror.sh makes one")
 	}
-	config, err := os.ReadFile(filepath.Join(dir, "workspace", "main.tf"))
+	config, err := os.ReadFile(filepath.Join(dir, "workspace", "main.tf")) //nolint:gosec // The fixture directory the developer names.
 	if err != nil {
 		return err
 	}
@@ -74,16 +75,16 @@ func record(dir, mirror, terraform string) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(work) }()
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), config, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), config, 0o600); err != nil { //nolint:gosec // A temporary directory of this run.
 		return err
 	}
 	cliConfig := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(cliConfig, fmt.Appendf(nil,
+	if err := os.WriteFile(cliConfig, fmt.Appendf(nil, //nolint:gosec // A temporary directory of this run.
 		"provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror), 0o600); err != nil {
 		return err
 	}
 	tf := func(args ...string) ([]byte, error) {
-		cmd := exec.Command(terraform, args...)
+		cmd := exec.CommandContext(context.Background(), terraform, args...) //nolint:gosec // The terraform the developer names.
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(),
 			"TF_CLI_CONFIG_FILE="+cliConfig,
@@ -123,7 +124,7 @@ func record(dir, mirror, terraform string) error {
 		return fmt.Errorf("the recorded workspace does not plan empty: %w\n%s", err, out)
 	}
 
-	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate")) //nolint:gosec // A temporary directory of this run.
 	if err != nil {
 		return err
 	}
