@@ -16,9 +16,11 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
+	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -182,7 +184,14 @@ type terraformRunner struct {
 
 func newTerraformRunner(t *testing.T, bin, dir string) *terraformRunner {
 	t.Helper()
-	reattach := serveProvider(t)
+	return newTerraformRunnerWith(t, bin, dir, false)
+}
+
+// newTerraformRunnerWith is newTerraformRunner, with the community
+// provider's stand-in served too when standIn is set.
+func newTerraformRunnerWith(t *testing.T, bin, dir string, standIn bool) *terraformRunner {
+	t.Helper()
+	reattach := serveProvider(t, standIn)
 	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
 	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -210,34 +219,19 @@ func (r *terraformRunner) run(t *testing.T, args ...string) string {
 }
 
 // serveProvider serves the provider from this process, as
-// terraform-plugin-testing does, and returns TF_REATTACH_PROVIDERS for it.
-func serveProvider(t *testing.T) string {
+// terraform-plugin-testing does, and returns TF_REATTACH_PROVIDERS for it;
+// with standIn, also the community provider's stand-in
+// (internal/communitystandin) under that provider's address.
+func serveProvider(t *testing.T, standIn bool) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	config := make(chan *plugin.ReattachConfig, 1)
-	closed := make(chan struct{})
-	go func() {
-		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(provider.New("test")()),
-			tf6server.WithDebug(ctx, config, closed),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			// Provider logs go where terraform-plugin-testing sends them:
-			// nowhere unless TF_LOG asks.
-			tf6server.WithLoggingSink(t))
+	servers := map[string]func() tfprotov6.ProviderServer{providerAddress: providerserver.NewProtocol6(provider.New("test")())}
+	if standIn {
+		s, err := communitystandin.New()
 		if err != nil {
-			t.Error(err)
+			t.Fatal(err)
 		}
-	}()
-	var rc *plugin.ReattachConfig
-	select {
-	case rc = <-config:
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("the provider server did not start")
+		servers[communitystandin.Address] = func() tfprotov6.ProviderServer { return s }
 	}
-	t.Cleanup(func() {
-		cancel()
-		<-closed
-	})
 	type addr struct{ Network, String string }
 	type reattach struct {
 		Protocol        string
@@ -246,10 +240,39 @@ func serveProvider(t *testing.T) string {
 		Test            bool
 		Addr            addr
 	}
-	data, err := json.Marshal(map[string]reattach{providerAddress: {
-		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
-		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
-	}})
+	attach := map[string]reattach{}
+	for address, server := range servers {
+		ctx, cancel := context.WithCancel(context.Background())
+		config := make(chan *plugin.ReattachConfig, 1)
+		closed := make(chan struct{})
+		go func() {
+			err := tf6server.Serve(address, server,
+				tf6server.WithDebug(ctx, config, closed),
+				tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+				// Provider logs go where terraform-plugin-testing sends
+				// them: nowhere unless TF_LOG asks.
+				tf6server.WithLoggingSink(t))
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		var rc *plugin.ReattachConfig
+		select {
+		case rc = <-config:
+		case <-time.After(30 * time.Second):
+			cancel()
+			t.Fatalf("the provider server for %s did not start", address)
+		}
+		t.Cleanup(func() {
+			cancel()
+			<-closed
+		})
+		attach[address] = reattach{
+			Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
+			Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
+		}
+	}
+	data, err := json.Marshal(attach)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -70,25 +71,6 @@ func (r communityResource) str(attr string) string {
 		return v.String()
 	}
 	return ""
-}
-
-// traversal is the resource's address as an HCL traversal (root module).
-func (r communityResource) traversal() (hcl.Traversal, error) {
-	t := hcl.Traversal{hcl.TraverseRoot{Name: r.typ}, hcl.TraverseAttr{Name: r.name}}
-	switch k := r.index.(type) {
-	case nil:
-	case string:
-		t = append(t, hcl.TraverseIndex{Key: cty.StringVal(k)})
-	case json.Number:
-		n, err := cty.ParseNumberVal(k.String())
-		if err != nil {
-			return nil, fmt.Errorf("%s: instance key %q: %w", r.address, k, err)
-		}
-		t = append(t, hcl.TraverseIndex{Key: n})
-	default:
-		return nil, fmt.Errorf("%s: instance key %v is neither a string nor a number", r.address, k)
-	}
-	return t, nil
 }
 
 // keyLabel is the instance key as part of a resource name.
@@ -168,9 +150,9 @@ func readCommunityState(r io.Reader, source string) ([]communityResource, map[st
 // migration is what the file says and does.
 type migration struct {
 	source string
-	// members are the root module's sentry_organization_member instances,
-	// named.
-	members []migratedMember
+	// members are the root module's sentry_organization_member
+	// resources, each named and with its instances.
+	members []memberResource
 	// removals are the root module's sentry_team_member resources, each
 	// with its instances.
 	removals []removal
@@ -187,12 +169,49 @@ type migration struct {
 	elsewhere []communityResource
 }
 
+// memberResource is a sentry_organization_member resource and the
+// sentry_member it moves to as a whole: Terraform hands the community
+// provider's state over reliably only when a whole resource moves between
+// types (an instance moved on its own to a resource of another type can
+// reach sentry_member's MoveState as if it were this provider's), so the
+// sentry_member has the same instance keys.
+type memberResource struct {
+	// from is the community resource's address, without instance keys.
+	from string
+	// typeName is the community resource's name.
+	typeName string
+	name     string
+	// instances are in key order: one without a key, for_each's string
+	// keys, or count's numbers from 0.
+	instances []migratedMember
+}
+
 type migratedMember struct {
-	from   communityResource
-	name   string
+	from communityResource
+	// key is the instance key: nil, a string (for_each) or an int (count).
+	key any
+	// member is who it is in Sentry.
+	member memberKey
 	config memberConfig
 	// note says why teams is left out, when it is.
 	note string
+}
+
+// address is the sentry_member instance's address after the type:
+// name, name["key"] or name[0].
+func (r memberResource) address(mm migratedMember) string {
+	return r.name + instanceSuffix(mm.key)
+}
+
+// instanceSuffix is an instance key as Terraform writes it in an address.
+func instanceSuffix(key any) string {
+	switch k := key.(type) {
+	case string:
+		return "[" + string(hclwrite.TokensForValue(cty.StringVal(k)).Bytes()) + "]"
+	case int:
+		return "[" + strconv.Itoa(k) + "]"
+	}
+	return ""
 }
 
 type removal struct {
@@ -247,6 +266,29 @@ func compareAddresses(a, b communityResource) int {
 	return compareKeys(a.keyLabel(), b.keyLabel())
 }
 
+// instanceKeysProblem says why a sentry_member cannot have the community
+// resource's instance keys, "" when it can: count makes the keys 0 to n-1,
+// so a state missing one in between cannot be reproduced without a new
+// member.
+func instanceKeysProblem(r *memberResource) string {
+	kinds := map[string]bool{}
+	for _, mm := range r.instances {
+		kinds[fmt.Sprintf("%T", mm.key)] = true
+	}
+	if len(kinds) > 1 || kinds["<nil>"] && len(r.instances) > 1 {
+		return fmt.Sprintf("%s has instances with keys of different kinds, which Terraform never writes: "+
+			"was the state edited by hand?", r.from)
+	}
+	for i, mm := range r.instances {
+		if k, ok := mm.key.(int); ok && k != i {
+			return fmt.Sprintf("%s has count index %d but not %d: a sentry_member with count makes every index "+
+				"from 0, so move the instances to the indexes 0 to %d first (terraform state mv, with the community "+
+				"provider), then run sentry-import again", r.from, k, i, len(r.instances)-1)
+		}
+	}
+	return ""
+}
+
 // planMigration decides the file from the community resources.
 func planMigration(source string, resources []communityResource, taken map[string]map[string]bool) (*migration, error) {
 	m := &migration{source: source}
@@ -275,40 +317,62 @@ func planMigration(source string, resources []communityResource, taken map[strin
 		slices.SortFunc(list, compareAddresses)
 	}
 
-	// Members: each a moved block and a sentry_member named after it.
-	byKey := map[memberKey]int{}
-	objects := make([]object, 0, len(members))
-	for i, r := range members {
+	// Members: each resource a moved block and a sentry_member of the
+	// same name, with the same instance keys.
+	byKey := map[memberKey]string{}
+	resourceOf := map[string]*memberResource{}
+	var order []*memberResource
+	for _, r := range members {
 		key, err := communityMemberKey(r)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		if j, dup := byKey[key]; dup {
+		if first, dup := byKey[key]; dup {
 			problems = append(problems, fmt.Sprintf("%s and %s are the same member (%s/%s): keep one, delete the other from "+
-				"the state (terraform state rm), then run sentry-import again", members[j].address, r.address, key.org, key.id))
+				"the state (terraform state rm), then run sentry-import again", first, r.address, key.org, key.id))
 			continue
 		}
-		byKey[key] = i
-		label := r.name
-		if r.index != nil {
-			label = r.name + "_" + strings.TrimLeft(baseName("", r.keyLabel()), "_")
+		byKey[key] = r.address
+		var instanceKey any
+		switch k := r.index.(type) {
+		case string:
+			instanceKey = k
+		case json.Number:
+			n, err := strconv.Atoi(k.String())
+			if err != nil || n < 0 {
+				problems = append(problems, fmt.Sprintf("%s: instance key %s is not a count index", r.address, k))
+				continue
+			}
+			instanceKey = n
 		}
-		objects = append(objects, object{label: label, sortKey: r.address})
-	}
-	assignUniqueNames(objects, func(label string) string { return keptName("member", label) }, taken[inventory.TypeMember])
-	memberAt := map[string]communityResource{}
-	for _, r := range members {
-		memberAt[r.address] = r
-	}
-	indexOf := map[memberKey]int{}
-	for _, o := range objects {
-		r := memberAt[o.sortKey]
-		key, _ := communityMemberKey(r)
-		indexOf[key] = len(m.members)
-		m.members = append(m.members, migratedMember{from: r, name: o.name, config: memberConfig{
+		res := resourceOf[r.resource]
+		if res == nil {
+			res = &memberResource{from: r.resource, typeName: r.name}
+			resourceOf[r.resource] = res
+			order = append(order, res)
+		}
+		res.instances = append(res.instances, migratedMember{from: r, key: instanceKey, member: key, config: memberConfig{
 			organization: key.org, email: r.str("email"), role: r.str("role"),
 		}})
+	}
+	objects := make([]object, 0, len(order))
+	for _, res := range order {
+		if problem := instanceKeysProblem(res); problem != "" {
+			problems = append(problems, problem)
+		}
+		objects = append(objects, object{label: res.typeName, sortKey: res.from})
+	}
+	assignUniqueNames(objects, func(label string) string { return keptName("member", label) }, taken[inventory.TypeMember])
+	type memberRef struct{ resource, instance int }
+	indexOf := map[memberKey]memberRef{}
+	for _, o := range objects {
+		res := resourceOf[o.sortKey]
+		res.name = o.name
+		for j, mm := range res.instances {
+			indexOf[mm.member] = memberRef{len(m.members), j}
+		}
+		m.members = append(m.members, *res)
 	}
 
 	// Memberships: each resource removed from the state; each instance a
@@ -334,7 +398,7 @@ func planMigration(source string, resources []communityResource, taken map[strin
 			continue
 		}
 		rm := removedMembership{from: r}
-		i, ok := indexOf[key]
+		ref, ok := indexOf[key]
 		switch {
 		case !ok:
 			rm.note = fmt.Sprintf("member %s of %q is not a %s in this state's root module, so no sentry_member lists "+
@@ -342,11 +406,11 @@ func planMigration(source string, resources []communityResource, taken map[strin
 				"member (id %q) as a sentry_member with this team in teams.", key.id, key.org, communityMember, team,
 				key.org+"/"+key.id)
 		case len(outside[key]) > 0:
-			rm.member = m.members[i].name
+			rm.member = m.members[ref.resource].address(m.members[ref.resource].instances[ref.instance])
 			rm.note = fmt.Sprintf("sentry_member.%s leaves teams out: more of its memberships are in child modules (%s).",
 				rm.member, strings.Join(outside[key], ", "))
 		default:
-			rm.member = m.members[i].name
+			rm.member = m.members[ref.resource].address(m.members[ref.resource].instances[ref.instance])
 			if teamRoles[key] == nil {
 				teamRoles[key] = map[string]string{}
 			}
@@ -376,8 +440,8 @@ func planMigration(source string, resources []communityResource, taken map[strin
 	}
 	slices.SortFunc(m.kept, compareAddresses)
 	slices.SortFunc(m.elsewhere, compareAddresses)
-	for key, i := range indexOf {
-		mm := &m.members[i]
+	for key, ref := range indexOf {
+		mm := &m.members[ref.resource].instances[ref.instance]
 		if len(outside[key]) > 0 {
 			mm.note = fmt.Sprintf("teams is left out, so this provider leaves the member's teams alone: some of its "+
 				"memberships are in child modules (%s), which sentry-import does not migrate. Once they are "+
@@ -474,9 +538,13 @@ const migrationHeader = `# Moving in from the community Sentry provider (jianyua
 # and import blocks do nothing and can be deleted.
 #
 # What the blocks below do:
-#   - each sentry_organization_member moves to a sentry_member; its teams are
-#     those of its sentry_team_member resources in the state, with the team
-#     roles Sentry had at their last refresh;
+#   - each sentry_organization_member resource moves whole to a
+#     sentry_member with the same count or for_each keys, each instance's
+#     email, role and teams written out (Terraform hands the community
+#     provider's state over reliably only when a whole resource moves
+#     between types); a member's teams are those of its sentry_team_member
+#     resources in the state, with the team roles Sentry had at their last
+#     refresh;
 #   - each sentry_team_member is dropped from the state, leaving Sentry as
 #     it is;
 #   - each team of a sentry_project is imported as a sentry_team_project.
@@ -494,10 +562,10 @@ const keepCommunityStep = `
 #      provider = sentry-community in each of those resource and data blocks.`
 
 // renderMigration writes the migration file.
-func renderMigration(m *migration) ([]byte, error) {
+func renderMigration(m *migration) []byte {
 	var b bytes.Buffer
 	counts := []string{
-		plural(len(m.members), communityMember),
+		plural(countMembers(m.members), communityMember),
 		plural(countInstances(m.removals), communityTeamMember),
 		plural(len(m.links), "project team"),
 		plural(m.teams, communityTeam),
@@ -511,21 +579,25 @@ func renderMigration(m *migration) ([]byte, error) {
 	if len(m.members) > 0 {
 		startSection(&b, "# Members: sentry_organization_member -> sentry_member.\n\n")
 	}
-	for _, mm := range m.members {
-		from, err := mm.from.traversal()
-		if err != nil {
-			return nil, err
-		}
+	for _, r := range m.members {
 		f := hclwrite.NewEmptyFile()
 		body := f.Body()
 		moved := body.AppendNewBlock("moved", nil).Body()
-		moved.SetAttributeTraversal("from", from)
-		moved.SetAttributeTraversal("to", hcl.Traversal{hcl.TraverseRoot{Name: inventory.TypeMember}, hcl.TraverseAttr{Name: mm.name}})
+		moved.SetAttributeTraversal("from", hcl.Traversal{hcl.TraverseRoot{Name: communityMember}, hcl.TraverseAttr{Name: r.typeName}})
+		moved.SetAttributeTraversal("to", hcl.Traversal{hcl.TraverseRoot{Name: inventory.TypeMember}, hcl.TraverseAttr{Name: r.name}})
 		body.AppendNewline()
-		if mm.note != "" {
-			writeComment(&b, mm.note)
+		instances := make([]memberInstance, len(r.instances))
+		for i, mm := range r.instances {
+			instances[i] = memberInstance{key: mm.key, config: mm.config}
+			switch {
+			case mm.note == "":
+			case mm.key == nil:
+				writeComment(&b, mm.note)
+			default:
+				writeComment(&b, "sentry_member."+r.address(mm)+": "+mm.note)
+			}
 		}
-		appendMember(body, mm.name, mm.config)
+		appendMember(body, r.name, instances)
 		b.Write(f.Bytes())
 		b.WriteByte('\n')
 	}
@@ -602,7 +674,7 @@ func renderMigration(m *migration) ([]byte, error) {
 		}
 	}
 	out := hclwrite.Format(b.Bytes())
-	return append(bytes.TrimRight(out, "\n"), '\n'), nil
+	return append(bytes.TrimRight(out, "\n"), '\n')
 }
 
 // startSection starts a part of the file after one blank line.
@@ -632,6 +704,14 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %s", n, what)
 }
 
+func countMembers(rs []memberResource) int {
+	n := 0
+	for _, r := range rs {
+		n += len(r.instances)
+	}
+	return n
+}
+
 func countInstances(rs []removal) int {
 	n := 0
 	for _, r := range rs {
@@ -659,11 +739,7 @@ func migrate(s settings, stdin io.Reader, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data, err := renderMigration(m)
-	if err != nil {
-		return err
-	}
-	if err := writeNew(s.out, data); err != nil {
+	if err := writeNew(s.out, renderMigration(m)); err != nil {
 		return err
 	}
 	for _, r := range m.removals {
@@ -673,9 +749,11 @@ func migrate(s settings, stdin io.Reader, stderr io.Writer) error {
 			}
 		}
 	}
-	for _, mm := range m.members {
-		if mm.note != "" {
-			fmt.Fprintf(stderr, "sentry-import: warning: sentry_member.%s: %s\n", mm.name, mm.note)
+	for _, r := range m.members {
+		for _, mm := range r.instances {
+			if mm.note != "" {
+				fmt.Fprintf(stderr, "sentry-import: warning: sentry_member.%s: %s\n", r.address(mm), mm.note)
+			}
 		}
 	}
 	if len(m.elsewhere) > 0 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,8 +22,27 @@ import (
 // community provider (scripts/community-provider-mirror.sh makes one).
 const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
 
+// communityRunner is a Terraform runner for a migration test, which needs
+// the community provider at hand: Terraform plans a state only with every
+// provider it names installed. With SENTRY_ACC_COMMUNITY_MIRROR set (make
+// test-move) that is the real provider v0.15.4 from that filesystem mirror,
+// found by init with the arguments returned; otherwise (make test) its
+// stand-in served by this process, internal/communitystandin, which shows
+// what Terraform, sentry-import and this provider do with the community
+// provider's recorded schema and state, but neither reads Sentry nor shows
+// that the real provider agrees.
+func communityRunner(t *testing.T, terraform, dir string) (*terraformRunner, []string) {
+	t.Helper()
+	if mirror := os.Getenv(envCommunityMirror); mirror != "" {
+		return newTerraformRunner(t, terraform, dir), []string{"-plugin-dir=" + mirror}
+	}
+	return newTerraformRunnerWith(t, terraform, dir, true), nil
+}
+
 // TestAccMigrateFromCommunityState is the whole move of a community
-// workspace: teams, members (one of them for_each), team memberships (one
+// workspace: teams, members (three of them one for_each resource, moved
+// whole, with teams lists of different lengths and none, and two of a count
+// resource), team memberships (one
 // of a member the workspace does not manage) and a project with two teams
 // are made in Sentry; terraform.tfstate holds them as the community
 // provider writes them; terraform show -json of it (by Terraform, with the
@@ -34,25 +52,9 @@ const envCommunityMirror = "SENTRY_ACC_COMMUNITY_MIRROR"
 // Sentry nothing but reads.
 func TestAccMigrateFromCommunityState(t *testing.T) {
 	terraform := terraformPath(t)
-	// Terraform plans a state only with every provider it names installed.
-	mirror := os.Getenv(envCommunityMirror)
-	if mirror == "" {
-		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
-			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
-	}
 	ctx := context.Background()
 	sim := sentrysim.New(sentrysim.Options{Organization: "acme"})
-	// The community provider checks GET /api/0/internal/health/ when it is
-	// configured (internal/provider/provider.go in its source), which the
-	// emulator does not serve: answer it here, outside the emulator's
-	// request counts.
-	mux := http.NewServeMux()
-	mux.Handle("/", sim)
-	mux.HandleFunc("GET /api/0/internal/health/", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"healthy": {}, "warnings": [], "problems": []}`))
-	})
-	server := httptest.NewServer(mux)
+	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	org, token, baseURL := sim.Organization(), sim.Tokens().Owner, server.URL+"/api/"
 	client, err := sentry.NewClient(sentry.Config{BaseURL: baseURL, Token: token})
@@ -93,6 +95,10 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
 	janeID, janeEmail := invite("member", sentry.MemberTeamRole{TeamSlug: backend, Role: &admin}, sentry.MemberTeamRole{TeamSlug: web})
 	bobID, bobEmail := invite("manager", sentry.MemberTeamRole{TeamSlug: web})
 	annID, annEmail := invite("member")
+	cyID, cyEmail := invite("member", sentry.MemberTeamRole{TeamSlug: backend, Role: &admin}, sentry.MemberTeamRole{TeamSlug: web})
+	deeID, deeEmail := invite("manager", sentry.MemberTeamRole{TeamSlug: web})
+	ops0ID, ops0Email := invite("member", sentry.MemberTeamRole{TeamSlug: backend})
+	ops1ID, ops1Email := invite("billing")
 	// On a team the workspace manages, but not a member of it.
 	strangerID, _ := invite("member", sentry.MemberTeamRole{TeamSlug: web})
 
@@ -135,14 +141,24 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
 	}
 	add("sentry_organization_member", "jane", instance{nil, member(janeID, janeEmail, "member")})
 	add("sentry_organization_member", "bob", instance{nil, member(bobID, bobEmail, "manager")})
-	add("sentry_organization_member", "people", instance{"ann", member(annID, annEmail, "member")})
+	// for_each, moved whole: ann without teams (null in the file), cy
+	// with two, dee with one without a role (a manager's).
+	add("sentry_organization_member", "people", instance{"ann", member(annID, annEmail, "member")},
+		instance{"cy", member(cyID, cyEmail, "member")}, instance{"dee", member(deeID, deeEmail, "manager")})
+	// count, moved whole: roles and teams differ.
+	add("sentry_organization_member", "ops", instance{0, member(ops0ID, ops0Email, "member")},
+		instance{1, member(ops1ID, ops1Email, "billing")})
 	teamMember := func(team, memberID string, role any, effective string) map[string]any {
 		return map[string]any{"id": org + "/" + team + "/" + memberID, "organization": org, "team": team,
 			"member_id": memberID, "role": role, "effective_role": effective}
 	}
 	add("sentry_team_member", "jane_backend", instance{nil, teamMember(backend, janeID, "admin", "admin")})
+	add("sentry_team_member", "ops_backend", instance{nil, teamMember(backend, ops0ID, nil, "contributor")})
 	add("sentry_team_member", "web", instance{"jane", teamMember(web, janeID, nil, "contributor")},
 		instance{"bob", teamMember(web, bobID, nil, "admin")},
+		instance{"cy", teamMember(web, cyID, nil, "contributor")},
+		instance{"cy-backend", teamMember(backend, cyID, "admin", "admin")},
+		instance{"dee", teamMember(web, deeID, nil, "admin")},
 		instance{"stranger", teamMember(web, strangerID, nil, "contributor")})
 	add("sentry_project", "app", instance{nil, map[string]any{"id": project, "organization": org, "name": project,
 		"slug": project, "teams": []string{backend, web}, "internal_id": "1"}})
@@ -166,8 +182,8 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
   }
 }
 `)
-	tf := newTerraformRunner(t, terraform, dir)
-	tf.run(t, "init", "-input=false", "-plugin-dir="+mirror)
+	tf, initArgs := communityRunner(t, terraform, dir)
+	tf.run(t, append([]string{"init", "-input=false"}, initArgs...)...)
 	shown := tf.run(t, "show", "-json")
 	var stderr bytes.Buffer
 	migration := filepath.Join(dir, "migration.tf")
@@ -182,6 +198,11 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("migration.tf:\n%s", data)
+	for _, r := range []string{"people", "ops"} {
+		if !strings.Contains(string(data), "from = sentry_organization_member."+r+"\n") {
+			t.Errorf("the file does not move sentry_organization_member.%s whole", r)
+		}
+	}
 
 	// The configuration as the header says: this provider under sentry,
 	// the community provider under another name for the project, which
@@ -226,7 +247,7 @@ resource "sentry_project" "app" {
   }
 }
 `, baseURL, org, token, backend, web, project))
-	tf.run(t, "init", "-input=false", "-plugin-dir="+mirror)
+	tf.run(t, append([]string{"init", "-input=false"}, initArgs...)...)
 
 	sim.ResetStats()
 	out := tf.run(t, "plan", "-input=false")
@@ -235,7 +256,11 @@ resource "sentry_project" "app" {
 	}
 	for _, moved := range []string{"sentry_organization_member.jane has moved to sentry_member.jane",
 		"sentry_organization_member.bob has moved to sentry_member.bob",
-		`sentry_organization_member.people["ann"] has moved to sentry_member.people_ann`,
+		`sentry_organization_member.people["ann"] has moved to sentry_member.people["ann"]`,
+		`sentry_organization_member.people["cy"] has moved to sentry_member.people["cy"]`,
+		`sentry_organization_member.people["dee"] has moved to sentry_member.people["dee"]`,
+		`sentry_organization_member.ops[0] has moved to sentry_member.ops[0]`,
+		`sentry_organization_member.ops[1] has moved to sentry_member.ops[1]`,
 		`sentry_team_member.web["stranger"] will no longer be managed by Terraform, but will not be destroyed`} {
 		if !strings.Contains(out, "# "+moved+"\n") {
 			t.Errorf("the plan lacks %q:\n%s", moved, planChanges(out))
@@ -250,7 +275,7 @@ resource "sentry_project" "app" {
 	}
 	checkOnlyReads(t, "apply", sim.Stats())
 	// Sentry is as it was: the memberships left the state, not Sentry.
-	for id, teams := range map[string]int{janeID: 2, bobID: 1, annID: 0, strangerID: 1} {
+	for id, teams := range map[string]int{janeID: 2, bobID: 1, annID: 0, cyID: 2, deeID: 1, ops0ID: 1, ops1ID: 0, strangerID: 1} {
 		m, err := client.GetMember(ctx, org, id)
 		if err != nil {
 			t.Fatal(err)

@@ -112,13 +112,23 @@ func TestMigrationFromState(t *testing.T) {
 			// effective_role, not role: the role Sentry has. A member's
 			// contributor role is written, as the provider reads it.
 			"teams": "[\n    { team = \"backend\", role = \"admin\" },\n    { team = \"web\", role = \"contributor\" },\n  ]"}},
-		{"moved  sentry_member.ops_0", map[string]string{"from": "sentry_organization_member.ops[0]"}},
+		// count and for_each: the whole resource moves, to one with the
+		// same keys.
+		{"moved  sentry_member.ops", map[string]string{"from": "sentry_organization_member.ops"}},
 		// Memberships in a child module: teams left out.
-		{"resource sentry_member.ops_0", map[string]string{"organization": `"acme"`, "email": `"ops@example.com"`, "role": `"member"`}},
-		{"moved  sentry_member.people_bob_example_com", map[string]string{"from": `sentry_organization_member.people["bob@example.com"]`}},
+		{"resource sentry_member.ops", map[string]string{"count": "1", "organization": `"acme"`, "email": `"ops@example.com"`,
+			"role": `"member"`}},
+		{"moved  sentry_member.people", map[string]string{"from": "sentry_organization_member.people"}},
 		// An owner is a team admin everywhere: no role, as the provider reads it.
-		{"resource sentry_member.people_bob_example_com", map[string]string{"organization": `"acme"`, "email": `"bob@example.com"`,
-			"role": `"owner"`, "teams": "[\n    { team = \"web\" },\n  ]"}},
+		{"resource sentry_member.people", map[string]string{"for_each": `{
+    "bob@example.com" = {
+      email = "bob@example.com"
+      role  = "owner"
+      teams = [
+        { team = "web" },
+      ]
+    }
+  }`, "organization": `"acme"`, "email": "each.value.email", "role": "each.value.role", "teams": "each.value.teams"}},
 		// sentry_member.sam is in the state already.
 		{"moved  sentry_member.sam_2", map[string]string{"from": "sentry_organization_member.sam"}},
 		{"resource sentry_member.sam_2", map[string]string{"organization": `"acme"`, "email": `"sam@example.com"`, "role": `"member"`}},
@@ -166,6 +176,9 @@ func TestMigrationFromState(t *testing.T) {
 		"4 sentry_organization_member, 4 sentry_team_member, 2 project teams, 1 sentry_team.",
 		// Each membership says where it went.
 		`# sentry_team_member.all["jane-web"]: on sentry_member.jane`,
+		`# sentry_team_member.all["bob-web"]: on sentry_member.people["bob@example.com"]`,
+		"# sentry_member.ops[0]: teams is left out",
+		"whole to a\n#     sentry_member with the same count or for_each keys",
 		`# sentry_team_member.all["stranger-web"]: not carried over; member 77 of "acme"`,
 		`import the member (id "acme/77")`,
 		// Projects stay, with the advice on teams.
@@ -175,7 +188,7 @@ func TestMigrationFromState(t *testing.T) {
 		"#   data.sentry_organization.this\n",
 		"#   sentry_key.api\n",
 		"#   module.sre.sentry_team_member.ops\n",
-		"memberships are in child modules (module.sre.sentry_team_member.ops)",
+		"# (module.sre.sentry_team_member.ops), which sentry-import does not migrate.",
 	} {
 		if !strings.Contains(text, line) {
 			t.Errorf("the file lacks %q:\n%s", line, text)
@@ -188,7 +201,7 @@ func TestMigrationFromState(t *testing.T) {
 	}
 	for _, w := range []string{
 		`warning: sentry_team_member.all["stranger-web"] is not carried over`,
-		"warning: sentry_member.ops_0: teams is left out",
+		"warning: sentry_member.ops[0]: teams is left out",
 		"warning: 1 community resources in child modules are not migrated",
 		"4 moved, 2 removed and 2 import blocks",
 	} {
@@ -313,41 +326,50 @@ func TestMigrationTeamRoles(t *testing.T) {
 	}
 }
 
-// TestMigrationNames keeps each resource's name where Terraform accepts it
-// and makes names from instance keys, unique against each other and the
-// names the state already uses.
+// TestMigrationNames keeps each resource's name where Terraform accepts it,
+// unique against the names the state already uses; a resource with count
+// or for_each keeps its name and its keys.
 func TestMigrationNames(t *testing.T) {
 	data, _, err := migrateFile(t, showJSON(t,
 		communityMemberJSON("Jane-Doe", nil, "1", "a@example.com", "member"),
 		communityMemberJSON("x", "a", "2", "b@example.com", "member"),
 		communityMemberJSON("x_a", nil, "3", "c@example.com", "member"),
-		communityMemberJSON("x", 2, "4", "d@example.com", "member"),
+		communityMemberJSON("n", 0, "4", "d@example.com", "member"),
 		communityMemberJSON("y", "${oops}", "5", "e@example.com", "member"),
 		map[string]any{"type": "sentry_member", "name": "taken", "provider_name": "registry.terraform.io/sentryrbac/sentry",
 			"values": map[string]any{"id": "9"}},
 		communityMemberJSON("taken", nil, "6", "f@example.com", "member"),
+		map[string]any{"type": "sentry_member", "name": "crew", "provider_name": "registry.terraform.io/sentryrbac/sentry",
+			"values": map[string]any{"id": "10"}},
+		communityMemberJSON("crew", "z", "7", "g@example.com", "member"),
+		communityMemberJSON("x", "b", "8", "h@example.com", "member"),
+		communityMemberJSON("n", 1, "11", "i@example.com", "member"),
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
 	moved := map[string]string{}
+	resources := map[string]hclBlock{}
 	for _, b := range parseBlocks(t, data) {
-		if b.typ == "moved" {
+		switch b.typ {
+		case "moved":
 			moved[b.attrs["from"]] = b.attrs["to"]
 			name := strings.TrimPrefix(b.attrs["to"], "sentry_member.")
 			if !hclsyntax.ValidIdentifier(name) {
 				t.Errorf("%q is not a valid name", name)
 			}
+		case "resource":
+			resources[b.labels[1]] = b
 		}
 	}
 	want := map[string]string{
 		"sentry_organization_member.Jane-Doe": "sentry_member.Jane-Doe",
-		// x["a"] and x_a make the same name: the lower address keeps it.
-		"sentry_organization_member.x_a":           "sentry_member.x_a_2",
-		`sentry_organization_member.x["a"]`:        "sentry_member.x_a",
-		"sentry_organization_member.x[2]":          "sentry_member.x_2",
-		`sentry_organization_member.y["$${oops}"]`: "sentry_member.y_oops",
-		"sentry_organization_member.taken":         "sentry_member.taken_2",
+		"sentry_organization_member.x":        "sentry_member.x",
+		"sentry_organization_member.x_a":      "sentry_member.x_a",
+		"sentry_organization_member.n":        "sentry_member.n",
+		"sentry_organization_member.y":        "sentry_member.y",
+		"sentry_organization_member.taken":    "sentry_member.taken_2",
+		"sentry_organization_member.crew":     "sentry_member.crew_2",
 	}
 	for from, to := range want {
 		if moved[from] != to {
@@ -356,6 +378,116 @@ func TestMigrationNames(t *testing.T) {
 	}
 	if len(moved) != len(want) {
 		t.Errorf("%d moved blocks, want %d: %v", len(moved), len(want), moved)
+	}
+	// The keys, quoted, escaped where HCL would read a template.
+	for name, keys := range map[string][]string{"x": {`"a" = {`, `"b" = {`}, "y": {`"$${oops}" = {`}, "crew_2": {`"z" = {`}} {
+		for _, k := range keys {
+			if !strings.Contains(resources[name].attrs["for_each"], k) {
+				t.Errorf("sentry_member.%s: for_each lacks %s: %s", name, k, resources[name].attrs["for_each"])
+			}
+		}
+	}
+	if got := resources["n"].attrs["count"]; got != "2" {
+		t.Errorf("sentry_member.n: count = %s, want 2", got)
+	}
+}
+
+// TestMigrationInstances writes each instance of a for_each resource with
+// its own email, role and teams (teams lists of different lengths, team
+// roles left out, and null where the member's teams are not managed) in
+// the keys' order, and a count resource with lists of what differs.
+func TestMigrationInstances(t *testing.T) {
+	data, _, err := migrateFile(t, showJSON(t,
+		communityMemberJSON("crew", "zed", "1", "zed@example.com", "owner"),
+		communityMemberJSON("crew", "amy", "2", "amy@example.com", "member"),
+		communityMemberJSON("crew", "bo b", "3", "bob@example.com", "member"),
+		communityTeamMemberJSON("zed_web", "web", "1", nil, "admin"),
+		communityTeamMemberJSON("amy_web", "web", "2", nil, "contributor"),
+		communityTeamMemberJSON("amy_api", "api", "2", "admin", "admin"),
+		communityMemberJSON("ops", 2, "4", "ops2@example.com", "member"),
+		communityMemberJSON("ops", 0, "5", "ops0@example.com", "member"),
+		communityMemberJSON("ops", 1, "6", "ops1@example.com", "admin"),
+		communityTeamMemberJSON("ops0_web", "web", "5", nil, "contributor"),
+		communityTeamMemberJSON("ops1_web", "web", "6", nil, "admin"),
+		communityTeamMemberJSON("ops2_web", "web", "4", nil, "contributor"),
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{`moved {
+  from = sentry_organization_member.crew
+  to   = sentry_member.crew
+}
+
+resource "sentry_member" "crew" {
+  for_each = {
+    "amy" = {
+      email = "amy@example.com"
+      role  = "member"
+      teams = [
+        { team = "api", role = "admin" },
+        { team = "web", role = "contributor" },
+      ]
+    }
+    "bo b" = {
+      email = "bob@example.com"
+      role  = "member"
+      teams = null
+    }
+    "zed" = {
+      email = "zed@example.com"
+      role  = "owner"
+      teams = [
+        { team = "web" },
+      ]
+    }
+  }
+
+  organization = "acme"
+  email        = each.value.email
+  role         = each.value.role
+  teams        = each.value.teams
+}
+`, `moved {
+  from = sentry_organization_member.ops
+  to   = sentry_member.ops
+}
+
+resource "sentry_member" "ops" {
+  count = 3
+
+  organization = "acme"
+  email = [
+    "ops0@example.com",
+    "ops1@example.com",
+    "ops2@example.com",
+  ][count.index]
+  role = [
+    "member",
+    "admin",
+    "member",
+  ][count.index]
+  teams = [
+    [
+      { team = "web", role = "contributor" },
+    ],
+    [
+      { team = "web" },
+    ],
+    [
+      { team = "web", role = "contributor" },
+    ],
+  ][count.index]
+}
+`, `# sentry_team_member.amy_api: on sentry_member.crew["amy"]`, `# sentry_team_member.ops1_web: on sentry_member.ops[1]`,
+		"6 sentry_organization_member, 6 sentry_team_member"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the file lacks\n%s\nin:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "\nmoved {"); n != 2 {
+		t.Errorf("%d moved blocks, want 2, one per resource", n)
 	}
 }
 
@@ -380,6 +512,12 @@ func TestMigrationRefusals(t *testing.T) {
 		{"one member twice", showJSON(t, communityMemberJSON("a", nil, "7", "a@example.com", "member"),
 			communityMemberJSON("b", nil, "7", "a@example.com", "member")),
 			[]string{"sentry_organization_member.a and sentry_organization_member.b are the same member (acme/7)", "terraform state rm"}},
+		{"a count index missing", showJSON(t, communityMemberJSON("a", 0, "7", "a@example.com", "member"),
+			communityMemberJSON("a", 2, "8", "b@example.com", "member")),
+			[]string{"sentry_organization_member.a has count index 2 but not 1", "terraform state mv"}},
+		{"keys of two kinds", showJSON(t, communityMemberJSON("a", 0, "7", "a@example.com", "member"),
+			communityMemberJSON("a", "x", "8", "b@example.com", "member")),
+			[]string{"sentry_organization_member.a has instances with keys of different kinds"}},
 		{"a membership without a team", showJSON(t, communityMemberJSON("a", nil, "7", "a@example.com", "member"),
 			map[string]any{"type": "sentry_team_member", "name": "t", "values": map[string]any{"organization": "acme", "member_id": "7"}}),
 			[]string{"sentry_team_member.t: the state has no team"}},

@@ -115,18 +115,129 @@ func memberTeamRole(stored *string, orgRole string) *string {
 	return inventory.TeamRoleAsRead(stored, orgRole)
 }
 
+// memberInstance is one instance of a sentry_member resource: its key
+// (nil without count or for_each, a string for for_each, an int for
+// count, from 0 in order) and its configuration.
+type memberInstance struct {
+	key    any
+	config memberConfig
+}
+
 // appendMember writes a sentry_member resource block: every member the
-// command writes goes through here.
-func appendMember(body *hclwrite.Body, name string, m memberConfig) {
+// command writes goes through here. One instance without a key is written
+// as it is. Instances with keys keep them, each with its own email, role
+// and teams: for_each takes a map from each key to them,
+//
+//	for_each = {
+//	  "alice" = { email = "alice@example.com", role = "member", teams = [...] }
+//	}
+//	email = each.value.email
+//
+// and count lists indexed by count.index, of the attributes whose values
+// differ. organization is written once when every instance has the same.
+func appendMember(body *hclwrite.Body, name string, instances []memberInstance) {
 	b := body.AppendNewBlock("resource", []string{inventory.TypeMember, name}).Body()
-	b.SetAttributeValue("organization", cty.StringVal(m.organization))
-	b.SetAttributeValue("email", cty.StringVal(m.email))
-	b.SetAttributeValue("role", cty.StringVal(m.role))
-	if !m.manageTeams {
+	if len(instances) == 1 && instances[0].key == nil {
+		for _, a := range memberAttributes(instances[0].config, false) {
+			b.SetAttributeRaw(a.name, a.value)
+		}
 		return
 	}
-	teams := slices.SortedFunc(slices.Values(m.teams), func(a, b memberTeamConfig) int { return strings.Compare(a.team, b.team) })
-	b.SetAttributeRaw("teams", teamsTokens(teams))
+	withTeams := slices.ContainsFunc(instances, func(in memberInstance) bool { return in.config.manageTeams })
+	values := make([][]memberAttribute, len(instances))
+	for i, in := range instances {
+		values[i] = memberAttributes(in.config, withTeams)
+	}
+	// shared[j]: every instance has the same attribute j, written once.
+	// for_each's map keeps each member's email, role and teams together;
+	// count's lists hold only what differs.
+	_, forEach := instances[0].key.(string)
+	shared := make([]bool, len(values[0]))
+	for j := range shared {
+		if j > 0 && forEach {
+			break
+		}
+		shared[j] = !slices.ContainsFunc(values, func(v []memberAttribute) bool {
+			return !bytes.Equal(v[j].value.Bytes(), values[0][j].value.Bytes())
+		})
+	}
+
+	if forEach {
+		toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrace, "{"), punct(hclsyntax.TokenNewline, "\n")}
+		for i, in := range instances {
+			key, _ := in.key.(string)
+			toks = append(toks, hclwrite.TokensForValue(cty.StringVal(key))...)
+			toks = append(toks, punct(hclsyntax.TokenEqual, "="), punct(hclsyntax.TokenOBrace, "{"), punct(hclsyntax.TokenNewline, "\n"))
+			for j, a := range values[i] {
+				if shared[j] {
+					continue
+				}
+				toks = append(toks, hclwrite.TokensForIdentifier(a.name)...)
+				toks = append(toks, punct(hclsyntax.TokenEqual, "="))
+				toks = append(toks, a.value...)
+				toks = append(toks, punct(hclsyntax.TokenNewline, "\n"))
+			}
+			toks = append(toks, punct(hclsyntax.TokenCBrace, "}"), punct(hclsyntax.TokenNewline, "\n"))
+		}
+		b.SetAttributeRaw("for_each", append(toks, punct(hclsyntax.TokenCBrace, "}")))
+		b.AppendNewline()
+		for j, a := range values[0] {
+			if shared[j] {
+				b.SetAttributeRaw(a.name, a.value)
+				continue
+			}
+			b.SetAttributeTraversal(a.name, hcl.Traversal{hcl.TraverseRoot{Name: "each"}, hcl.TraverseAttr{Name: "value"},
+				hcl.TraverseAttr{Name: a.name}})
+		}
+		return
+	}
+
+	b.SetAttributeValue("count", cty.NumberIntVal(int64(len(instances))))
+	b.AppendNewline()
+	for j, a := range values[0] {
+		if shared[j] {
+			b.SetAttributeRaw(a.name, a.value)
+			continue
+		}
+		toks := hclwrite.Tokens{punct(hclsyntax.TokenOBrack, "["), punct(hclsyntax.TokenNewline, "\n")}
+		for i := range instances {
+			toks = append(toks, values[i][j].value...)
+			toks = append(toks, punct(hclsyntax.TokenComma, ","), punct(hclsyntax.TokenNewline, "\n"))
+		}
+		toks = append(toks, punct(hclsyntax.TokenCBrack, "]"), punct(hclsyntax.TokenOBrack, "["))
+		toks = append(toks, hclwrite.TokensForTraversal(hcl.Traversal{hcl.TraverseRoot{Name: "count"}, hcl.TraverseAttr{Name: "index"}})...)
+		b.SetAttributeRaw(a.name, append(toks, punct(hclsyntax.TokenCBrack, "]")))
+	}
+}
+
+// memberAttribute is an attribute of a member's configuration and its
+// value as written.
+type memberAttribute struct {
+	name  string
+	value hclwrite.Tokens
+}
+
+// memberAttributes are a member's organization, email, role and teams, in
+// that order. teams is left out unless the member's teams are managed; with
+// nullTeams, it is null then, as another instance of the resource has teams.
+func memberAttributes(m memberConfig, nullTeams bool) []memberAttribute {
+	attrs := []memberAttribute{
+		{"organization", hclwrite.TokensForValue(cty.StringVal(m.organization))},
+		{"email", hclwrite.TokensForValue(cty.StringVal(m.email))},
+		{"role", hclwrite.TokensForValue(cty.StringVal(m.role))},
+	}
+	switch {
+	case m.manageTeams:
+		teams := slices.SortedFunc(slices.Values(m.teams), func(a, b memberTeamConfig) int { return strings.Compare(a.team, b.team) })
+		attrs = append(attrs, memberAttribute{"teams", teamsTokens(teams)})
+	case nullTeams:
+		attrs = append(attrs, memberAttribute{"teams", hclwrite.TokensForValue(cty.NullVal(cty.DynamicPseudoType))})
+	}
+	return attrs
+}
+
+func punct(typ hclsyntax.TokenType, s string) *hclwrite.Token {
+	return &hclwrite.Token{Type: typ, Bytes: []byte(s)}
 }
 
 // teamsTokens writes a member's teams one element a line:
@@ -138,9 +249,6 @@ func appendMember(body *hclwrite.Body, name string, m memberConfig) {
 func teamsTokens(teams []memberTeamConfig) hclwrite.Tokens {
 	if len(teams) == 0 {
 		return hclwrite.Tokens{{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")}, {Type: hclsyntax.TokenCBrack, Bytes: []byte("]")}}
-	}
-	punct := func(typ hclsyntax.TokenType, s string) *hclwrite.Token {
-		return &hclwrite.Token{Type: typ, Bytes: []byte(s)}
 	}
 	attr := func(toks hclwrite.Tokens, name, value string) hclwrite.Tokens {
 		toks = append(toks, hclwrite.TokensForIdentifier(name)...)
