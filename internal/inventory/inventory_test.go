@@ -505,3 +505,51 @@ func TestOrgAuthTokensSessionOnly(t *testing.T) {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
+
+// TestMemberTeamsTeamDeletedMeanwhile reads members' teams while a team is
+// deleted between the teams list and its member list, as happens in an
+// organization people work in: the deleted team has no members, the others
+// are read, and nothing fails.
+func TestMemberTeamsTeamDeletedMeanwhile(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	kept, gone := "tf-acc-kept", "tf-acc-gone"
+	for _, slug := range []string{kept, gone} {
+		if _, err := o.owner.CreateTeam(ctx, o.slug, sentry.CreateTeamRequest{Slug: slug}); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.sim.SetTeamRole(o.slug, slug, "member@acme.example", "contributor"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists := deletingTeamLists{TeamLists: inventory.ClientTeamLists(o.owner), owner: o.owner, team: gone}
+	teams, _, err := inventory.MemberTeams(ctx, lists, o.slug, inventory.Options{})
+	if err != nil {
+		t.Fatalf("a team deleted during the read failed it: %v", err)
+	}
+	var found []string
+	for _, ts := range teams {
+		for _, mt := range ts {
+			found = append(found, mt.Team)
+		}
+	}
+	if !slices.Contains(found, kept) || slices.Contains(found, gone) {
+		t.Errorf("teams read %v, want %s and not %s", found, kept, gone)
+	}
+}
+
+// deletingTeamLists deletes a team after the teams list was read, before
+// the member lists are.
+type deletingTeamLists struct {
+	inventory.TeamLists
+	owner *sentry.Client
+	team  string
+}
+
+func (l deletingTeamLists) ListTeams(ctx context.Context, org string) ([]sentry.Team, error) {
+	teams, err := l.TeamLists.ListTeams(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	return teams, l.owner.DeleteTeam(ctx, org, l.team)
+}

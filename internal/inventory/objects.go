@@ -210,8 +210,9 @@ type TeamLists interface {
 	// ListTeams is the organization's teams.
 	ListTeams(ctx context.Context, org string) ([]sentry.Team, error)
 	// MembersOfTeams is the member lists (with stored team roles) of the
-	// teams with these slugs, by slug; done is called after each list, one
-	// call at a time. An error names the team whose list failed.
+	// teams with these slugs, by slug (none for a team deleted since the
+	// teams list was read, see [TeamMembers]); done is called after each
+	// list, one call at a time. An error names the team whose list failed.
 	MembersOfTeams(ctx context.Context, org string, slugs []string, done func()) (map[string][]sentry.Member, error)
 }
 
@@ -228,7 +229,7 @@ func (l clientTeamLists) ListTeams(ctx context.Context, org string) ([]sentry.Te
 func (l clientTeamLists) MembersOfTeams(ctx context.Context, org string, slugs []string, done func()) (map[string][]sentry.Member, error) {
 	out := make(map[string][]sentry.Member, len(slugs))
 	for _, slug := range slugs {
-		members, err := l.c.ListTeamMembers(ctx, org, slug)
+		members, err := TeamMembers(ctx, l.c, org, slug)
 		if err != nil {
 			return nil, fmt.Errorf("listing the members of team %q: %w", slug, err)
 		}
@@ -236,6 +237,17 @@ func (l clientTeamLists) MembersOfTeams(ctx context.Context, org string, slugs [
 		done()
 	}
 	return out, nil
+}
+
+// TeamMembers is a team's member list, with stored team roles. A team
+// deleted since the teams list was read has none: Sentry answers its list
+// with 404, and an organization's teams change while they are read.
+func TeamMembers(ctx context.Context, c *sentry.Client, org, team string) ([]sentry.Member, error) {
+	members, err := c.ListTeamMembers(ctx, org, team)
+	if sentry.IsNotFound(err) {
+		return nil, nil
+	}
+	return members, err
 }
 
 // MemberTeams reads every team's member list, the only way to learn all

@@ -34,10 +34,10 @@ func (d *providerData) listTeams(ctx context.Context, client *sentry.Client, org
 }
 
 // listTeamMembers is one team's member list (with stored team roles),
-// read once a run.
+// read once a run; none for a team deleted since (inventory.TeamMembers).
 func (d *providerData) listTeamMembers(ctx context.Context, client *sentry.Client, org, team string) ([]sentry.Member, error) {
 	return d.teamReads.members.get(ctx, teamKey{org, team}, func(ctx context.Context) ([]sentry.Member, error) {
-		return client.ListTeamMembers(ctx, org, team)
+		return inventory.TeamMembers(ctx, client, org, team)
 	})
 }
 
