@@ -90,9 +90,9 @@ func (r *teamProjectResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "Slug of the project. Changing it replaces the link. When the project is renamed " +
 					"in Sentry, the link is kept under the new slug and plans fail, naming both slugs, until the " +
 					"configuration has the new one; nothing is replaced.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators:          []validator.String{slugValidator{maxLength: 100}},
+				Required:      true,
+				PlanModifiers: replace,
+				Validators:    []validator.String{slugValidator{maxLength: 100}},
 			},
 			"team": schema.StringAttribute{
 				MarkdownDescription: "Slug of the team. Changing it replaces the link.",

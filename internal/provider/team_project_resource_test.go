@@ -209,7 +209,7 @@ func renameProjectAs(t *testing.T, baseURL, token, org, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPut, base+"projects/"+org+"/"+from+"/", strings.NewReader(`{"slug": "`+to+`"}`))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPut, base+"projects/"+org+"/"+from+"/", strings.NewReader(`{"slug": "`+to+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 func renameProjectRaw(t *testing.T, baseURL, token, org, from, to string) {
 	t.Helper()
 	body := `{"slug": "` + to + `"}`
-	req, err := http.NewRequest(http.MethodPut, baseURL+"/api/0/projects/"+org+"/"+from+"/", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPut, baseURL+"/api/0/projects/"+org+"/"+from+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
