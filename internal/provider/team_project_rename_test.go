@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
@@ -117,5 +119,48 @@ func TestTeamProjectCreateUnderOldSlug(t *testing.T) {
 	}
 	if p.HasTeam(pfx + "-auditors") {
 		t.Error("the team was linked")
+	}
+}
+
+// TestProjectAccessRenamedProject: sentry_project_access asked for a
+// renamed project by its old slug shows the project under its new slug
+// and warns that the configuration's slug is out of date.
+func TestProjectAccessRenamedProject(t *testing.T) {
+	e, _, _, oldSlug, newSlug, team := renamedLinkEnv(t)
+	ctx := context.Background()
+	d := &projectAccessDataSource{}
+	d.data = e.run(e.sim.Tokens().Owner, false)
+	var schemaResp datasource.SchemaResponse
+	d.Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
+	typ := mustBe[tftypes.Object](t, schemaResp.Schema.Type().TerraformType(ctx))
+	values := make(map[string]tftypes.Value, len(typ.AttributeTypes))
+	for name, at := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(at, nil)
+	}
+	values["project"] = str(oldSlug)
+	resp := datasource.ReadResponse{State: tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	d.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, values)}}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	warnings := resp.Diagnostics.Warnings()
+	if len(warnings) != 1 || warnings[0].Summary() != "Project Renamed in Sentry" ||
+		!strings.Contains(warnings[0].Detail(), `Set project = "`+newSlug+`"`) {
+		t.Fatalf("warnings %v", warnings)
+	}
+	var got projectAccessDataModel
+	if diags := resp.State.Get(ctx, &got); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var projects []types.Object
+	if diags := got.Projects.ElementsAs(ctx, &projects, false); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if len(projects) != 1 || projects[0].Attributes()["slug"].String() != `"`+newSlug+`"` {
+		t.Fatalf("projects %v, want only %s", projects, newSlug)
+	}
+	// The renamed project's links are still there.
+	if !strings.Contains(projects[0].String(), `"`+team+`"`) {
+		t.Errorf("%s is not among the project's teams: %v", team, projects[0])
 	}
 }
