@@ -100,6 +100,13 @@ func apiErrorDetailWith(action string, err error, permissionHint string, setting
 // status.
 func nextStepForStatus(apiErr *sentry.APIError, permissionHint string, setting tokenSetting) string {
 	var next string
+	switch {
+	case sentry.IsMoved(apiErr) && apiErr.MovedTo != "":
+		return fmt.Sprintf("The project was renamed in Sentry: use its new slug %q in the configuration, and refresh "+
+			"the state (terraform apply -refresh-only) if it still has the old one.", apiErr.MovedTo)
+	case sentry.IsMoved(apiErr):
+		return "Something between the provider and Sentry's API redirected the request; check the provider's base_url."
+	}
 	switch apiErr.StatusCode {
 	case http.StatusUnauthorized:
 		next = fmt.Sprintf("Sentry refused the provider's %s: it is missing, invalid, expired or revoked. Set %s in the "+

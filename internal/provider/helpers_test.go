@@ -156,6 +156,17 @@ func TestAPIErrorDetail(t *testing.T) {
 			want: []string{"server error", "Sentry request id: abc123."},
 		},
 		{
+			name: "renamed project names the new slug",
+			err: &sentry.APIError{StatusCode: 302, MovedTo: "billing-api",
+				Detail: `Sentry answered that the object moved to the slug "billing-api" (the project was renamed)`},
+			want: []string{"302 Found", `use its new slug "billing-api" in the configuration`, "-refresh-only"},
+		},
+		{
+			name: "other redirect points at base_url",
+			err:  &sentry.APIError{StatusCode: 301, Detail: "Sentry answered with a redirect to https://sentry.example.com/"},
+			want: []string{"301 Moved Permanently", "base_url"},
+		},
+		{
 			name: "network error",
 			err:  fmt.Errorf("wrapped: %w", errors.New("dial tcp: connection refused")),
 			want: []string{`Could not rename team "x": wrapped: dial tcp: connection refused.`, "base_url"},

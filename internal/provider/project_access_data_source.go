@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -147,6 +148,15 @@ func (d *projectAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 		addAPIError(&resp.Diagnostics, "Unable to Read Project Access", what, err,
 			"The token needs org:read, member:read, team:read and project:read (an owner's or a manager's).")
 		return
+	}
+	if p := config.Project.ValueString(); p != "" && len(access) == 1 && access[0].Slug != p {
+		// Sentry redirects a renamed project's old slug to the new one,
+		// and the read followed: the answer is right, the configuration's
+		// slug is out of date.
+		resp.Diagnostics.AddAttributeWarning(path.Root("project"), "Project Renamed in Sentry",
+			fmt.Sprintf("Project %q in organization %q was renamed to %q in Sentry, which still redirects the old slug. "+
+				"The access shown is the renamed project's, under its new slug. Set project = %q in the configuration: "+
+				"Sentry may give the old slug to another project.", p, org, access[0].Slug, access[0].Slug))
 	}
 	list, diags := projectAccessValue(access)
 	resp.Diagnostics.Append(diags...)

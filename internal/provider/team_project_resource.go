@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -52,6 +53,9 @@ type teamProjectModel struct {
 
 func (r *teamProjectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_team_project"
+	// The identity names the project by its slug, which a rename in Sentry
+	// changes: Read then records the link under the new slug.
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *teamProjectResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -83,10 +87,12 @@ func (r *teamProjectResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"organization": organizationAttribute(),
 			"project": schema.StringAttribute{
-				MarkdownDescription: "Slug of the project. Changing it replaces the link.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators:          []validator.String{slugValidator{maxLength: 100}},
+				MarkdownDescription: "Slug of the project. Changing it replaces the link. When the project is renamed " +
+					"in Sentry, the link is kept under the new slug and plans fail, naming both slugs, until the " +
+					"configuration has the new one; nothing is replaced.",
+				Required:      true,
+				PlanModifiers: replace,
+				Validators:    []validator.String{slugValidator{maxLength: 100}},
 			},
 			"team": schema.StringAttribute{
 				MarkdownDescription: "Slug of the team. Changing it replaces the link.",
@@ -179,6 +185,15 @@ func (r *teamProjectResource) Read(ctx context.Context, req resource.ReadRequest
 			map[string]any{"organization": org, "project": project, "team": team})
 		return
 	}
+	if p.Slug != project {
+		// Sentry answered the old slug of a renamed project with a
+		// redirect, which the client followed: the link is still there,
+		// under the project's new slug. ModifyPlan stops a plan that would
+		// replace it because the configuration still has the old slug.
+		tflog.Warn(ctx, "Sentry project was renamed; keeping the team link under the new slug",
+			map[string]any{"organization": org, "project": project, "new_slug": p.Slug, "team": team})
+		r.explainDrift(ctx, org, teamProjectRenameDrift(state, p.Slug), &resp.Diagnostics)
+	}
 	newState := teamProjectState(org, p.Slug, team)
 	newState.Timeouts = state.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
@@ -212,6 +227,14 @@ func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteReq
 	// Sentry answers 200 when there was no link; a missing project or team
 	// means the link is gone too. Only this team's link is removed.
 	p, err := client.RemoveProjectTeam(ctx, org, project, team)
+	var moved *sentry.APIError
+	if sentry.IsMoved(err) && errors.As(err, &moved) && moved.MovedTo != "" {
+		// The state has a slug the project had before a rename (a destroy
+		// without refresh): Sentry's redirect names the same project under
+		// its new slug, where the link is.
+		project = moved.MovedTo
+		p, err = client.RemoveProjectTeam(ctx, org, project, team)
+	}
 	if err != nil && !sentry.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to Unlink Team from Project",
 			fmt.Sprintf("remove team %q from project %q in organization %q", team, project, org), err, teamProjectPermissionHint)
@@ -291,6 +314,14 @@ func (r *teamProjectResource) importByIdentity(ctx context.Context, ident teamPr
 // addLinkError explains a failed link change; a 404 says which of the
 // project and the team Sentry could not find.
 func (r *teamProjectResource) addLinkError(diags *diag.Diagnostics, summary, action, org, project, team string, err error) {
+	var moved *sentry.APIError
+	if sentry.IsMoved(err) && errors.As(err, &moved) && moved.MovedTo != "" {
+		diags.AddAttributeError(path.Root("project"), "Project Renamed in Sentry",
+			fmt.Sprintf("Sentry answered that project %q in organization %q was renamed to %q, and the team %q was not "+
+				"linked: Sentry keeps the old slug only to redirect to the new one. Set project = %q in the "+
+				"configuration.", project, org, moved.MovedTo, team, moved.MovedTo))
+		return
+	}
 	if sentry.IsNotFound(err) {
 		if sentry.IsTeamNotFound(err) {
 			diags.AddAttributeError(path.Root("team"), "Team Not Found",
@@ -316,9 +347,63 @@ func teamProjectState(org, project, team string) teamProjectModel {
 }
 
 // ModifyPlan plans the provider's organization where the configuration
-// leaves it out.
+// leaves it out, and refuses to replace a link only because its project was
+// renamed in Sentry.
 func (r *teamProjectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganization(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.refuseRenameReplace(ctx, req, resp)
+}
+
+// refuseRenameReplace stops a plan that would replace the link because the
+// configuration names the project by a slug Sentry has renamed. Read
+// follows Sentry's redirect from the old slug and records the link under
+// the new one, so the configuration's old slug would plan a replacement:
+// the link removed from the project, then a create that Sentry answers
+// with the redirect again. An error that names both slugs is the clear
+// way out, and nothing in Sentry changes. One request, made only when the
+// configured slug differs from the state's: it tells a rename (the old
+// slug redirects to the state's project) from a link really moved to
+// another project, which is replaced as before.
+func (r *teamProjectResource) refuseRenameReplace(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var state, plan teamProjectModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !known(plan.Project) || !known(plan.Organization) ||
+		plan.Project.Equal(state.Project) || !plan.Organization.Equal(state.Organization) {
+		return
+	}
+	client, org, ok := r.session(state.Organization, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	configured, current, team := plan.Project.ValueString(), state.Project.ValueString(), state.Team.ValueString()
+
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	p, err := client.GetProject(ctx, org, configured)
+	switch {
+	case sentry.IsNotFound(err):
+		// No such project: the plan's create says so.
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, "Unable to Read Project",
+			fmt.Sprintf("read project %q in organization %q, to tell whether it is %q renamed", configured, org, current),
+			err, teamProjectPermissionHint)
+		return
+	case p.Slug != current:
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("project"), "Project Renamed in Sentry",
+		fmt.Sprintf("Project %q in organization %q was renamed to %q in Sentry, and team %q's link to it is still "+
+			"there. Sentry keeps the old slug only to redirect to the new one, so this plan would remove the link "+
+			"and fail to make it again.\n\nSet project = %q in this resource's configuration: the next plan then "+
+			"has no changes for it. Nothing was changed in Sentry.", configured, org, current, team, current))
 }
 
 // teamProjectDrift is the report of a link Sentry no longer has: Sentry
@@ -334,5 +419,24 @@ func teamProjectDrift(prior teamProjectModel) driftReport {
 			{event: "team.remove", removedSlug: team},
 			{event: "project.remove", data: map[string][]string{"slug": {project}}},
 		},
+	}
+}
+
+// teamProjectRenameDrift is the report of a link whose project was renamed
+// outside Terraform. Sentry's PUT /projects/{org}/{project}/ writes
+// project.edit with the project as target and old_slug and new_slug in the
+// data (ProjectDetailsEndpoint.put, src/sentry/core/endpoints/project_details.py);
+// after several renames, the last one names the slug Sentry has now.
+func teamProjectRenameDrift(prior teamProjectModel, newSlug string) driftReport {
+	project, team := prior.Project.ValueString(), prior.Team.ValueString()
+	return driftReport{
+		object: fmt.Sprintf("sentry_team_project %q", project+"/"+team),
+		changes: []driftChange{{
+			what: changed("project", project, newSlug) + " (the project was renamed; the link is kept)",
+			lookups: []auditLookup{
+				{event: "project.edit", data: map[string][]string{"old_slug": {project}, "new_slug": {newSlug}}},
+				{event: "project.edit", data: map[string][]string{"new_slug": {newSlug}}},
+			},
+		}},
 	}
 }

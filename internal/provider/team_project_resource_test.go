@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/sentrysim"
 )
 
 func teamProjectGone(ctx context.Context, c *sentry.Client, rs *terraform.ResourceState) error {
@@ -188,4 +191,142 @@ func TestAccTeamProject_roles(t *testing.T) {
 			},
 		},
 	})
+}
+
+// renameProject renames a project as Sentry's UI does, acting as the
+// owner.
+func (e *accEnv) renameProject(t *testing.T, from, to string) {
+	t.Helper()
+	renameProjectAs(t, e.baseURL, e.token(t, "owner"), e.org, from, to)
+}
+
+// renameProjectAs renames a project as Sentry's UI does, with
+// PUT /projects/{org}/{project}/ {"slug": to}; the provider does not
+// manage projects, so its client has no call for it.
+func renameProjectAs(t *testing.T, baseURL, token, org, from, to string) {
+	t.Helper()
+	base, err := sentry.NormaliseBaseURL(baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPut, base+"projects/"+org+"/"+from+"/", strings.NewReader(`{"slug": "`+to+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("renaming project %s to %s: %d", from, to, resp.StatusCode)
+	}
+}
+
+// writesTo counts the requests of the emulator's counters that could have
+// changed something: every method but GET and HEAD.
+func writesTo(stats sentrysim.Stats) map[string]int64 {
+	out := make(map[string]int64)
+	for key, n := range stats.Requests {
+		if !strings.HasPrefix(key, "GET ") && !strings.HasPrefix(key, "HEAD ") {
+			out[key] = n
+		}
+	}
+	return out
+}
+
+// TestAccTeamProject_projectRenamed renames the linked project in Sentry:
+// the plan fails with the old and the new slug and changes nothing; with
+// the new slug in the configuration the plan is empty, the apply writes
+// nothing and the link stays.
+func TestAccTeamProject_projectRenamed(t *testing.T) {
+	env := newAccEnv(t)
+	env.needSim(t, "the test counts the requests Sentry received")
+	pfx := randomName()
+	owners, contractors := pfx+"-payments", pfx+"-contractors"
+	oldSlug, newSlug := pfx+"-payment-api", pfx+"-billing-api"
+	env.createTeams(t, owners, contractors)
+	env.createProject(t, owners, oldSlug)
+	ctx := context.Background()
+	c := env.client(t, "owner")
+	t.Cleanup(func() { _ = c.DeleteProject(ctx, env.org, newSlug) })
+	linked := func(want bool) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			p, err := c.GetProject(ctx, env.org, newSlug)
+			if err != nil {
+				return err
+			}
+			if p.Slug != newSlug || p.HasTeam(contractors) != want || !p.HasTeam(owners) {
+				return fmt.Errorf("project %s has teams %+v; want %s linked: %v", p.Slug, p.Teams, contractors, want)
+			}
+			return nil
+		}
+	}
+	noWrites := func() error {
+		if w := writesTo(env.sim.Stats()); len(w) != 0 {
+			return fmt.Errorf("Sentry received writes: %v", w)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             env.checkDestroyed(t, "sentry_team_project", teamProjectGone),
+		Steps: []resource.TestStep{
+			{
+				Config:           teamProjectConfig(env, t, "owner", oldSlug, contractors),
+				ConfigPlanChecks: emptyPlanAfterApply,
+			},
+			{
+				// Renamed in Sentry; the configuration has the old slug.
+				PreConfig: func() {
+					env.renameProject(t, oldSlug, newSlug)
+					env.sim.ResetStats()
+				},
+				Config:   teamProjectConfig(env, t, "owner", oldSlug, contractors),
+				PlanOnly: true,
+				ExpectError: wrappedText(`Project "` + oldSlug + `" in organization "` + env.org + `" was renamed to "` +
+					newSlug + `" in Sentry, and team "` + contractors + `"'s link to it is still there.`),
+			},
+			{
+				// The same error names the fix.
+				Config:      teamProjectConfig(env, t, "owner", oldSlug, contractors),
+				ExpectError: wrappedText(`Set project = "` + newSlug + `" in this resource's configuration`),
+			},
+			{
+				// The plan and the apply above wrote nothing; with the new
+				// slug the plan is empty and the apply writes nothing.
+				PreConfig: func() {
+					if err := noWrites(); err != nil {
+						t.Fatal(err)
+					}
+					if err := linked(true)(nil); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: teamProjectConfig(env, t, "owner", newSlug, contractors),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("sentry_team_project.test", "project", newSlug),
+					resource.TestCheckResourceAttr("sentry_team_project.test", "id", env.org+"/"+newSlug+"/"+contractors),
+					func(*terraform.State) error { return noWrites() },
+					linked(true),
+				),
+			},
+			{
+				ResourceName:      "sentry_team_project.test",
+				ImportState:       true,
+				ImportStateId:     env.org + "/" + newSlug + "/" + contractors,
+				ImportStateVerify: true,
+			},
+		},
+	})
+	// Destroying removed the link under the new slug, and only that link.
+	if err := linked(false)(nil); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -143,6 +143,9 @@ func NewClient(cfg Config) (*Client, error) {
 	// requests, not the client's.
 	pace := sharedPacer(base, token, cfg.HTTPClient)
 	httpClient = withAttemptTimeout(httpClient, attemptTimeout)
+	// withAttemptTimeout made a copy, so the caller's client keeps its
+	// own policy.
+	httpClient.CheckRedirect = followReadsOnly(httpClient.CheckRedirect)
 	httpClient.Transport = &pacedTransport{base: httpClient.Transport, pacer: pace}
 	// retryablehttp's own count stops nothing before planRetry does.
 	retryMax := math.MaxInt32

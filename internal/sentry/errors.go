@@ -43,6 +43,12 @@ type APIError struct {
 	// RequestID identifies the request to Sentry's support: the request id
 	// header, else the "errorId" of a 500 body.
 	RequestID string
+	// MovedTo is the new slug Sentry names when it answers a write with a
+	// redirect because the project was renamed (see [IsMoved]).
+	MovedTo string
+	// Location is where a redirect pointed, without host for Sentry's own
+	// redirects.
+	Location string
 }
 
 // Error renders the method, path, status and Sentry's messages in a stable
@@ -135,6 +141,12 @@ func newAPIError(method, path string, resp *http.Response, body []byte, token st
 		// Masked in the raw body, before parsing or shortening, so that no
 		// part of it survives in any field.
 		body = bytes.ReplaceAll(body, []byte(token), []byte(redacted))
+	}
+	if isRedirect(resp.StatusCode) {
+		// Only a write ends here with a redirect (reads follow it): its
+		// body is Sentry's ProjectMoved, not an error to take apart.
+		e.fillMoved(resp, body, token)
+		return e
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {

@@ -170,6 +170,11 @@ func shouldRetry(ctx context.Context, st *attemptState, resp *http.Response, err
 		// broke.
 		return st.idempotent || !st.wroteHeaders.Load(), nil
 	}
+	if isRedirect(resp.StatusCode) {
+		// A write answered with a redirect (reads follow theirs):
+		// Sentry did nothing, and would answer the same again.
+		return false, nil
+	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		// Sentry's rate limiter answers before the endpoint runs, so
