@@ -19,11 +19,41 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/sentryrbac/terraform-provider-sentry/internal/tfcli"
 )
 
 // providerAddress is where Terraform finds the provider, as main.go serves
 // it; reattached providers are keyed by it.
 const providerAddress = "registry.terraform.io/sentryrbac/sentry"
+
+// reattachAddress is providerAddress as the program the tests drive reads
+// the configuration's source = "sentryrbac/sentry": on OpenTofu the host
+// is OpenTofu's registry.
+func reattachAddress(t *testing.T) string {
+	t.Helper()
+	return tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
+}
+
+// useOpenTofuRegistryHost tells terraform-plugin-testing, when the tests
+// drive OpenTofu, to reattach the provider under OpenTofu's registry host,
+// which OpenTofu puts before a provider name without one. A host set in
+// TF_ACC_PROVIDER_HOST is left as it is.
+func useOpenTofuRegistryHost() error {
+	if os.Getenv("TF_ACC") == "" || os.Getenv(resource.EnvTfAccProviderHost) != "" {
+		return nil
+	}
+	bin := tfcli.Path()
+	if bin == "" {
+		return nil
+	}
+	tofu, err := tfcli.IsOpenTofu(bin)
+	if err != nil || !tofu {
+		return err
+	}
+	return os.Setenv(resource.EnvTfAccProviderHost, tfcli.OpenTofuRegistry)
+}
 
 // tfCommandTimeout bounds one Terraform command, so that a hung apply
 // fails the test instead of the whole run.
@@ -241,7 +271,7 @@ func withProviderServer(ctx context.Context, t *testing.T, f func(tfexec.Reattac
 	if cfg == nil {
 		return errors.New("serving the provider: no reattach configuration")
 	}
-	err := f(tfexec.ReattachInfo{providerAddress: tfexec.ReattachConfig{
+	err := f(tfexec.ReattachInfo{reattachAddress(t): tfexec.ReattachConfig{
 		Protocol:        string(cfg.Protocol),
 		ProtocolVersion: cfg.ProtocolVersion,
 		Pid:             cfg.Pid,

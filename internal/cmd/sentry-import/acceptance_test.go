@@ -22,6 +22,7 @@ import (
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/tfcli"
 )
 
 const providerAddress = "registry.terraform.io/sentryrbac/sentry"
@@ -246,7 +247,10 @@ func serveProvider(t *testing.T) string {
 		Test            bool
 		Addr            addr
 	}
-	data, err := json.Marshal(map[string]reattach{providerAddress: {
+	// The configuration says source = "sentryrbac/sentry", which OpenTofu
+	// reads as a provider of its own registry.
+	address := tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
+	data, err := json.Marshal(map[string]reattach{address: {
 		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
 		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 	}})
