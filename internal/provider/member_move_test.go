@@ -250,6 +250,7 @@ func TestAccMemberMovedFromCommunity(t *testing.T) {
 		t.Skipf("moving state from the community provider needs that provider installed: set %s to a filesystem "+
 			"mirror holding registry.terraform.io/jianyuan/sentry, or run make test-move", envCommunityMirror)
 	}
+	skipOnOpenTofu(t, "the test's community state, mirror and checks name registry.terraform.io providers, which OpenTofu reads as registry.opentofu.org ones")
 	team, email := randomName(), randomEmail()
 	env.createTeams(t, team)
 	owner := env.client(t, "owner")
