@@ -130,7 +130,7 @@ func checkCommunityMigrationPlan(t *testing.T, plan *tfjson.Plan) {
 		switch rc.Type {
 		case "sentry_member":
 			if !strings.HasPrefix(rc.PreviousAddress, "sentry_organization_member.") || !rc.Change.Actions.NoOp() ||
-				rc.ProviderName != providerAddress {
+				rc.ProviderName != reattachAddress(t) {
 				t.Errorf("%s (from %q, %s): %v, want a no-op moved from a sentry_organization_member",
 					rc.Address, rc.PreviousAddress, rc.ProviderName, rc.Change.Actions)
 			}
@@ -139,7 +139,7 @@ func checkCommunityMigrationPlan(t *testing.T, plan *tfjson.Plan) {
 				t.Errorf("%s: %v, want it forgotten", rc.Address, rc.Change.Actions)
 			}
 		case "sentry_team":
-			if !rc.Change.Actions.NoOp() || rc.ProviderName != providerAddress {
+			if !rc.Change.Actions.NoOp() || rc.ProviderName != reattachAddress(t) {
 				t.Errorf("%s (%s): %v, want a no-op of this provider", rc.Address, rc.ProviderName, rc.Change.Actions)
 			}
 		case "sentry_project":
@@ -173,8 +173,8 @@ func checkCommunityMigrationState(t *testing.T, s *tfjson.State) {
 	}
 	for _, typ := range []string{"sentry_member", "sentry_team"} {
 		for _, r := range byType[typ] {
-			if r.ProviderName != providerAddress {
-				t.Errorf("%s belongs to %s, want %s", r.Address, r.ProviderName, providerAddress)
+			if r.ProviderName != reattachAddress(t) {
+				t.Errorf("%s belongs to %s, want %s", r.Address, r.ProviderName, reattachAddress(t))
 			}
 		}
 	}

@@ -338,7 +338,7 @@ resource "sentry_member" "jane" {
 	}
 	for _, rc := range plan.ResourceChanges {
 		from, ok := want[rc.Address]
-		if !ok || rc.PreviousAddress != from || !rc.Change.Actions.NoOp() || rc.ProviderName != providerAddress {
+		if !ok || rc.PreviousAddress != from || !rc.Change.Actions.NoOp() || rc.ProviderName != reattachAddress(t) {
 			t.Errorf("change %s (from %q, provider %s): %v, want a no-op (from %q)",
 				rc.Address, rc.PreviousAddress, rc.ProviderName, rc.Change.Actions, from)
 		}
@@ -353,7 +353,7 @@ resource "sentry_member" "jane" {
 		t.Fatalf("plan after apply: changes %v, %v\n%s", changes, err, out)
 	}
 	members := stateResources(tf.show())["sentry_member"]
-	if len(members) != 1 || stateAttr(members[0], "id") != m.ID || members[0].ProviderName != providerAddress {
+	if len(members) != 1 || stateAttr(members[0], "id") != m.ID || members[0].ProviderName != reattachAddress(t) {
 		t.Errorf("state after apply: %+v", members)
 	}
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/tfcli"
 )
 
 // The TestAccQuery_ tests run terraform query, which needs Terraform 1.14:
@@ -36,23 +38,61 @@ import (
 // minQueryTerraform is the first Terraform with terraform query.
 var minQueryTerraform = version.Must(version.NewVersion("1.14.0"))
 
+// minIdentityImport is the first Terraform, and the first OpenTofu, whose
+// import blocks take an identity.
+var minIdentityImport = version.Must(version.NewVersion("1.12.0"))
+
 // queryTerraform skips the test unless TF_ACC_TERRAFORM_PATH names a
 // Terraform of 1.14 or later, so make test passes where only an older
 // Terraform is at hand.
 func queryTerraform(t *testing.T) {
+	t.Helper()
+	bin := accCLI(t, "terraform query needs Terraform 1.14 or later in TF_ACC_TERRAFORM_PATH: run make test-query")
+	tfcli.SkipOnOpenTofu(t, "OpenTofu has no query command and does not call list resources; "+
+		"it imports a whole organization through sentry-import's import blocks (TestAccImportOrganization)")
+	if got := cliVersion(t, bin); got.LessThan(minQueryTerraform) {
+		t.Skipf("terraform query needs Terraform %s or later and %s is %s: run make test-query", minQueryTerraform, bin, got)
+	}
+}
+
+// identityImportTerraform skips the test unless TF_ACC_TERRAFORM_PATH
+// names a Terraform or an OpenTofu of 1.12 or later, whose import blocks
+// take an identity.
+func identityImportTerraform(t *testing.T) {
+	t.Helper()
+	bin := accCLI(t, "import blocks by identity need Terraform or OpenTofu 1.12 or later in TF_ACC_TERRAFORM_PATH: run make test-query or make test-opentofu")
+	if got := cliVersion(t, bin); got.LessThan(minIdentityImport) {
+		t.Skipf("import blocks by identity need Terraform or OpenTofu %s or later and %s is %s: run make test-query or make test-opentofu",
+			minIdentityImport, bin, got)
+	}
+}
+
+// accCLI is TF_ACC_TERRAFORM_PATH; the test is skipped without TF_ACC,
+// and with why when that names nothing.
+func accCLI(t *testing.T, why string) string {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run only when TF_ACC is set")
 	}
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
-		t.Skip("terraform query needs Terraform 1.14 or later in TF_ACC_TERRAFORM_PATH: run make test-query")
+		t.Skip(why)
 	}
+	return bin
+}
+
+// cliVersion is the version bin reports, Terraform's or OpenTofu's.
+func cliVersion(t *testing.T, bin string) *version.Version {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), bin, "version", "-json")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("asking %s its version: %v", bin, err)
+	}
+	// OpenTofu may print a warning about its CLI configuration first.
+	if i := bytes.IndexByte(out, '{'); i > 0 {
+		out = out[i:]
 	}
 	var v struct {
 		TerraformVersion string `json:"terraform_version"`
@@ -64,9 +104,7 @@ func queryTerraform(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the version of %s: %v", bin, err)
 	}
-	if got.LessThan(minQueryTerraform) {
-		t.Skipf("terraform query needs Terraform %s or later and %s is %s: run make test-query", minQueryTerraform, bin, got)
-	}
+	return got
 }
 
 // queryOrg is what one test made in the organization for the list
@@ -129,6 +167,13 @@ func newQueryOrg(t *testing.T) *queryOrg {
 func newQueryOrgIn(t *testing.T, legacyOrgTokens bool) *queryOrg {
 	t.Helper()
 	queryTerraform(t)
+	return makeQueryOrg(t, legacyOrgTokens)
+}
+
+// makeQueryOrg makes what newQueryOrgIn says, for a test that has checked
+// the CLI it needs.
+func makeQueryOrg(t *testing.T, legacyOrgTokens bool) *queryOrg {
+	t.Helper()
 	env := newAccEnv(t)
 	if env.sim != nil {
 		env.sim.SetLegacyOrgTokens(legacyOrgTokens)
@@ -735,9 +780,11 @@ func generateConfig(t *testing.T, o *queryOrg) {
 
 // TestAccQuery_importByIdentity imports one object of each type with
 // hand-written identity import blocks, as users write them on Terraform
-// 1.12 and later, leaving the organization to the provider's in some.
+// and OpenTofu 1.12 and later, leaving the organization to the provider's
+// in some. It runs no query, so it runs on OpenTofu too.
 func TestAccQuery_importByIdentity(t *testing.T) {
-	o := newQueryOrg(t)
+	identityImportTerraform(t)
+	o := makeQueryOrg(t, legacyTokens)
 	config := o.providerConfig() + fmt.Sprintf(`
 resource "sentry_team" "backend" {
   slug = %q

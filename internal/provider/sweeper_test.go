@@ -26,6 +26,9 @@ import (
 // SENTRY_BASE_URL, and remove only objects whose names start with
 // testNamePrefix: what failed or interrupted acceptance runs left behind.
 func TestMain(m *testing.M) {
+	if err := useOpenTofuRegistryHost(); err != nil {
+		log.Fatal(err)
+	}
 	resource.TestMain(m)
 }
 

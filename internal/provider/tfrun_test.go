@@ -20,13 +20,49 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/tfcli"
 )
 
 // providerAddress is where Terraform finds the provider, as main.go serves
 // it; reattached providers are keyed by it.
 const providerAddress = "registry.terraform.io/sentryrbac/sentry"
+
+// reattachAddress is providerAddress as the program the tests drive reads
+// the configuration's source = "sentryrbac/sentry": on OpenTofu the host
+// is OpenTofu's registry.
+func reattachAddress(t *testing.T) string {
+	t.Helper()
+	return tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
+}
+
+// skipOnOpenTofu is tfcli.SkipOnOpenTofu: it skips t, saying why, when the
+// tests drive OpenTofu.
+func skipOnOpenTofu(t *testing.T, why string) {
+	t.Helper()
+	tfcli.SkipOnOpenTofu(t, why)
+}
+
+// useOpenTofuRegistryHost tells terraform-plugin-testing, when the tests
+// drive OpenTofu, to reattach the provider under OpenTofu's registry host,
+// which OpenTofu puts before a provider name without one. A host set in
+// TF_ACC_PROVIDER_HOST is left as it is.
+func useOpenTofuRegistryHost() error {
+	if os.Getenv("TF_ACC") == "" || os.Getenv(resource.EnvTfAccProviderHost) != "" {
+		return nil
+	}
+	bin := tfcli.Path()
+	if bin == "" {
+		return nil
+	}
+	tofu, err := tfcli.IsOpenTofu(bin)
+	if err != nil || !tofu {
+		return err
+	}
+	return os.Setenv(resource.EnvTfAccProviderHost, tfcli.OpenTofuRegistry)
+}
 
 // tfCommandTimeout bounds one Terraform command, so that a hung apply
 // fails the test instead of the whole run.
@@ -186,8 +222,11 @@ func (r *tfRunner) writeConfig(config string) {
 	r.t.Helper()
 	var community string
 	if r.community {
+		// The community provider's full address, host included: the
+		// recorded states name registry.terraform.io, which OpenTofu
+		// would not assume for a bare "jianyuan/sentry".
 		community = fmt.Sprintf("    %s = {\n      source  = %q\n      version = %q\n    }\n", communityLocalName,
-			strings.TrimPrefix(communitystandin.Address, "registry.terraform.io/"), communitystandin.Version)
+			communitystandin.Address, communitystandin.Version)
 		config = r.communityConfig + "\n" + config
 	}
 	required := fmt.Sprintf("terraform {\n  required_providers {\n    sentry = {\n      source = %q\n    }\n%s  }\n}\n\n",
@@ -289,7 +328,7 @@ const providerServerStop = 30 * time.Second
 func withProviderServer(ctx context.Context, t *testing.T, standIn bool, f func(tfexec.ReattachInfo) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	servers := map[string]tfprotov6.ProviderServer{providerAddress: NewProtocol6("test")()}
+	servers := map[string]tfprotov6.ProviderServer{reattachAddress(t): NewProtocol6("test")()}
 	if standIn {
 		s, err := communitystandin.New()
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/sentryrbac/terraform-provider-sentry/internal/inventory"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/provider"
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
+	"github.com/sentryrbac/terraform-provider-sentry/internal/tfcli"
 )
 
 const providerAddress = "registry.terraform.io/sentryrbac/sentry"
@@ -224,7 +225,10 @@ func (r *terraformRunner) run(t *testing.T, args ...string) string {
 // (internal/communitystandin) under that provider's address.
 func serveProvider(t *testing.T, standIn bool) string {
 	t.Helper()
-	servers := map[string]func() tfprotov6.ProviderServer{providerAddress: providerserver.NewProtocol6(provider.New("test")())}
+	// The configuration says source = "sentryrbac/sentry", which OpenTofu
+	// reads as a provider of its own registry.
+	address := tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
+	servers := map[string]func() tfprotov6.ProviderServer{address: providerserver.NewProtocol6(provider.New("test")())}
 	if standIn {
 		s, err := communitystandin.New()
 		if err != nil {
