@@ -940,7 +940,8 @@ func moveCommunityMember(ctx context.Context, req resource.MoveStateRequest, res
 			"(or run: terraform import sentry_member.<name> %s/%s). The id is the organization slug and the member's "+
 			"numeric id (the last part of the member's page in Sentry, Settings > Members) or email.", org+"/"+member, org, member)
 	}
-	if req.SourceTypeName != communityMemberType || !isCommunityProvider(req.SourceProviderAddress) {
+	if req.SourceTypeName != communityMemberType ||
+		!isCommunityProvider(req.SourceProviderAddress) && !isThisProvider(req.SourceProviderAddress) {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("sentry_member takes over only the state of %s from the "+
 			"community Sentry provider (jianyuan/sentry); the moved block's source is %s of provider %q.\n\n%s",
 			communityMemberType, req.SourceTypeName, req.SourceProviderAddress, importHint("", "")))
@@ -989,6 +990,21 @@ func moveCommunityMember(ctx context.Context, req resource.MoveStateRequest, res
 	setIdentity(ctx, resp.TargetIdentity, newOrgIDIdentity(org, memberID), &resp.Diagnostics)
 	tflog.Debug(ctx, "moved community sentry_organization_member state", map[string]any{
 		"organization": org, "member_id": memberID})
+}
+
+// isThisProvider reports whether a provider address is this provider's,
+// sentryrbac/sentry, on any registry host. This provider never had a
+// sentry_organization_member type, so a state of that type under its
+// address is the community provider's, which the CLI labelled with the
+// moved block's target provider: Terraform (1.11) does so for every
+// instance but the first when a count or for_each resource's instances
+// move one by one to separate resources, OpenTofu (1.12.6) for the
+// instances of a for_each resource moved whole. The state is checked as
+// the community provider's all the same.
+func isThisProvider(address string) bool {
+	parts := strings.Split(address, "/")
+	n := len(parts)
+	return n >= 2 && strings.EqualFold(parts[n-2], "sentryrbac") && strings.EqualFold(parts[n-1], "sentry")
 }
 
 // isCommunityProvider reports whether a provider address is the community

@@ -38,13 +38,6 @@ func reattachAddress(t *testing.T) string {
 	return tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
 }
 
-// skipOnOpenTofu is tfcli.SkipOnOpenTofu: it skips t, saying why, when the
-// tests drive OpenTofu.
-func skipOnOpenTofu(t *testing.T, why string) {
-	t.Helper()
-	tfcli.SkipOnOpenTofu(t, why)
-}
-
 // useOpenTofuRegistryHost tells terraform-plugin-testing, when the tests
 // drive OpenTofu, to reattach the provider under OpenTofu's registry host,
 // which OpenTofu puts before a provider name without one. A host set in

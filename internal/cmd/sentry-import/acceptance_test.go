@@ -219,16 +219,23 @@ func (r *terraformRunner) run(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// reattachAddress is providerAddress as the program the tests drive reads
+// the configuration's source = "sentryrbac/sentry": OpenTofu reads it as a
+// provider of its own registry.
+func reattachAddress(t *testing.T) string {
+	t.Helper()
+	return tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
+}
+
 // serveProvider serves the provider from this process, as
 // terraform-plugin-testing does, and returns TF_REATTACH_PROVIDERS for it;
 // with standIn, also the community provider's stand-in
 // (internal/communitystandin) under that provider's address.
 func serveProvider(t *testing.T, standIn bool) string {
 	t.Helper()
-	// The configuration says source = "sentryrbac/sentry", which OpenTofu
-	// reads as a provider of its own registry.
-	address := tfcli.RegistryHost(t) + "/" + strings.TrimPrefix(providerAddress, tfcli.TerraformRegistry+"/")
-	servers := map[string]func() tfprotov6.ProviderServer{address: providerserver.NewProtocol6(provider.New("test")())}
+	servers := map[string]func() tfprotov6.ProviderServer{
+		reattachAddress(t): providerserver.NewProtocol6(provider.New("test")()),
+	}
 	if standIn {
 		s, err := communitystandin.New()
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -178,7 +179,7 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
 	// shows its state as users will hand it to sentry-import.
 	write("main.tf", `terraform {
   required_providers {
-    sentry = { source = "jianyuan/sentry" }
+    sentry = { source = "registry.terraform.io/jianyuan/sentry" }
   }
 }
 `)
@@ -210,7 +211,7 @@ func TestAccMigrateFromCommunityState(t *testing.T) {
 	write("main.tf", fmt.Sprintf(`terraform {
   required_providers {
     sentry           = { source = "sentryrbac/sentry" }
-    sentry-community = { source = "jianyuan/sentry" }
+    sentry-community = { source = "registry.terraform.io/jianyuan/sentry" }
   }
 }
 
@@ -251,7 +252,7 @@ resource "sentry_project" "app" {
 
 	sim.ResetStats()
 	out := tf.run(t, "plan", "-input=false")
-	if want := "Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."; !strings.Contains(out, want) {
+	if want := "Plan: 2 to import, 0 to add, 0 to change, 0 to destroy"; !strings.Contains(out, want) {
 		t.Errorf("the plan is not %q:\n%s", want, planChanges(out))
 	}
 	for _, moved := range []string{"sentry_organization_member.jane has moved to sentry_member.jane",
@@ -260,17 +261,19 @@ resource "sentry_project" "app" {
 		`sentry_organization_member.people["cy"] has moved to sentry_member.people["cy"]`,
 		`sentry_organization_member.people["dee"] has moved to sentry_member.people["dee"]`,
 		`sentry_organization_member.ops[0] has moved to sentry_member.ops[0]`,
-		`sentry_organization_member.ops[1] has moved to sentry_member.ops[1]`,
-		`sentry_team_member.web["stranger"] will no longer be managed by Terraform, but will not be destroyed`} {
+		`sentry_organization_member.ops[1] has moved to sentry_member.ops[1]`} {
 		if !strings.Contains(out, "# "+moved+"\n") {
 			t.Errorf("the plan lacks %q:\n%s", moved, planChanges(out))
 		}
+	}
+	if !regexp.MustCompile(`(?m)^ *# sentry_team_member\.web\["stranger"\] ` + forgets + `$`).MatchString(out) {
+		t.Errorf("the plan does not forget sentry_team_member.web[\"stranger\"]:\n%s", planChanges(out))
 	}
 	checkOnlyReads(t, "plan", sim.Stats())
 
 	sim.ResetStats()
 	out = tf.run(t, "apply", "-input=false", "-auto-approve")
-	if want := "Resources: 2 imported, 0 added, 0 changed, 0 destroyed."; !strings.Contains(out, want) {
+	if want := "Resources: 2 imported, 0 added, 0 changed, 0 destroyed"; !strings.Contains(out, want) {
 		t.Errorf("the apply is not %q:\n%s", want, planChanges(out))
 	}
 	checkOnlyReads(t, "apply", sim.Stats())
