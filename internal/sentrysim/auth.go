@@ -109,7 +109,8 @@ func authenticateBasic(parts []string) *authError {
 // hasUser reports whether the request authenticated a user, as Django's
 // request.user.is_authenticated does: a personal token's user, or the
 // proxy user behind an integration's token (the SCIM token);
-// OrgAuthTokenAuthentication leaves AnonymousUser.
+// OrgAuthTokenAuthentication (src/sentry/api/authentication.py) leaves
+// AnonymousUser.
 func (p *principal) hasUser() bool { return p.user != nil || p.token.kind == scimToken }
 
 // tokenScopes is what the token allows, the upper bound of every check.

@@ -357,8 +357,11 @@ type OrgToken struct {
 // CreateOrgToken makes an organization auth token as the joined member
 // with the email would in Sentry's settings page (Settings, Auth Tokens),
 // signed in: the audit log gets org-auth-token.create with that person as
-// the actor and {"name", "scopes"} as its data, as the endpoint writes it.
-// Any member may (OrgAuthTokenPermission allows org:read). It works in
+// the actor and {"name", "scopes"} as its data, as the endpoint writes it
+// (OrganizationAuthTokensEndpoint.post,
+// src/sentry/api/endpoints/organization_auth_tokens.py). Any member may
+// (OrgAuthTokenPermission in src/sentry/api/bases/organization.py allows
+// org:read). It works in
 // both modes of the API.
 func (s *Server) CreateOrgToken(org, byEmail, name string) (OrgToken, error) {
 	s.mu.Lock()
@@ -376,7 +379,8 @@ func (s *Server) CreateOrgToken(org, byEmail, name string) (OrgToken, error) {
 
 // RevokeOrgToken revokes an organization auth token as the joined member
 // with the email would in the settings page, which takes org:write
-// (a manager or owner), writing org-auth-token.remove.
+// (a manager or owner), writing org-auth-token.remove
+// (src/sentry/api/endpoints/organization_auth_token_details.py).
 func (s *Server) RevokeOrgToken(org, byEmail, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

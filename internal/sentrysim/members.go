@@ -598,7 +598,8 @@ func memberFilter(query string) func(*member) bool {
 			invited := slices.Contains(values, "true")
 			keep = func(m *member) bool { return (m.user == nil) == invited }
 		case "ssoLinked":
-			// organization_member_index.py filters on the sso:linked flag.
+			// src/sentry/core/endpoints/organization_member_index.py
+			// filters on the sso:linked flag.
 			want := slices.Contains(values, "true")
 			keep = func(m *member) bool { return m.ssoLinked == want }
 		case "hasExternalUsers":
@@ -606,7 +607,8 @@ func memberFilter(query string) func(*member) bool {
 			want := slices.Contains(values, "true")
 			keep = func(*member) bool { return !want }
 		case "has2fa":
-			// organization_member_index.py asks the user service for users
+			// src/sentry/core/endpoints/organization_member_index.py asks
+			// the user service for users
 			// with an authenticator for "true", and with authenticator_types
 			// None, which is every user of the organization, for "false":
 			// both leave out pending invites, only "true" looks at 2FA.

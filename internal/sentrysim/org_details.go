@@ -89,7 +89,8 @@ func (o *organization) stringOption(key string) string {
 	return v
 }
 
-// roleScopes is Organization.get_scopes: the member role loses event:admin
+// roleScopes is Organization.get_scopes (src/sentry/models/organization.py):
+// the member role loses event:admin
 // when eventsMemberAdmin is off and alerts:write when alertsMemberWrite is
 // off; other roles keep theirs.
 func (o *organization) roleScopes(r *orgRole) scopeSet {
@@ -341,7 +342,8 @@ func pythonSettingStr(v any) string {
 // remove2FANonCompliant is TwoFactorComplianceTask.remove_non_compliant_members
 // (src/sentry/tasks/auth/auth.py): every joined member whose user has no
 // 2FA, whatever the role, is turned back into an invitation
-// (OrganizationMember.remove_user: the user is unlinked, the email kept,
+// (OrganizationMember.remove_user in src/sentry/models/organizationmember.py:
+// the user is unlinked, the email kept,
 // a new invite token valid for 30 days; teams and role stay), with a
 // member.pending entry naming the user, targeting the organization.
 func remove2FANonCompliant(c *call) {

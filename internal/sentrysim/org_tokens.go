@@ -205,7 +205,8 @@ func createOrgToken(c *call) {
 	c.json(http.StatusCreated, orgTokenBody(t, t.value))
 }
 
-// orgTokenAuditData is OrgAuthToken.get_audit_log_data().
+// orgTokenAuditData is OrgAuthToken.get_audit_log_data()
+// (src/sentry/models/orgauthtoken.py).
 func orgTokenAuditData(t *token) map[string]any {
 	return map[string]any{"name": t.name, "scopes": t.scopes.names()}
 }

@@ -200,7 +200,9 @@ func unlinkProjectTeam(p *project, t *team) {
 }
 
 // removeProject is the end of Sentry's project deletion: the project and
-// its team links are gone, and so is its slug.
+// its team links are gone, and so is its slug, with the ProjectRedirect
+// rows that point at it (their project key cascades,
+// src/sentry/models/projectredirect.py).
 func (o *organization) removeProject(p *project) {
 	delete(o.projects, p.id)
 	delete(o.projectSlugs, p.slug)
@@ -709,7 +711,8 @@ func listOrganizationProjects(c *call) {
 	}
 	slices.SortFunc(projects, compareProjectSlugs)
 	if u := c.user(); u != nil && q.Get("all_projects") != "1" {
-		// organization_projects.py orders a signed-in user's list by
+		// src/sentry/core/endpoints/organization_projects.py orders a
+		// signed-in user's list by
 		// ("-is_bookmarked", "slug"): the user's bookmarked projects
 		// (ProjectBookmark) first. all_projects=1 and organization tokens
 		// order by slug alone.

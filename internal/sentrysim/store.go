@@ -225,7 +225,8 @@ type project struct {
 }
 
 // bookmarkedBy reports whether the user bookmarked the project; false for
-// callers without a user.
+// callers without a user, as ProjectSerializer's isBookmarked
+// (src/sentry/api/serializers/models/project.py).
 func (p *project) bookmarkedBy(u *user) bool { return u != nil && p.bookmarks[u.id] }
 
 func (t *team) active() bool { return t.status == teamActive }
