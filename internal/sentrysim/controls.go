@@ -625,7 +625,7 @@ func (s *Server) registerLoadControls() {
 			err = s.load.set(c, reseed)
 		}
 		if err != nil {
-			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusBadRequest, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, configBody(s.Config()))
@@ -705,7 +705,7 @@ func (s *Server) registerSessionControls() {
 		return p, true
 	}
 	fail := func(w http.ResponseWriter, err error) {
-		writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+		writeControlError(w, http.StatusBadRequest, err)
 	}
 	s.mux.HandleFunc("POST /_sim/org-auth-tokens", func(w http.ResponseWriter, r *http.Request) {
 		p, ok := decode(w, r)
@@ -753,7 +753,7 @@ func (s *Server) registerSeedControls() {
 		}
 		b, err := s.Seed(r.PathValue("org"), from)
 		if err != nil {
-			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusNotFound, err)
 			return
 		}
 		writeJSONBody(w, http.StatusOK, func(buf []byte) ([]byte, error) { return append(buf, b...), nil })
@@ -762,9 +762,9 @@ func (s *Server) registerSeedControls() {
 		err := s.LoadSeed(r.PathValue("org"), http.MaxBytesReader(w, r.Body, maxSeedBytes))
 		switch {
 		case errors.Is(err, ErrNoOrganization):
-			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusNotFound, err)
 		case err != nil:
-			writeDetail(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusBadRequest, err)
 		default:
 			w.WriteHeader(http.StatusNoContent)
 		}
@@ -774,3 +774,9 @@ func (s *Server) registerSeedControls() {
 // maxSeedBytes bounds a seed file sent over HTTP: the largest generated
 // seed is far below it.
 const maxSeedBytes = 64 << 20
+
+// writeControlError answers a control request with the error's message,
+// without the package prefix.
+func writeControlError(w http.ResponseWriter, status int, err error) {
+	writeDetail(w, status, strings.TrimPrefix(err.Error(), "sentrysim: "))
+}

@@ -127,7 +127,7 @@ func (s *Server) registerSettingsControls() {
 		}
 		all, err := s.SetOrgSettings(r.PathValue("org"), set)
 		if err != nil {
-			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusNotFound, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, all)
@@ -138,7 +138,7 @@ func (s *Server) registerSettingsControls() {
 			return
 		}
 		if err := s.SetMemberPosture(r.PathValue("org"), p); err != nil {
-			writeDetail(w, http.StatusNotFound, strings.TrimPrefix(err.Error(), "sentrysim: "))
+			writeControlError(w, http.StatusNotFound, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -178,13 +178,6 @@ func (s *Server) SetProjectBookmark(org, projectSlug, email string, on bool) err
 	if u == nil {
 		return ErrNoMember
 	}
-	if p.bookmarks == nil {
-		p.bookmarks = make(map[int64]bool)
-	}
-	if on {
-		p.bookmarks[u.id] = true
-	} else {
-		delete(p.bookmarks, u.id)
-	}
+	p.setBookmark(u, on)
 	return nil
 }

@@ -615,14 +615,7 @@ func updateProject(c *call) {
 	}
 	if u := c.user(); u != nil {
 		if on, present := result["isBookmarked"].(bool); present {
-			if on {
-				if p.bookmarks == nil {
-					p.bookmarks = make(map[int64]bool)
-				}
-				p.bookmarks[u.id] = true
-			} else {
-				delete(p.bookmarks, u.id)
-			}
+			p.setBookmark(u, on)
 		}
 	}
 

@@ -229,6 +229,18 @@ type project struct {
 // (src/sentry/api/serializers/models/project.py).
 func (p *project) bookmarkedBy(u *user) bool { return u != nil && p.bookmarks[u.id] }
 
+// setBookmark adds the user's ProjectBookmark, or with on false removes it.
+func (p *project) setBookmark(u *user, on bool) {
+	if !on {
+		delete(p.bookmarks, u.id)
+		return
+	}
+	if p.bookmarks == nil {
+		p.bookmarks = make(map[int64]bool)
+	}
+	p.bookmarks[u.id] = true
+}
+
 func (t *team) active() bool { return t.status == teamActive }
 
 // auditData is team.get_audit_log_data().
