@@ -19,6 +19,8 @@ version="${OPENTOFU_VERSION:-1.12.6}"
 cache="${TERRAFORM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-sentry}"
 module=github.com/opentofu/opentofu
 export CHECKPOINT_DISABLE=1
+# shellcheck source=scripts/module-build.sh
+. "$(dirname "${BASH_SOURCE[0]}")/module-build.sh"
 
 # tofu_version prints the version the OpenTofu at $1 reports, or nothing
 # when $1 is not OpenTofu. Warnings about the CLI configuration may come
@@ -44,43 +46,8 @@ fi
 
 dir="$cache/opentofu-$version-localstate"
 bin="$dir/tofu"
-if [[ -x "$bin" ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$cache"
-# One build at a time; a run that waited finds the binary the other made.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache/.opentofu-$version-localstate.lock"
-  flock 9
-  if [[ -x "$bin" ]]; then
-    echo "$bin"
-    exit 0
-  fi
-fi
-
-fail() {
-  echo "opentofu-path.sh: $*" >&2
-  exit 1
-}
-
-echo "building OpenTofu $version without the cloud state backends into $dir (a few minutes, once)" >&2
-started=$SECONDS
-# The build happens in a temporary directory beside the cache and only a
-# finished, checked binary is renamed into place, so a run that is
-# interrupted or races another never leaves a broken binary behind.
-work="$(mktemp -d "$cache/.build-opentofu-$version.XXXXXX")"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-
-download="$(cd "$work" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$module@v$version" 2>&1)" ||
-  fail "cannot download $module@v$version from the Go module proxy: $download"
-moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$download")"
-[[ -d "$moddir" ]] || fail "go mod download gave no directory for $module@v$version: $download"
-
-src="$work/src"
-cp -R "$moddir" "$src"
-chmod -R u+w "$src"
+print_if_built
+copy_module OpenTofu
 
 # The backends are named in one map of init.go, one line each with their
 # import alias; the key providers are registered in default_registry.go, a
@@ -110,7 +77,4 @@ fi
 got="$(tofu_version "$work/tofu")"
 [[ "$got" == "$version" ]] || fail "the built binary says it is OpenTofu \"$got\", not $version"
 
-mkdir -p "$dir"
-mv -f "$work/tofu" "$bin"
-echo "built OpenTofu $version in $((SECONDS - started))s" >&2
-echo "$bin"
+install_built OpenTofu "$work/tofu"

@@ -17,6 +17,8 @@ version="${TERRAFORM_QUERY_VERSION:-1.14.9}"
 cache="${TERRAFORM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-sentry}"
 module=github.com/hashicorp/terraform
 export CHECKPOINT_DISABLE=1
+# shellcheck source=scripts/module-build.sh
+. "$(dirname "${BASH_SOURCE[0]}")/module-build.sh"
 
 # query_capable succeeds when the terraform at $1 is 1.14 or later.
 query_capable() {
@@ -35,43 +37,8 @@ fi
 # Not terraform-$version: terraform-path.sh owns that name.
 dir="$cache/terraform-$version-localstate"
 bin="$dir/terraform"
-if [[ -x "$bin" ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$cache"
-# One build at a time; a run that waited finds the binary the other made.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache/.terraform-$version-localstate.lock"
-  flock 9
-  if [[ -x "$bin" ]]; then
-    echo "$bin"
-    exit 0
-  fi
-fi
-
-fail() {
-  echo "terraform-query-path.sh: $*" >&2
-  exit 1
-}
-
-echo "building terraform $version without the cloud state backends into $dir (a few minutes, once)" >&2
-started=$SECONDS
-# The build happens in a temporary directory beside the cache and only a
-# finished, checked binary is renamed into place, so a run that is
-# interrupted or races another never leaves a broken binary behind.
-work="$(mktemp -d "$cache/.build-terraform-$version.XXXXXX")"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-
-download="$(cd "$work" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$module@v$version" 2>&1)" ||
-  fail "cannot download $module@v$version from the Go module proxy: $download"
-moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$download")"
-[[ -d "$moddir" ]] || fail "go mod download gave no directory for $module@v$version: $download"
-
-src="$work/src"
-cp -R "$moddir" "$src"
-chmod -R u+w "$src"
+print_if_built
+copy_module terraform
 
 # The nested modules are the go.mod's replacements by a local directory.
 nested="$(sed -n 's#^replace \(github\.com/hashicorp/terraform/[^ ]*\) => \./\(.*\)$#\1 \2#p' "$src/go.mod")"
@@ -103,7 +70,4 @@ got="$("$work/terraform" version -json 2>/dev/null | sed -n 's/^ *"terraform_ver
 [[ "$got" == "$version" ]] || fail "the built binary says it is terraform \"$got\", not $version"
 "$work/terraform" query -h >/dev/null 2>&1 || fail "the built terraform $version has no working query command"
 
-mkdir -p "$dir"
-mv -f "$work/terraform" "$bin"
-echo "built terraform $version in $((SECONDS - started))s" >&2
-echo "$bin"
+install_built terraform "$work/terraform"

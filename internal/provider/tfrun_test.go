@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
@@ -306,9 +302,6 @@ func stateAttr(rs *tfjson.StateResource, name string) string {
 	return s
 }
 
-// discardLogger keeps go-plugin's own logging out of test output.
-var discardLogger = hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: io.Discard, Level: hclog.Off})
-
 // providerServerStop bounds the wait for a provider server to end once its
 // command is done.
 const providerServerStop = 30 * time.Second
@@ -335,7 +328,7 @@ func withProviderServer(ctx context.Context, t *testing.T, standIn bool, f func(
 	for address, server := range servers {
 		var cfg tfexec.ReattachConfig
 		var closed <-chan struct{}
-		if cfg, closed, err = serveInProcess(ctx, t, address, server); err != nil {
+		if cfg, closed, err = tfcli.ServeInProcess(ctx, t, address, server); err != nil {
 			break
 		}
 		ra[address] = cfg
@@ -354,42 +347,6 @@ func withProviderServer(ctx context.Context, t *testing.T, standIn bool, f func(
 		}
 	}
 	return err
-}
-
-// serveInProcess serves server under address until ctx ends, and returns
-// its reattach configuration and a channel closed once it has stopped.
-func serveInProcess(ctx context.Context, t *testing.T, address string, server tfprotov6.ProviderServer) (tfexec.ReattachConfig, <-chan struct{}, error) {
-	reattachCh := make(chan *plugin.ReattachConfig)
-	closeCh := make(chan struct{})
-	serveErr := make(chan error, 1)
-	go func() {
-		serveErr <- tf6server.Serve(address, func() tfprotov6.ProviderServer { return server },
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithoutLogStderrOverride(),
-			// The provider's logs follow TF_LOG and TF_ACC_LOG_PATH as in
-			// the other acceptance tests, instead of going to stderr.
-			tf6server.WithLoggingSink(t),
-			tf6server.WithGoPluginLogger(discardLogger))
-	}()
-	var cfg *plugin.ReattachConfig
-	select {
-	case cfg = <-reattachCh:
-	case err := <-serveErr:
-		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: %w", address,
-			errors.Join(err, errors.New("the server ended before it started")))
-	case <-time.After(30 * time.Second):
-		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: no reattach configuration within 30s", address)
-	}
-	if cfg == nil {
-		return tfexec.ReattachConfig{}, nil, fmt.Errorf("serving %s: no reattach configuration", address)
-	}
-	return tfexec.ReattachConfig{
-		Protocol:        string(cfg.Protocol),
-		ProtocolVersion: cfg.ProtocolVersion,
-		Pid:             cfg.Pid,
-		Test:            cfg.Test,
-		Addr:            tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
-	}, closeCh, nil
 }
 
 // needTerraform skips the test when the runner's Terraform is older than

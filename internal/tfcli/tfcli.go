@@ -1,7 +1,8 @@
 // Package tfcli tells acceptance tests which command-line program they
 // drive, Terraform or OpenTofu, and what follows from that: the registry
 // host a provider source without one means, and the tests that cannot run
-// on OpenTofu.
+// on OpenTofu. It also serves providers from the test process for the
+// program to reattach to (ServeInProcess).
 package tfcli
 
 import (

@@ -13,11 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
@@ -230,58 +228,36 @@ func reattachAddress(t *testing.T) string {
 // serveProvider serves the provider from this process, as
 // terraform-plugin-testing does, and returns TF_REATTACH_PROVIDERS for it;
 // with standIn, also the community provider's stand-in
-// (internal/communitystandin) under that provider's address.
+// (internal/communitystandin) under that provider's address. The servers
+// stop when the test ends.
 func serveProvider(t *testing.T, standIn bool) string {
 	t.Helper()
-	servers := map[string]func() tfprotov6.ProviderServer{
-		reattachAddress(t): providerserver.NewProtocol6(provider.New("test")()),
+	servers := map[string]tfprotov6.ProviderServer{
+		reattachAddress(t): providerserver.NewProtocol6(provider.New("test")())(),
 	}
 	if standIn {
 		s, err := communitystandin.New()
 		if err != nil {
 			t.Fatal(err)
 		}
-		servers[communitystandin.Address] = func() tfprotov6.ProviderServer { return s }
+		servers[communitystandin.Address] = s
 	}
-	type addr struct{ Network, String string }
-	type reattach struct {
-		Protocol        string
-		ProtocolVersion int
-		Pid             int
-		Test            bool
-		Addr            addr
-	}
-	attach := map[string]reattach{}
-	for address, server := range servers {
-		ctx, cancel := context.WithCancel(context.Background())
-		config := make(chan *plugin.ReattachConfig, 1)
-		closed := make(chan struct{})
-		go func() {
-			err := tf6server.Serve(address, server,
-				tf6server.WithDebug(ctx, config, closed),
-				tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-				// Provider logs go where terraform-plugin-testing sends
-				// them: nowhere unless TF_LOG asks.
-				tf6server.WithLoggingSink(t))
-			if err != nil {
-				t.Error(err)
-			}
-		}()
-		var rc *plugin.ReattachConfig
-		select {
-		case rc = <-config:
-		case <-time.After(30 * time.Second):
-			cancel()
-			t.Fatalf("the provider server for %s did not start", address)
-		}
-		t.Cleanup(func() {
-			cancel()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stopped []<-chan struct{}
+	t.Cleanup(func() {
+		cancel()
+		for _, closed := range stopped {
 			<-closed
-		})
-		attach[address] = reattach{
-			Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
-			Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 		}
+	})
+	attach := tfexec.ReattachInfo{}
+	for address, server := range servers {
+		cfg, closed, err := tfcli.ServeInProcess(ctx, t, address, server)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attach[address] = cfg
+		stopped = append(stopped, closed)
 	}
 	data, err := json.Marshal(attach)
 	if err != nil {

@@ -458,7 +458,9 @@ func planMigration(source string, resources []communityResource, taken map[strin
 			if role != "" {
 				stored = &role
 			}
-			mm.config.teams = append(mm.config.teams, memberTeamConfig{team: team, role: memberTeamRole(stored, mm.config.role)})
+			// The role as sentry_member reads it for the member's org
+			// role, for the plan to show no change.
+			mm.config.teams = append(mm.config.teams, memberTeamConfig{team: team, role: inventory.TeamRoleAsRead(stored, mm.config.role)})
 		}
 	}
 
@@ -629,14 +631,11 @@ func renderMigration(m *migration) []byte {
 	}
 
 	if len(m.projects) > 0 {
-		startSection(&b, "# Project teams. This provider has no sentry_project: projects stay with the\n"+
+		listSection(&b, "# Project teams. This provider has no sentry_project: projects stay with the\n"+
 			"# community provider (step 3 above). Their teams are imported below as\n"+
 			"# sentry_team_project, so they are managed in two places; add\n"+
 			"#   lifecycle { ignore_changes = [teams] }\n"+
-			"# to each community sentry_project so that only the links below manage them:\n")
-		for _, p := range m.projects {
-			fmt.Fprintf(&b, "#   %s\n", p.address)
-		}
+			"# to each community sentry_project so that only the links below manage them:\n", m.projects)
 		b.WriteByte('\n')
 	}
 	for _, l := range m.links {
@@ -656,23 +655,13 @@ func renderMigration(m *migration) []byte {
 		b.WriteByte('\n')
 	}
 
-	if len(m.kept) > 0 {
-		startSection(&b, "# Staying with the community provider (step 3 above): this provider has no\n"+
-			"# counterpart for these, and this file leaves them as they are.\n")
-		for _, r := range m.kept {
-			fmt.Fprintf(&b, "#   %s\n", r.address)
-		}
-	}
-	if len(m.elsewhere) > 0 {
-		startSection(&b, "# Not migrated: community resources in child modules. sentry-import migrates the\n"+
-			"# root module; move these into it first (moved blocks, with the community\n"+
-			"# provider), or migrate them inside their module by hand as the guide\n"+
-			"# \"Migrating from the community provider\" shows. Until then they stay with the\n"+
-			"# community provider, whose local name the module must keep.\n")
-		for _, r := range m.elsewhere {
-			fmt.Fprintf(&b, "#   %s\n", r.address)
-		}
-	}
+	listSection(&b, "# Staying with the community provider (step 3 above): this provider has no\n"+
+		"# counterpart for these, and this file leaves them as they are.\n", m.kept)
+	listSection(&b, "# Not migrated: community resources in child modules. sentry-import migrates the\n"+
+		"# root module; move these into it first (moved blocks, with the community\n"+
+		"# provider), or migrate them inside their module by hand as the guide\n"+
+		"# \"Migrating from the community provider\" shows. Until then they stay with the\n"+
+		"# community provider, whose local name the module must keep.\n", m.elsewhere)
 	out := hclwrite.Format(b.Bytes())
 	return append(bytes.TrimRight(out, "\n"), '\n')
 }
@@ -682,6 +671,18 @@ func startSection(b *bytes.Buffer, text string) {
 	trimmed := bytes.TrimRight(b.Bytes(), "\n")
 	b.Truncate(len(trimmed))
 	b.WriteString("\n\n" + text)
+}
+
+// listSection starts a section with header followed by the addresses of
+// rs, one a comment line; it writes nothing when rs is empty.
+func listSection(b *bytes.Buffer, header string, rs []communityResource) {
+	if len(rs) == 0 {
+		return
+	}
+	startSection(b, header)
+	for _, r := range rs {
+		fmt.Fprintf(b, "#   %s\n", r.address)
+	}
 }
 
 // writeComment writes text as comment lines of at most about 80 columns.

@@ -107,14 +107,6 @@ type memberTeamConfig struct {
 	role *string
 }
 
-// memberTeamRole is the team role a member's configuration gives a team
-// for Sentry to plan no change: the role as the provider reads it for the
-// member's org role (inventory.TeamRoleAsRead), from the role the member
-// holds there (stored, nil for Sentry's null).
-func memberTeamRole(stored *string, orgRole string) *string {
-	return inventory.TeamRoleAsRead(stored, orgRole)
-}
-
 // memberInstance is one instance of a sentry_member resource: its key
 // (nil without count or for_each, a string for for_each, an int for
 // count, from 0 in order) and its configuration.
