@@ -512,11 +512,7 @@ removed {
 // or the member was not read exactly once (the refresh).
 func checkReadsOnly(t *testing.T, stats sentrysim.Stats, memberID string) {
 	t.Helper()
-	for route, n := range stats.Requests {
-		if !strings.HasPrefix(route, "GET ") {
-			t.Errorf("%d requests %s, want none but reads", n, route)
-		}
-	}
+	checkOnlyReads(t, stats)
 	if n := stats.Count("GET", "/organizations/{org}/members/{member}/"); n != 1 {
 		t.Errorf("member %s read %d times, want once (the refresh); requests: %v", memberID, n, stats.Requests)
 	}
