@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/sentry"
 )
@@ -194,17 +191,6 @@ func (d *apiTokensDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, config)...)
 }
 
-// addAuditReadError reports a failed audit log read as sentry_audit_log
-// does: a plain 403 is the missing org:write.
-func addAuditReadError(diags *diag.Diagnostics, action string, err error) {
-	var apiErr *sentry.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && apiErr.Code == "" {
-		addAPIError(diags, "Audit Log Needs org:write", action, err, auditLogPermissionHint)
-		return
-	}
-	addAPIError(diags, "Unable to Read Audit Log", action, err, auditLogPermissionHint)
-}
-
 // warnIfNoAuditLog tells an organization without tokens from one whose
 // plan hides the audit log, which Sentry answers the same way: an empty
 // list. One entry of the unfiltered log settles it (one request); only if
@@ -215,15 +201,7 @@ func (d *apiTokensDataSource) warnIfNoAuditLog(ctx context.Context, client *sent
 	if err != nil || len(any1) > 0 {
 		return
 	}
-	hasMembers, err := organizationHasMembers(ctx, client, org)
-	switch {
-	case err != nil:
-		tflog.Debug(ctx, "audit log is empty; could not list members to tell why", map[string]any{
-			"organization": org, "error": err.Error(),
-		})
-	case hasMembers:
-		diags.AddWarning("Empty Audit Log", fmt.Sprintf(noTokenAuditWarning, org))
-	}
+	warnIfMembers(ctx, client, org, noTokenAuditWarning, diags)
 }
 
 // orgTokenRecord is a live token as its create entry records it.
@@ -284,12 +262,6 @@ func liveOrgTokens(created, removed []sentry.AuditEntry, removedFull bool) (toke
 // orgTokenList is the tokens attribute.
 func orgTokenList(tokens []orgTokenRecord) (types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	optional := func(s string) types.String {
-		if s == "" {
-			return types.StringNull()
-		}
-		return types.StringValue(s)
-	}
 	elems := make([]attr.Value, 0, len(tokens))
 	for _, t := range tokens {
 		scopes := types.ListNull(types.StringType)
@@ -304,10 +276,10 @@ func orgTokenList(tokens []orgTokenRecord) (types.List, diag.Diagnostics) {
 		}
 		obj, d := types.ObjectValue(apiTokenDataAttrTypes, map[string]attr.Value{
 			"id":           types.StringValue(strconv.FormatInt(t.id, 10)),
-			"name":         optional(t.name),
+			"name":         optionalString(t.name),
 			"scopes":       scopes,
 			"date_created": types.StringValue(formatTime(t.dateCreated)),
-			"created_by":   optional(t.createdBy),
+			"created_by":   optionalString(t.createdBy),
 		})
 		diags.Append(d...)
 		elems = append(elems, obj)

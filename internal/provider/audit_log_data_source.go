@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -257,36 +258,20 @@ func (d *auditLogDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 	entries, err := client.ListAuditLog(ctx, org, q)
 	if err != nil {
-		var apiErr *sentry.APIError
-		switch {
-		case errors.Is(err, sentry.ErrInvalidAuditLogQuery):
+		if errors.Is(err, sentry.ErrInvalidAuditLogQuery) {
 			resp.Diagnostics.AddError("Invalid Audit Log Filters",
 				fmt.Sprintf("The filters cannot be sent to Sentry: %s. Check event, actor_id, start, end, period and limit.",
 					strings.TrimPrefix(err.Error(), "sentry: ")))
-		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && apiErr.Code == "":
-			// A plain 403 is the missing scope or role; one with a code
-			// (SSO or 2FA required) says what it wants itself.
-			addAPIError(&resp.Diagnostics, "Audit Log Needs org:write", action, err, auditLogPermissionHint)
-		default:
-			addAPIError(&resp.Diagnostics, "Unable to Read Audit Log", action, err, auditLogPermissionHint)
+			return
 		}
+		addAuditReadError(&resp.Diagnostics, action, err)
 		return
 	}
 
-	// Sentry gives an organization whose plan lacks the audit log the same
-	// answer as an empty log. An organization with members has a history
-	// (their invitations at least), so only an unfiltered read of such an
-	// organization that comes back empty is worth a warning.
+	// Only an unfiltered read that comes back empty may be the plan's
+	// doing: a filter can match nothing in a log that exists.
 	if len(entries) == 0 && unfiltered(q) {
-		hasMembers, err := organizationHasMembers(ctx, client, org)
-		switch {
-		case err != nil:
-			tflog.Debug(ctx, "audit log is empty; could not list members to tell why", map[string]any{
-				"organization": org, "error": err.Error(),
-			})
-		case hasMembers:
-			resp.Diagnostics.AddWarning("Empty Audit Log", fmt.Sprintf(noAuditLogWarning, org))
-		}
+		warnIfMembers(ctx, client, org, noAuditLogWarning, &resp.Diagnostics)
 	}
 
 	elems := make([]attr.Value, 0, len(entries))
@@ -305,6 +290,35 @@ func (d *auditLogDataSource) Read(ctx context.Context, req datasource.ReadReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, config)...)
 }
 
+// addAuditReadError reports a failed audit log read. A plain 403 is the
+// missing scope or role; one with a code (SSO or 2FA required) says what it
+// wants itself.
+func addAuditReadError(diags *diag.Diagnostics, action string, err error) {
+	var apiErr *sentry.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && apiErr.Code == "" {
+		addAPIError(diags, "Audit Log Needs org:write", action, err, auditLogPermissionHint)
+		return
+	}
+	addAPIError(diags, "Unable to Read Audit Log", action, err, auditLogPermissionHint)
+}
+
+// warnIfMembers adds the "Empty Audit Log" warning (a format taking the
+// organization) after an empty audit log read when the organization has
+// members. Sentry gives an organization whose plan lacks the audit log the
+// same answer as an empty log; one with members has a history (their
+// invitations at least), so only then is the warning worth giving.
+func warnIfMembers(ctx context.Context, client *sentry.Client, org, warning string, diags *diag.Diagnostics) {
+	hasMembers, err := organizationHasMembers(ctx, client, org)
+	switch {
+	case err != nil:
+		tflog.Debug(ctx, "audit log is empty; could not list members to tell why", map[string]any{
+			"organization": org, "error": err.Error(),
+		})
+	case hasMembers:
+		diags.AddWarning("Empty Audit Log", fmt.Sprintf(warning, org))
+	}
+}
+
 // organizationHasMembers reads the first page of the members list, one
 // request.
 func organizationHasMembers(ctx context.Context, client *sentry.Client, org string) (bool, error) {
@@ -317,13 +331,15 @@ func organizationHasMembers(ctx context.Context, client *sentry.Client, org stri
 	return ok, nil
 }
 
-func auditEntryValues(e sentry.AuditEntry) map[string]attr.Value {
-	optional := func(s string) types.String {
-		if s == "" {
-			return types.StringNull()
-		}
-		return types.StringValue(s)
+// optionalString is s, or null when s is empty.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
 	}
+	return types.StringValue(s)
+}
+
+func auditEntryValues(e sentry.AuditEntry) map[string]attr.Value {
 	targetObject := types.StringNull()
 	if e.TargetObject != nil {
 		targetObject = types.StringValue(strconv.FormatInt(*e.TargetObject, 10))
@@ -332,18 +348,18 @@ func auditEntryValues(e sentry.AuditEntry) map[string]attr.Value {
 	if u := e.TargetUser; u != nil {
 		// The email names the user for a reviewer; the id is all that is
 		// left once the user is gone.
-		targetUser = optional(u.Email)
+		targetUser = optionalString(u.Email)
 		if targetUser.IsNull() {
-			targetUser = optional(u.ID)
+			targetUser = optionalString(u.ID)
 		}
 	}
 	return map[string]attr.Value{
 		"id":            types.StringValue(e.ID),
 		"event":         types.StringValue(e.Event),
-		"actor_name":    optional(e.Actor.Name),
-		"actor_id":      optional(e.Actor.ID),
-		"ip_address":    optional(e.IPAddress),
-		"note":          optional(e.Note),
+		"actor_name":    optionalString(e.Actor.Name),
+		"actor_id":      optionalString(e.Actor.ID),
+		"ip_address":    optionalString(e.IPAddress),
+		"note":          optionalString(e.Note),
 		"target_object": targetObject,
 		"target_user":   targetUser,
 		"data":          types.StringValue(canonicalJSON(e.Data)),

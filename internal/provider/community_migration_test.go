@@ -2,14 +2,12 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/sentryrbac/terraform-provider-sentry/internal/communitystandin"
@@ -72,10 +70,7 @@ func TestAccWorkspaceMovedFromCommunity(t *testing.T) {
 
 	env.sim.ResetStats()
 	planFile := filepath.Join(tf.dir, "move.tfplan")
-	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
-		return err
-	})
+	out, err := tf.planToFile(planFile)
 	if err != nil {
 		t.Fatalf("terraform plan with %s: %v\n%s", tf.communityKind(), err, out)
 	}
@@ -90,15 +85,7 @@ func TestAccWorkspaceMovedFromCommunity(t *testing.T) {
 	}
 	checkOnlyReads(t, env.sim.Stats())
 
-	var plan *tfjson.Plan
-	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("terraform show: %v\n%s", err, out)
-	}
-	checkCommunityMigrationPlan(t, plan)
+	checkCommunityMigrationPlan(t, tf.showPlanFile(planFile))
 
 	env.sim.ResetStats()
 	if out, err := tf.apply(); err != nil {

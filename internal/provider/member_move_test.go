@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -274,16 +273,7 @@ func TestAccMemberMovedFromCommunity(t *testing.T) {
 	team, email := randomName(), randomEmail()
 	env.createTeams(t, team)
 	owner := env.client(t, "owner")
-	m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, m.ID) })
-	admin := "admin"
-	if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{
-		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
-		t.Fatal(err)
-	}
+	m := inviteTeamAdmin(t, owner, env.org, team, email)
 
 	tf := newTFRunner(t, env.providerConfig(t, "owner")+fmt.Sprintf(`
 moved {
@@ -303,45 +293,25 @@ resource "sentry_member" "jane" {
 }
 `, email, team), withCommunityProvider(env.communityProviderConfig(t, "owner")))
 	tf.needTerraform("1.8.0", "moving state to another resource type")
-	// The community provider's state: schema version 0, id org/member-id.
-	attrs, err := json.Marshal(map[string]any{
-		"id": env.org + "/" + m.ID, "organization": env.org, "internal_id": m.ID, "email": email, "role": "member",
-		"pending": true, "expired": false,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	teamObj, err := owner.GetTeam(ctx, env.org, team)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The community sentry_team's state: id is the slug.
-	teamAttrs, err := json.Marshal(map[string]any{
-		"id": team, "organization": env.org, "name": team, "slug": team, "internal_id": teamObj.ID,
-		"team_id": teamObj.ID, "has_access": true, "is_member": false, "is_pending": false,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
-  "outputs": {}, "check_results": null,
-  "resources": [{"mode": "managed", "type": "sentry_organization_member", "name": "jane",
-    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
-    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]},
-   {"mode": "managed", "type": "sentry_team", "name": "backend",
-    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
-    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
-		"6c1f8f3e-3b53-4c57-9a4e-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs, teamAttrs)
-	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// The community provider's states: the member's id is org/member-id,
+	// the team's its slug.
+	writeCommunityState(t, tf.dir,
+		communityResource{typ: "sentry_organization_member", name: "jane", attrs: map[string]any{
+			"id": env.org + "/" + m.ID, "organization": env.org, "internal_id": m.ID, "email": email, "role": "member",
+			"pending": true, "expired": false,
+		}},
+		communityResource{typ: "sentry_team", name: "backend", attrs: map[string]any{
+			"id": team, "organization": env.org, "name": team, "slug": team, "internal_id": teamObj.ID,
+			"team_id": teamObj.ID, "has_access": true, "is_member": false, "is_pending": false,
+		}})
 
 	env.sim.ResetStats()
 	planFile := filepath.Join(tf.dir, "move.tfplan")
-	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
-		return err
-	})
+	out, err := tf.planToFile(planFile)
 	if err != nil {
 		t.Fatalf("terraform plan with %s: %v\n%s", tf.communityKind(), err, out)
 	}
@@ -349,14 +319,7 @@ resource "sentry_member" "jane" {
 		t.Errorf("plan is not empty:\n%s", out)
 	}
 	checkReadsOnly(t, env.sim.Stats(), m.ID)
-	var plan *tfjson.Plan
-	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("terraform show: %v\n%s", err, out)
-	}
+	plan := tf.showPlanFile(planFile)
 	// The member moves; the team, whose type this provider shares, only
 	// changes provider with the configuration's source.
 	want := map[string]string{"sentry_member.jane": "sentry_organization_member.jane", "sentry_team.backend": ""}
@@ -406,16 +369,7 @@ func TestAccTeamMemberRemovedFromCommunity(t *testing.T) {
 	team, email := randomName(), randomEmail()
 	env.createTeams(t, team)
 	owner := env.client(t, "owner")
-	m, err := owner.InviteMember(ctx, env.org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), env.org, m.ID) })
-	admin := "admin"
-	if _, err := owner.UpdateMember(ctx, env.org, m.ID, sentry.UpdateMemberRequest{
-		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
-		t.Fatal(err)
-	}
+	m := inviteTeamAdmin(t, owner, env.org, team, email)
 
 	tf := newTFRunner(t, env.providerConfig(t, "owner")+`
 removed {
@@ -427,45 +381,22 @@ removed {
 }
 `, withCommunityProvider(env.communityProviderConfig(t, "owner")))
 	tf.needTerraform("1.7.0", "removed blocks")
-	// The community provider's state: schema version 0, id
-	// organization/team/member-id.
-	attrs, err := json.Marshal(map[string]any{
+	// The community provider's state: id organization/team/member-id.
+	writeCommunityState(t, tf.dir, communityResource{typ: "sentry_team_member", name: "jane", attrs: map[string]any{
 		"id": env.org + "/" + team + "/" + m.ID, "organization": env.org, "team": team, "member_id": m.ID,
 		"role": "admin", "effective_role": "admin",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := fmt.Sprintf(`{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "%s",
-  "outputs": {}, "check_results": null,
-  "resources": [{"mode": "managed", "type": "sentry_team_member", "name": "jane",
-    "provider": "provider[\"registry.terraform.io/jianyuan/sentry\"]",
-    "instances": [{"schema_version": 0, "attributes": %s, "sensitive_attributes": []}]}]}`,
-		"0b6a5f1e-2c4d-4e8f-9a1b-"+fmt.Sprintf("%012d", time.Now().UnixNano()%1e12), attrs)
-	if err := os.WriteFile(filepath.Join(tf.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	}})
 
 	env.sim.ResetStats()
 	planFile := filepath.Join(tf.dir, "forget.tfplan")
-	out, err := tf.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		_, err := tf.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(planFile))
-		return err
-	})
+	out, err := tf.planToFile(planFile)
 	if err != nil {
 		t.Fatalf("terraform plan with %s: %v\n%s", tf.communityKind(), err, out)
 	}
 	if !strings.Contains(out, "0 to destroy") {
 		t.Errorf("plan destroys something:\n%s", out)
 	}
-	var plan *tfjson.Plan
-	out, err = tf.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
-		plan, err = tf.tf.ShowPlanFile(ctx, planFile, tfexec.Reattach(ra))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("terraform show: %v\n%s", err, out)
-	}
+	plan := tf.showPlanFile(planFile)
 	if len(plan.ResourceChanges) != 1 || plan.ResourceChanges[0].Address != "sentry_team_member.jane" ||
 		!plan.ResourceChanges[0].Change.Actions.Forget() || plan.ResourceChanges[0].ProviderName != communityProvider {
 		for _, rc := range plan.ResourceChanges {
@@ -503,8 +434,69 @@ removed {
 		t.Fatal(err)
 	}
 	if len(got.TeamRoles) != 1 || got.TeamRoles[0].TeamSlug != team || got.TeamRoles[0].Role == nil ||
-		*got.TeamRoles[0].Role != admin {
+		*got.TeamRoles[0].Role != "admin" {
 		t.Errorf("member's teams after apply = %+v, want %s as admin", got.TeamRoles, team)
+	}
+}
+
+// inviteTeamAdmin invites email to the organization as a member and makes
+// it an admin of team, deleting the invitation when the test ends.
+func inviteTeamAdmin(t *testing.T, owner *sentry.Client, org, team, email string) *sentry.Member {
+	t.Helper()
+	ctx := context.Background()
+	m, err := owner.InviteMember(ctx, org, sentry.InviteMemberRequest{Email: email, OrgRole: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = owner.DeleteMember(context.Background(), org, m.ID) })
+	admin := "admin"
+	if _, err := owner.UpdateMember(ctx, org, m.ID, sentry.UpdateMemberRequest{
+		TeamRoles: &[]sentry.MemberTeamRole{{TeamSlug: team, Role: &admin}}}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// communityResource is one resource of a state the community provider
+// wrote: its type, name and the attributes of its single instance.
+type communityResource struct {
+	typ, name string
+	attrs     map[string]any
+}
+
+// writeCommunityState writes dir/terraform.tfstate holding the resources
+// as the community provider writes them: provider jianyuan/sentry,
+// schema version 0, one instance each.
+func writeCommunityState(t *testing.T, dir string, resources ...communityResource) {
+	t.Helper()
+	type instance struct {
+		SchemaVersion       int            `json:"schema_version"`
+		Attributes          map[string]any `json:"attributes"`
+		SensitiveAttributes []any          `json:"sensitive_attributes"`
+	}
+	type stateResource struct {
+		Mode      string     `json:"mode"`
+		Type      string     `json:"type"`
+		Name      string     `json:"name"`
+		Provider  string     `json:"provider"`
+		Instances []instance `json:"instances"`
+	}
+	rs := make([]stateResource, 0, len(resources))
+	for _, r := range resources {
+		rs = append(rs, stateResource{Mode: "managed", Type: r.typ, Name: r.name,
+			Provider:  fmt.Sprintf("provider[%q]", communityProvider),
+			Instances: []instance{{Attributes: r.attrs, SensitiveAttributes: []any{}}}})
+	}
+	state, err := json.Marshal(map[string]any{
+		"version": 4, "terraform_version": "1.11.4", "serial": 1,
+		"lineage": fmt.Sprintf("6c1f8f3e-3b53-4c57-9a4e-%012d", time.Now().UnixNano()%1e12),
+		"outputs": map[string]any{}, "check_results": nil, "resources": rs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), state, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -512,11 +504,7 @@ removed {
 // or the member was not read exactly once (the refresh).
 func checkReadsOnly(t *testing.T, stats sentrysim.Stats, memberID string) {
 	t.Helper()
-	for route, n := range stats.Requests {
-		if !strings.HasPrefix(route, "GET ") {
-			t.Errorf("%d requests %s, want none but reads", n, route)
-		}
-	}
+	checkOnlyReads(t, stats)
 	if n := stats.Count("GET", "/organizations/{org}/members/{member}/"); n != 1 {
 		t.Errorf("member %s read %d times, want once (the refresh); requests: %v", memberID, n, stats.Requests)
 	}

@@ -1002,18 +1002,22 @@ func moveCommunityMember(ctx context.Context, req resource.MoveStateRequest, res
 // instances of a for_each resource moved whole. The state is checked as
 // the community provider's all the same.
 func isThisProvider(address string) bool {
-	parts := strings.Split(address, "/")
-	n := len(parts)
-	return n >= 2 && strings.EqualFold(parts[n-2], "sentryrbac") && strings.EqualFold(parts[n-1], "sentry")
+	return isSentryProviderOf(address, "sentryrbac")
 }
 
 // isCommunityProvider reports whether a provider address is the community
 // provider's, jianyuan/sentry, on any registry host (Terraform's, OpenTofu's
 // or a mirror).
 func isCommunityProvider(address string) bool {
+	return isSentryProviderOf(address, "jianyuan")
+}
+
+// isSentryProviderOf reports whether a provider address ends in
+// namespace/sentry, whatever its registry host.
+func isSentryProviderOf(address, namespace string) bool {
 	parts := strings.Split(address, "/")
 	n := len(parts)
-	return n >= 2 && strings.EqualFold(parts[n-2], "jianyuan") && strings.EqualFold(parts[n-1], "sentry")
+	return n >= 2 && strings.EqualFold(parts[n-2], namespace) && strings.EqualFold(parts[n-1], "sentry")
 }
 
 // communityMemberIdentity finds the organization and member id of a

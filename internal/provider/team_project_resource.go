@@ -228,7 +228,7 @@ func (r *teamProjectResource) Delete(ctx context.Context, req resource.DeleteReq
 	// means the link is gone too. Only this team's link is removed.
 	p, err := client.RemoveProjectTeam(ctx, org, project, team)
 	var moved *sentry.APIError
-	if sentry.IsMoved(err) && errors.As(err, &moved) && moved.MovedTo != "" {
+	if errors.As(err, &moved) && moved.MovedTo != "" {
 		// The state has a slug the project had before a rename (a destroy
 		// without refresh): Sentry's redirect names the same project under
 		// its new slug, where the link is.
@@ -315,7 +315,7 @@ func (r *teamProjectResource) importByIdentity(ctx context.Context, ident teamPr
 // project and the team Sentry could not find.
 func (r *teamProjectResource) addLinkError(diags *diag.Diagnostics, summary, action, org, project, team string, err error) {
 	var moved *sentry.APIError
-	if sentry.IsMoved(err) && errors.As(err, &moved) && moved.MovedTo != "" {
+	if errors.As(err, &moved) && moved.MovedTo != "" {
 		diags.AddAttributeError(path.Root("project"), "Project Renamed in Sentry",
 			fmt.Sprintf("Sentry answered that project %q in organization %q was renamed to %q, and the team %q was not "+
 				"linked: Sentry keeps the old slug only to redirect to the new one. Set project = %q in the "+

@@ -265,6 +265,29 @@ func (r *tfRunner) plan() (bool, string, error) {
 	return changes, out, err
 }
 
+// planToFile runs terraform plan -out=file.
+func (r *tfRunner) planToFile(file string) (string, error) {
+	return r.run("plan", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		_, err := r.tf.Plan(ctx, tfexec.Reattach(ra), tfexec.Out(file))
+		return err
+	})
+}
+
+// showPlanFile returns a saved plan as terraform show -json has it.
+func (r *tfRunner) showPlanFile(file string) *tfjson.Plan {
+	r.t.Helper()
+	var plan *tfjson.Plan
+	out, err := r.run("show", func(ctx context.Context, ra tfexec.ReattachInfo) error {
+		var err error
+		plan, err = r.tf.ShowPlanFile(ctx, file, tfexec.Reattach(ra))
+		return err
+	})
+	if err != nil {
+		r.t.Fatalf("terraform show: %v\n%s", err, out)
+	}
+	return plan
+}
+
 // show returns the state as terraform show -json has it, sensitive
 // values included.
 func (r *tfRunner) show() *tfjson.State {
